@@ -1,0 +1,71 @@
+"""Mend: practice support for couples therapists."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from practice import paths
+from practice.config import load_config
+from practice.db import db
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Mend app: config, database, extensions, blueprints, CLI."""
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("PRACTICE_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(paths.TEMPLATES_DIR),
+        static_folder=str(paths.STATIC_DIR),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_config(app, config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    _init_login(app)
+    csrf.init_app(app)
+
+    from practice.admin.views import bp as admin_bp
+    from practice.appointments.views import bp as appointments_bp
+    from practice.auth.views import bp as auth_bp
+    from practice.client.views import bp as client_bp
+    from practice.couples.views import bp as couples_bp
+
+    for blueprint in (auth_bp, couples_bp, appointments_bp, client_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from practice.errors import register_error_handlers
+    from practice.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from practice.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from practice.auth.sessions import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def _load(token: str):
+        return load_session_user(db.session, token)

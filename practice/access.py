@@ -1,0 +1,92 @@
+"""Who may call a route, and the only loaders for clinical rows.
+
+Every clinical row is loaded through a function here, scoped to the signed-in user: a clinician
+reaches only their own couples, a client only their own couple, an admin no clinical rows at all.
+Anything outside that scope answers 404, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, false, select
+
+from practice.db import db
+from practice.models import Appointment, Couple, Partner, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Allow signed-in users with one of these roles; others get 403 (anonymous: sign in)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+clinician_required = role_required("clinician")
+client_required = role_required("client")
+admin_required = role_required("admin")
+
+
+def couple_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Couple: the couples this user may see."""
+    if user.is_clinician:
+        return Couple.clinician_id == user.id
+    if user.is_client:
+        return Couple.id.in_(select(Partner.couple_id).where(Partner.user_id == user.id))
+    return false()
+
+
+def couples_for(user: User):
+    """A select of the couples this user may see."""
+    return select(Couple).where(couple_scope(user))
+
+
+def get_couple_or_404(couple_id: int) -> Couple:
+    """The couple with this id if the current user may see it; 404 otherwise."""
+    couple = db.session.scalar(couples_for(current_user).where(Couple.id == couple_id))
+    if couple is None:
+        abort(404)
+    return couple
+
+
+def get_partner_or_404(couple: Couple, partner_id: int) -> Partner:
+    """A partner of an already scoped couple; 404 when the id belongs elsewhere."""
+    partner = next((p for p in couple.partners if p.id == partner_id), None)
+    if partner is None:
+        abort(404)
+    return partner
+
+
+def get_appointment_or_404(appointment_id: int) -> Appointment:
+    """An appointment of a couple the current user may see; 404 otherwise."""
+    appointment = db.session.scalar(
+        select(Appointment)
+        .join(Couple, Couple.id == Appointment.couple_id)
+        .where(Appointment.id == appointment_id, couple_scope(current_user))
+    )
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def own_partner() -> Partner:
+    """The signed-in client's place in their couple; 404 if they have none."""
+    partner = db.session.scalar(select(Partner).where(Partner.user_id == current_user.id))
+    if partner is None:
+        abort(404)
+    return partner

@@ -1,0 +1,26 @@
+"""The admin's form for adding clinicians and admins."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from practice.db import db
+from practice.models import User
+
+
+class NewStaffForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField(
+        "Role",
+        choices=[("clinician", "Clinician"), ("admin", "Admin")],
+        validators=[DataRequired()],
+    )
+
+    def validate_email(self, field: EmailField) -> None:
+        email = (field.data or "").strip().lower()
+        if db.session.scalar(select(User.id).where(User.email == email)):
+            raise ValidationError("An account with this email already exists.")

@@ -1,0 +1,73 @@
+"""Account administration. Admins manage accounts and read no clinical content."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice.access import admin_required
+from practice.admin.forms import NewStaffForm
+from practice.admin.services import AccountError, create_user, issue_set_password_link, set_active
+from practice.auth.forms import PostForm
+from practice.db import db
+from practice.mail import send_mail
+from practice.models import User
+from practice.urls import external_url
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    """Every account with its role and state, and a form to add clinicians and admins."""
+    form = NewStaffForm()
+    if form.validate_on_submit():
+        user = create_user(
+            db.session,
+            email=form.email.data,
+            display_name=form.display_name.data,
+            role=form.role.data,
+        )
+        config = current_app.config
+        issued = issue_set_password_link(
+            db.session, config["SECRET_KEY"], user, config["SET_PASSWORD_HOURS"], by=current_user
+        )
+        link = external_url("auth.set_password", token=issued.secret)
+        send_mail(
+            user.email,
+            "Your Mend account",
+            f"Hello {user.display_name},\n\nAn account has been made for you in Mend. "
+            f"Choose your password here (the link works once, for {config['SET_PASSWORD_HOURS']} "
+            f"hours):\n{link}\n",
+        )
+        db.session.commit()
+        flash(f"{user.email} is added and has been emailed a link to choose a password.", "success")
+        return redirect(url_for("admin.users"))
+    accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "admin/users.html", form=form, accounts=accounts, post_form=PostForm()
+    ), status
+
+
+@bp.post("/users/<int:user_id>/active")
+@admin_required
+def toggle_active(user_id: int):
+    """Switch an account on or off."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        set_active(db.session, user, not user.is_active, current_user)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        state = "switched on" if user.is_active else "switched off; its sessions have ended"
+        flash(f"{user.email} is {state}.", "success")
+    return redirect(url_for("admin.users"))

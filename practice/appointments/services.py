@@ -1,0 +1,137 @@
+"""Scheduling, editing and cancelling appointments; the previous and next one around a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practice.models import Appointment, Couple, utcnow
+
+MAX_DURATION = timedelta(minutes=480)
+
+
+class AppointmentError(ValueError):
+    """An appointment that cannot be saved; the message is shown to the clinician."""
+
+
+def _live(couple_id: int):
+    return select(Appointment).where(
+        Appointment.couple_id == couple_id, Appointment.cancelled_at.is_(None)
+    )
+
+
+def previous_appointment(db: Session, couple_id: int, moment: datetime) -> Appointment | None:
+    """The latest appointment that started before the moment (not cancelled)."""
+    return db.scalar(
+        _live(couple_id)
+        .where(Appointment.starts_at < moment)
+        .order_by(Appointment.starts_at.desc())
+        .limit(1)
+    )
+
+
+def next_appointment(db: Session, couple_id: int, moment: datetime) -> Appointment | None:
+    """The first appointment that starts at or after the moment (not cancelled)."""
+    return db.scalar(
+        _live(couple_id)
+        .where(Appointment.starts_at >= moment)
+        .order_by(Appointment.starts_at)
+        .limit(1)
+    )
+
+
+def upcoming_and_past(
+    db: Session, couple: Couple, now: datetime, past_limit: int = 10
+) -> tuple[list[Appointment], list[Appointment]]:
+    """Upcoming appointments (soonest first) and the most recent past ones (latest first)."""
+    upcoming = db.scalars(
+        _live(couple.id).where(Appointment.starts_at >= now).order_by(Appointment.starts_at)
+    ).all()
+    past = db.scalars(
+        _live(couple.id)
+        .where(Appointment.starts_at < now)
+        .order_by(Appointment.starts_at.desc())
+        .limit(past_limit)
+    ).all()
+    return list(upcoming), list(past)
+
+
+def _check(
+    db: Session,
+    couple: Couple,
+    starts_at: datetime,
+    duration_minutes: int,
+    now: datetime,
+    ignore_id: int | None = None,
+) -> None:
+    if couple.status == "closed":
+        raise AppointmentError("This couple's work is closed; reopen it to schedule appointments.")
+    if not 10 <= duration_minutes <= 480:
+        raise AppointmentError("An appointment lasts between 10 and 480 minutes.")
+    if starts_at <= now:
+        raise AppointmentError("That time has already passed. Please choose a time in the future.")
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    # Only appointments starting within MAX_DURATION before this one can overlap it.
+    nearby = db.scalars(
+        _live(couple.id).where(
+            Appointment.starts_at > starts_at - MAX_DURATION, Appointment.starts_at < ends_at
+        )
+    )
+    for other in nearby:
+        if other.id != ignore_id and other.ends_at > starts_at:
+            raise AppointmentError(
+                "This overlaps another appointment with this couple. Please choose another time."
+            )
+
+
+def schedule_appointment(
+    db: Session,
+    couple: Couple,
+    starts_at: datetime,
+    duration_minutes: int,
+    agenda_note: str | None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Add an appointment in the future that does not overlap the couple's others."""
+    _check(db, couple, starts_at, duration_minutes, now or utcnow())
+    appointment = Appointment(
+        couple_id=couple.id,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        agenda_note=(agenda_note or "").strip() or None,
+    )
+    db.add(appointment)
+    db.flush()
+    return appointment
+
+
+def update_appointment(
+    db: Session,
+    appointment: Appointment,
+    starts_at: datetime,
+    duration_minutes: int,
+    agenda_note: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Move or re-time an upcoming appointment, or change its agenda note."""
+    now = now or utcnow()
+    if appointment.cancelled_at is not None:
+        raise AppointmentError("This appointment was cancelled.")
+    if appointment.starts_at != starts_at or appointment.duration_minutes != duration_minutes:
+        _check(db, appointment.couple, starts_at, duration_minutes, now, ignore_id=appointment.id)
+    appointment.starts_at = starts_at
+    appointment.duration_minutes = duration_minutes
+    appointment.agenda_note = (agenda_note or "").strip() or None
+    db.flush()
+
+
+def cancel_appointment(appointment: Appointment, now: datetime | None = None) -> None:
+    """Cancel an upcoming appointment (kept, marked cancelled)."""
+    now = now or utcnow()
+    if appointment.cancelled_at is not None:
+        raise AppointmentError("This appointment was already cancelled.")
+    if appointment.starts_at <= now:
+        raise AppointmentError("Past appointments cannot be cancelled.")
+    appointment.cancelled_at = now

@@ -1,0 +1,40 @@
+"""Sign-in and password forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from practice.auth.passwords import MAX_LENGTH, password_problem
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description="At least 15 characters. A few ordinary words in a row are easy to remember.",
+    )
+    confirm = PasswordField(
+        "The same password again",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+    def validate_password(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "", email=self._email)
+        if problem:
+            raise ValidationError(problem)
+
+
+class PostForm(FlaskForm):
+    """An empty form for buttons that POST (sign out, cancel): it only carries the CSRF token."""

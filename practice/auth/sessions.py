@@ -1,0 +1,68 @@
+"""Server-side sign-in sessions behind Flask-Login.
+
+The cookie holds a random session token (Flask-Login's "alternative id"); the database holds its
+hash. Signing out ends the row, so a copied cookie no longer signs anyone in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import session
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from practice.models import User, UserSession, utcnow
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Session, user: User) -> None:
+    """Sign the user in with a fresh Flask session (old form tokens stop working)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.add(UserSession(user_id=user.id, token_hash=_digest(token)))
+    user.last_login_at = utcnow()
+    user.session_token = token
+    login_user(user)
+
+
+def end_session(db: Session, token: str | None) -> None:
+    """End the server-side session behind this token and clear the browser's session."""
+    if token:
+        db.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == _digest(token), UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(db: Session, user_id: int) -> None:
+    """End every session of a user (account disabled, password changed)."""
+    db.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def load_session_user(db: Session, token: str) -> User | None:
+    """The active user behind a live session token, or None."""
+    user = db.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.token_hash == _digest(token),
+            UserSession.ended_at.is_(None),
+            User.is_active.is_(True),
+        )
+    )
+    if user is not None:
+        user.session_token = token
+    return user

@@ -1,0 +1,128 @@
+"""Signing in and out, and choosing a password from an invitation or set-password link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from practice.auth.forms import LoginForm, PostForm, SetPasswordForm
+from practice.auth.passwords import hash_password, needs_rehash, verify_password
+from practice.auth.sessions import end_all_sessions, end_session, start_session
+from practice.auth.tokens import TokenError, find_token
+from practice.db import db
+from practice.models import AccountToken, User, utcnow
+
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_FAILED = "That email and password don't match an active account. Please try again."
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for a relative path on this site (never another host, scheme or protocol-relative)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target
+
+
+def home_for(user: User) -> str:
+    """Where a user lands after signing in."""
+    if user.is_clinician:
+        return url_for("couples.dashboard")
+    if user.is_admin:
+        return url_for("admin.users")
+    return url_for("client.home")
+
+
+@bp.route("/")
+def index():
+    """Send a visitor to their home page or to sign in."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower()
+        user = db.session.scalar(select(User).where(User.email == email))
+        password_ok = verify_password(user.password_hash if user else None, form.password.data)
+        if user is not None and password_ok and user.is_active:
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(form.password.data)
+            start_session(db.session, user)
+            db.session.commit()
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else home_for(user))
+        form.password.errors.append(SIGN_IN_FAILED)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out: end the server-side session, so a copy of the cookie stops working too."""
+    form = PostForm()
+    if not form.validate_on_submit():
+        abort(400)
+    end_session(db.session, current_user.get_id() if current_user.is_authenticated else None)
+    db.session.commit()
+    flash("You are signed out. Take care.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """A partner's invitation: choose a password and land on their home page."""
+    return _choose_password(token, "invitation")
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """A new clinician's or admin's one-time link to choose a password."""
+    return _choose_password(token, "set_password")
+
+
+def _choose_password(signed: str, purpose: str):
+    try:
+        row = find_token(db.session, current_app.config["SECRET_KEY"], purpose, signed)
+    except TokenError as exc:
+        return render_template("auth/link_problem.html", message=str(exc)), 400
+    user = row.user
+    form = SetPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        # Claim the link atomically: a double submit or a second tab finds it already used.
+        claimed = db.session.execute(
+            update(AccountToken)
+            .where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            message = "This link has already been used. Please sign in."
+            return render_template("auth/link_problem.html", message=message), 400
+        end_all_sessions(db.session, user.id)
+        user.password_hash = hash_password(form.password.data)
+        if current_user.is_authenticated:
+            end_session(db.session, current_user.get_id())
+        start_session(db.session, user)
+        db.session.commit()
+        flash("Welcome to Mend. Your password is set.", "success")
+        return redirect(home_for(user))
+    return render_template("auth/choose_password.html", form=form, user=user, purpose=purpose)

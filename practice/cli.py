@@ -1,0 +1,137 @@
+"""The `practice` command: Flask's CLI for this app, plus Mend's own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from practice import migrate
+from practice.config import ConfigError
+from practice.db import db
+
+
+def _create_app() -> Flask:
+    from practice import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Mend, practice support for couples therapists. Settings come from PRACTICE_* variables."""
+
+
+def register_commands(app: Flask) -> None:
+    """Attach Mend's commands to the app's CLI."""
+    app.cli.add_command(db_group)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+
+
+@click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Create the schema or bring it up to REVISION (default: the newest)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {migrate.current_revision(db.get_engine())}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Step the schema back to REVISION ("base" removes every table)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {migrate.current_revision(db.get_engine()) or 'base'}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the schema's revision and the newest one available."""
+    url = current_app.config["DATABASE_URL"]
+    click.echo(f"current: {migrate.current_revision(db.get_engine()) or 'empty'}")
+    click.echo(f"head:    {migrate.head_revision(url)}")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    command.revision(
+        migrate.alembic_config(current_app.config["DATABASE_URL"]),
+        message=message,
+        autogenerate=True,
+    )
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["clinician", "admin"]), required=True)
+@click.option("--name", default="", help="Display name (default: the part before @).")
+@click.option("--link", is_flag=True, help="Print a one-time set-password link instead of asking.")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str, link: bool) -> None:
+    """Create a clinician or admin account."""
+    from practice.admin.services import AccountError, create_user, issue_set_password_link
+    from practice.urls import external_url
+
+    password = None
+    if not link:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(db.session, email=email, display_name=name, role=role, password=password)
+        message = f"Created {role} {user.email}."
+        if link:
+            hours = current_app.config["SET_PASSWORD_HOURS"]
+            issued = issue_set_password_link(
+                db.session, current_app.config["SECRET_KEY"], user, hours
+            )
+            url = external_url("auth.set_password", token=issued.secret)
+            message += f"\nSet-password link (works once, for {hours} hours):\n{url}"
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(message)
+
+
+@click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Only load the demo data; don't start the server.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def demo_command(no_serve: bool, host: str, port: int) -> None:
+    """Create the schema, load the demo practice (once), print the logins and serve."""
+    from practice.demo import DEMO_PASSWORD, load_demo
+
+    app = current_app._get_current_object()
+    migrate.upgrade(app.config["DATABASE_URL"])
+    created, logins = load_demo(db.session)
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data was already there; nothing added.")
+    click.echo(f"\nDemo logins (every password: {DEMO_PASSWORD})")
+    for role, email in logins:
+        click.echo(f"  {role:<24} {email}")
+    if not no_serve:
+        click.echo(f"\nMend is running at http://{host}:{port}/  (Ctrl+C stops it)")
+        from werkzeug.serving import run_simple
+
+        # Flask ignores app.run() inside its own CLI; serve with Werkzeug directly.
+        run_simple(host, port, app, threaded=True)

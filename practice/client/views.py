@@ -1,0 +1,33 @@
+"""The client's home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from practice.access import client_required, get_couple_or_404, own_partner
+from practice.appointments.services import next_appointment
+from practice.db import db
+from practice.models import utcnow
+from practice.stages import STAGES
+
+bp = Blueprint("client", __name__)
+
+
+@bp.get("/home")
+@client_required
+def home():
+    """A partner's home: who is in their work together, the stage, the next appointment."""
+    partner = own_partner()
+    couple = get_couple_or_404(partner.couple_id)
+    other = couple.partner("involved" if partner.role == "injured" else "injured")
+    now = utcnow()
+    return render_template(
+        "client/home.html",
+        me=current_user,
+        partner=partner,
+        other=other,
+        couple=couple,
+        stage=STAGES[couple.stage],
+        next_appointment=next_appointment(db.session, couple.id, now),
+    )

@@ -1,0 +1,144 @@
+"""Adding couples, inviting partners, moving stages and the caseload overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from practice.auth.tokens import IssuedToken, issue_token
+from practice.models import Appointment, Couple, Partner, StageChange, User
+from practice.stages import check_stage_move
+
+
+class CoupleError(ValueError):
+    """A change to a couple that cannot be made; the message is shown to the clinician."""
+
+
+@dataclass(frozen=True)
+class NewPartner:
+    role: str
+    name: str
+    email: str
+
+
+def create_couple(
+    db: Session,
+    clinician: User,
+    *,
+    label: str,
+    started_on: date,
+    stage: int,
+    partners: tuple[NewPartner, NewPartner],
+) -> Couple:
+    """Add a couple with both partners' (not yet active) accounts and its first stage entry."""
+    roles = sorted(p.role for p in partners)
+    if roles != ["injured", "involved"]:
+        raise CoupleError("A couple has one injured partner and one involved partner.")
+    emails = [p.email.strip().lower() for p in partners]
+    if emails[0] == emails[1]:
+        raise CoupleError("Each partner needs their own email address.")
+    taken = db.scalars(select(User.email).where(User.email.in_(emails))).all()
+    if taken:
+        raise CoupleError(f"{taken[0]} already has a Mend account.")
+    label = label.strip()
+    if db.scalar(
+        select(Couple.id).where(Couple.clinician_id == clinician.id, Couple.label == label)
+    ):
+        raise CoupleError(
+            f"You already have a couple called {label!r}. Please choose another name."
+        )
+    couple = Couple(label=label, clinician=clinician, stage=stage, started_on=started_on)
+    for new, email in zip(partners, emails, strict=True):
+        user = User(email=email, display_name=new.name.strip(), role="client", password_hash=None)
+        couple.partners.append(Partner(user=user, role=new.role))
+    couple.stage_changes.append(
+        StageChange(
+            from_stage=None, to_stage=stage, changed_by=clinician, reason="Started with Mend"
+        )
+    )
+    db.add(couple)
+    db.flush()
+    return couple
+
+
+def invite_partner(
+    db: Session, secret_key: str, partner: Partner, clinician: User, days: int
+) -> IssuedToken:
+    """Issue (or re-issue) the partner's invitation; earlier links stop working."""
+    if partner.user.password_hash is not None:
+        raise CoupleError(f"{partner.user.display_name} has already joined Mend.")
+    return issue_token(
+        db, secret_key, partner.user, "invitation", timedelta(days=days), created_by=clinician
+    )
+
+
+def move_stage(db: Session, couple: Couple, target: int, reason: str, by: User) -> StageChange:
+    """Move the couple to another stage and record who moved it and why."""
+    try:
+        check_stage_move(couple.stage, target, reason)
+    except ValueError as exc:
+        raise CoupleError(str(exc)) from exc
+    change = StageChange(
+        from_stage=couple.stage, to_stage=target, changed_by=by, reason=reason.strip()
+    )
+    couple.stage_changes.append(change)
+    couple.stage = target
+    db.flush()
+    return change
+
+
+def set_status(couple: Couple, status: str) -> None:
+    """Mark the couple active, paused or closed."""
+    if status not in ("active", "paused", "closed"):
+        raise CoupleError("Status must be active, paused or closed.")
+    couple.status = status
+
+
+def stage_entered_at(couple: Couple) -> datetime:
+    """When the couple entered its current stage."""
+    entries = [c.changed_at for c in couple.stage_changes if c.to_stage == couple.stage]
+    return entries[-1] if entries else couple.created_at
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    couple_id: int
+    label: str
+    stage: int
+    status: str
+    next_appointment: datetime | None
+    last_activity: datetime | None
+
+
+def caseload(db: Session, clinician: User, now: datetime) -> list[CaseloadRow]:
+    """The clinician's couples with next appointment and last client activity, in one query."""
+    next_appointment = (
+        select(func.min(Appointment.starts_at))
+        .where(
+            Appointment.couple_id == Couple.id,
+            Appointment.starts_at >= now,
+            Appointment.cancelled_at.is_(None),
+        )
+        .correlate(Couple)
+        .scalar_subquery()
+    )
+    last_activity = (
+        select(func.max(User.last_login_at))
+        .join(Partner, Partner.user_id == User.id)
+        .where(Partner.couple_id == Couple.id)
+        .correlate(Couple)
+        .scalar_subquery()
+    )
+    status_order = {"active": 0, "paused": 1, "closed": 2}
+    rows = db.execute(
+        select(
+            Couple.id, Couple.label, Couple.stage, Couple.status, next_appointment, last_activity
+        ).where(Couple.clinician_id == clinician.id)
+    ).all()
+    result = [CaseloadRow(*row) for row in rows]
+    far = now + timedelta(days=3650)
+    result.sort(key=lambda r: (status_order[r.status], r.next_appointment or far, r.label.lower()))
+    return result

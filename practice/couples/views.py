@@ -1,0 +1,187 @@
+"""The clinician's caseload and couple pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice.access import clinician_required, get_couple_or_404, get_partner_or_404
+from practice.appointments.forms import AppointmentForm
+from practice.appointments.services import upcoming_and_past
+from practice.auth.forms import PostForm
+from practice.couples.forms import NewCoupleForm, StageMoveForm, StatusForm
+from practice.couples.services import (
+    CoupleError,
+    NewPartner,
+    caseload,
+    create_couple,
+    invite_partner,
+    move_stage,
+    set_status,
+    stage_entered_at,
+)
+from practice.db import db
+from practice.mail import send_mail
+from practice.models import AccountToken, Couple, Partner, utcnow
+from practice.urls import external_url
+
+bp = Blueprint("couples", __name__, url_prefix="/couples")
+
+
+@bp.get("/")
+@clinician_required
+def dashboard():
+    """The clinician's caseload: every couple with stage, status and what is next."""
+    now = utcnow()
+    rows = caseload(db.session, current_user, now)
+    return render_template("couples/dashboard.html", rows=rows, now=now)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@clinician_required
+def new():
+    """Add a couple and invite both partners."""
+    form = NewCoupleForm()
+    if form.validate_on_submit():
+        try:
+            couple = create_couple(
+                db.session,
+                current_user,
+                label=form.label.data,
+                started_on=form.started_on.data,
+                stage=form.stage.data,
+                partners=(
+                    NewPartner("injured", form.injured_name.data, form.injured_email.data),
+                    NewPartner("involved", form.involved_name.data, form.involved_email.data),
+                ),
+            )
+            for partner in couple.partners:
+                _send_invitation(partner)
+        except CoupleError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                f"{couple.label} is added. Both partners have been sent an invitation.", "success"
+            )
+            return redirect(url_for("couples.detail", couple_id=couple.id))
+    return render_template("couples/new.html", form=form)
+
+
+@bp.get("/<int:couple_id>")
+@clinician_required
+def detail(couple_id: int):
+    """One couple: partners, stage and its history, appointments."""
+    return _render_detail(get_couple_or_404(couple_id))
+
+
+@bp.post("/<int:couple_id>/stage")
+@clinician_required
+def change_stage(couple_id: int):
+    """Move the couple forward or back a stage, with a reason."""
+    couple = get_couple_or_404(couple_id)
+    form = StageMoveForm()
+    if form.validate_on_submit():
+        try:
+            move_stage(db.session, couple, form.target.data, form.reason.data, current_user)
+        except CoupleError as exc:
+            db.session.rollback()
+            form.target.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(f"{couple.label} is now in stage {couple.stage}.", "success")
+            return redirect(url_for("couples.detail", couple_id=couple.id))
+    return _render_detail(couple, 400, stage_form=form)
+
+
+@bp.post("/<int:couple_id>/status")
+@clinician_required
+def change_status(couple_id: int):
+    """Mark the couple active, paused or closed."""
+    couple = get_couple_or_404(couple_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        set_status(couple, form.status.data)
+        db.session.commit()
+        flash(f"{couple.label} is now {couple.status}.", "success")
+        return redirect(url_for("couples.detail", couple_id=couple.id))
+    return _render_detail(couple, 400, status_form=form)
+
+
+@bp.post("/<int:couple_id>/partners/<int:partner_id>/invite")
+@clinician_required
+def reinvite(couple_id: int, partner_id: int):
+    """Send a partner a new invitation link; the earlier one stops working."""
+    couple = get_couple_or_404(couple_id)
+    partner = get_partner_or_404(couple, partner_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        _send_invitation(partner)
+    except CoupleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"A new invitation is on its way to {partner.user.email}.", "success")
+    return redirect(url_for("couples.detail", couple_id=couple.id))
+
+
+def _send_invitation(partner: Partner) -> None:
+    config = current_app.config
+    issued = invite_partner(
+        db.session, config["SECRET_KEY"], partner, current_user, config["INVITATION_DAYS"]
+    )
+    link = external_url("auth.accept_invitation", token=issued.secret)
+    send_mail(
+        partner.user.email,
+        "Your invitation to Mend",
+        f"Hello {partner.user.display_name},\n\n"
+        f"{current_user.display_name} has invited you to Mend, the space you will use between "
+        "your sessions together.\n\n"
+        f"To choose your password and sign in, open this link (it works once, for "
+        f"{config['INVITATION_DAYS']} days):\n{link}\n\n"
+        "If you were not expecting this, you can ignore this email.\n",
+    )
+
+
+def _pending_invitations(couple: Couple) -> dict[int, AccountToken]:
+    """The live invitation of each partner who has not joined yet, by partner id."""
+    pending = {p.user_id: p.id for p in couple.partners if p.user.password_hash is None}
+    if not pending:
+        return {}
+    tokens = db.session.scalars(
+        select(AccountToken).where(
+            AccountToken.user_id.in_(pending),
+            AccountToken.purpose == "invitation",
+            AccountToken.used_at.is_(None),
+            AccountToken.revoked_at.is_(None),
+        )
+    )
+    return {pending[t.user_id]: t for t in tokens}
+
+
+def _render_detail(couple: Couple, status: int = 200, **forms):
+    """The couple page; a failed form passed in keeps its input and messages."""
+    now = utcnow()
+    upcoming, past = upcoming_and_past(db.session, couple, now)
+    context = {
+        "stage_form": StageMoveForm(target=min(couple.stage + 1, 7)),
+        "status_form": StatusForm(status=couple.status),
+        "appointment_form": AppointmentForm(),
+        "post_form": PostForm(),
+    }
+    context.update(forms)
+    html = render_template(
+        "couples/detail.html",
+        couple=couple,
+        invitations=_pending_invitations(couple),
+        stage_since=stage_entered_at(couple),
+        upcoming=upcoming,
+        past=past,
+        now=now,
+        **context,
+    )
+    return html, status

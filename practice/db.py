@@ -1,0 +1,101 @@
+"""Engine and one session per app context, on plain SQLAlchemy 2.
+
+SQLite gets foreign keys, WAL, a busy timeout and BEGIN IMMEDIATE for write transactions:
+with a deferred BEGIN, two workers that both read then write fail with "database is locked"
+instead of waiting their turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with Mend's connection settings for SQLite or PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN, not the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Holds the engine; hands out one Session per app context and closes it on teardown."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        writer = engine.execution_options(sqlite_immediate=True)
+        app.extensions["practice.db"] = {
+            "engine": engine,
+            "reader": sessionmaker(bind=engine, expire_on_commit=False),
+            "writer": sessionmaker(bind=writer, expire_on_commit=False),
+        }
+        app.teardown_appcontext(self._close_session)
+
+    @property
+    def session(self) -> Session:
+        """The session of the current app context (a writer unless the request is a GET)."""
+        session = g.get("_practice_db_session")
+        if session is None:
+            state = current_app.extensions["practice.db"]
+            read_only = has_request_context() and request.method in READ_ONLY_METHODS
+            session = state["reader" if read_only else "writer"]()
+            g._practice_db_session = session
+        return session
+
+    def get_engine(self, app: Flask | None = None) -> Engine:
+        """The engine of the given or current app."""
+        return (app or current_app).extensions["practice.db"]["engine"]
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("_practice_db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()

@@ -1,0 +1,151 @@
+"""Fictional demo practice: a clinician, an admin and three couples at different stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practice.auth.passwords import hash_password
+from practice.models import Appointment, Couple, Partner, StageChange, User, utcnow
+
+DEMO_PASSWORD = "mend-demo-password"  # noqa: S105 (fictional accounts only)
+CLINICIAN_EMAIL = "clinician@mend.example"
+ADMIN_EMAIL = "admin@mend.example"
+
+
+@dataclass(frozen=True)
+class DemoCouple:
+    label: str
+    injured: tuple[str, str]
+    involved: tuple[str, str]
+    weeks_ago: int
+    stage_weeks: tuple[tuple[int, int, str], ...]  # (stage, weeks ago entered, reason)
+
+
+DEMO_COUPLES = (
+    DemoCouple(
+        "Harbour",
+        ("Maya Okafor", "maya@mend.example"),
+        ("Daniel Okafor", "daniel@mend.example"),
+        5,
+        (
+            (1, 5, "Started with Mend"),
+            (2, 2, "Maya feels heard; Daniel is ready to take full responsibility."),
+        ),
+    ),
+    DemoCouple(
+        "Willow",
+        ("Elena Marsh", "elena@mend.example"),
+        ("Tom Marsh", "tom@mend.example"),
+        16,
+        (
+            (1, 16, "Started with Mend"),
+            (2, 13, "The hurt is named and acknowledged by both."),
+            (3, 9, "Accountability letter read in session; ready for open conversations."),
+            (4, 3, "Check-ins are steady; time to agree boundaries."),
+        ),
+    ),
+    DemoCouple(
+        "Lantern",
+        ("Jordan Lee", "jordan@mend.example"),
+        ("Sam Lee", "sam@mend.example"),
+        30,
+        (
+            (3, 30, "Started with Mend after earlier individual work"),
+            (4, 24, "Transparency agreement working well."),
+            (5, 18, "Both want support beyond our sessions."),
+            (6, 8, "Jordan feels ready to begin rebuilding closeness, slowly."),
+        ),
+    ),
+)
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(role, email) of every demo account, for printing."""
+    logins = [("clinician", CLINICIAN_EMAIL), ("admin", ADMIN_EMAIL)]
+    for couple in DEMO_COUPLES:
+        logins.append((f"injured partner, {couple.label}", couple.injured[1]))
+        logins.append((f"involved partner, {couple.label}", couple.involved[1]))
+    return logins
+
+
+def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tuple[str, str]]]:
+    """Add the demo practice unless it is already there. Returns (added anything, logins)."""
+    if db.scalar(select(User.id).where(User.email == CLINICIAN_EMAIL)) is not None:
+        return False, demo_logins()
+    now = now or utcnow()
+    password = hash_password(DEMO_PASSWORD)
+    clinician = User(
+        email=CLINICIAN_EMAIL,
+        display_name="Dr Ana Rivera",
+        role="clinician",
+        password_hash=password,
+    )
+    admin = User(
+        email=ADMIN_EMAIL, display_name="Practice admin", role="admin", password_hash=password
+    )
+    db.add_all([clinician, admin])
+    for index, spec in enumerate(DEMO_COUPLES):
+        started = now - timedelta(weeks=spec.weeks_ago)
+        couple = Couple(
+            label=spec.label,
+            clinician=clinician,
+            stage=spec.stage_weeks[-1][0],
+            started_on=started.date(),
+            created_at=started,
+        )
+        for role, (name, email) in (("injured", spec.injured), ("involved", spec.involved)):
+            user = User(
+                email=email,
+                display_name=name,
+                role="client",
+                password_hash=password,
+                created_at=started,
+                last_login_at=now - timedelta(days=index + 1, hours=3 * index),
+            )
+            couple.partners.append(Partner(user=user, role=role))
+        previous = None
+        for stage, weeks, reason in spec.stage_weeks:
+            couple.stage_changes.append(
+                StageChange(
+                    from_stage=previous,
+                    to_stage=stage,
+                    changed_at=now - timedelta(weeks=weeks),
+                    changed_by=clinician,
+                    reason=reason,
+                )
+            )
+            previous = stage
+        db.add(couple)
+        db.flush()
+        _add_appointments(db, couple, spec.weeks_ago, index, now)
+    db.flush()
+    return True, demo_logins()
+
+
+def _add_appointments(db: Session, couple: Couple, weeks: int, index: int, now: datetime) -> None:
+    """Weekly sessions since the start (the last fortnightly), and the next two ahead."""
+    hour = (10, 14, 17)[index]
+    today = now.date()
+    first = today - timedelta(weeks=weeks) + timedelta(days=index)
+    day = first
+    while day < today:
+        starts = datetime.combine(day, time(hour, 0), tzinfo=UTC)
+        note = "Review the week's check-ins." if day >= today - timedelta(days=14) else None
+        db.add(
+            Appointment(
+                couple_id=couple.id, starts_at=starts, duration_minutes=50, agenda_note=note
+            )
+        )
+        day += timedelta(weeks=1 if (today - day).days > 35 else 2)
+    for ahead in (1, 3):
+        starts = datetime.combine(today + timedelta(days=ahead + index), time(hour, 0), tzinfo=UTC)
+        note = "Check in on how the new stage feels for each of them." if ahead == 1 else None
+        db.add(
+            Appointment(
+                couple_id=couple.id, starts_at=starts, duration_minutes=50, agenda_note=note
+            )
+        )

@@ -1,0 +1,72 @@
+"""Friendly error pages, a request id on every response, and a log line for every failure."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Something in that request didn't look right", "Please go back and try again."),
+    403: (
+        "This page isn't open to your account",
+        "If you think it should be, ask your clinician or your practice's administrator.",
+    ),
+    404: ("We couldn't find that page", "It may have moved, or the link may be incomplete."),
+    405: ("That didn't work", "Please go back and use the buttons on the page."),
+    413: (
+        "That was too much to send at once",
+        "Please shorten it and try again. Nothing else you saved is affected.",
+    ),
+    500: ("Something went wrong on our side", "It has been noted. Please try again in a moment."),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Attach request ids and the error pages to the app."""
+
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = request.headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+
+    @app.after_request
+    def _echo_request_id(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        app.logger.info(
+            "CSRF refused on %s %s [%s]", request.method, request.path, g.get("request_id")
+        )
+        return (
+            render_template(
+                "errors/error.html",
+                code=400,
+                title="This form was open from an earlier sign-in",
+                message="For your safety we couldn't accept it. Please go back, reload the page "
+                "and send it again.",
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        code = error.code or 500
+        title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        if code >= 500:
+            app.logger.error(
+                "HTTP %s on %s %s [%s]", code, request.method, request.path, g.get("request_id")
+            )
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http(error)
+        app.logger.exception(
+            "Unhandled error on %s %s [%s]", request.method, request.path, g.get("request_id")
+        )
+        return _http(InternalServerError())

@@ -1,0 +1,21 @@
+"""All mapped classes, imported so that Base.metadata knows every table."""
+
+from practice.models.appointment import Appointment
+from practice.models.couple import COUPLE_STATUSES, PARTNER_ROLES, Couple, Partner, StageChange
+from practice.models.types import UTCDateTime, utcnow
+from practice.models.user import ROLES, AccountToken, User, UserSession
+
+__all__ = [
+    "COUPLE_STATUSES",
+    "PARTNER_ROLES",
+    "ROLES",
+    "AccountToken",
+    "Appointment",
+    "Couple",
+    "Partner",
+    "StageChange",
+    "UTCDateTime",
+    "User",
+    "UserSession",
+    "utcnow",
+]
