@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from practice.db import db
@@ -16,7 +17,7 @@ class NewStaffForm(FlaskForm):
     display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField(
         "Role",
-        choices=[("clinician", "Clinician"), ("admin", "Admin")],
+        choices=[SelectChoice("clinician", "Clinician"), SelectChoice("admin", "Admin")],
         validators=[DataRequired()],
     )
 

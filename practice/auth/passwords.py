@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -36,6 +37,10 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+# "passwordpassword", "abcabcabcabcabc": a short unit repeated (SP 800-63B-4 asks to refuse these).
+_REPEATED = re.compile(r"^(.+?)\1+$", re.DOTALL)
+
+
 @cache
 def _common_passwords() -> frozenset[str]:
     lines = (DATA_DIR / "common_passwords.txt").read_text(encoding="utf-8").splitlines()
@@ -52,6 +57,8 @@ def password_problem(password: str, *, email: str = "", two_factor: bool = False
     lowered = password.lower()
     if lowered in _common_passwords():
         return "That password is on a list of commonly used passwords. Please choose another."
+    if _REPEATED.match(lowered) or len(set(lowered)) <= 3:
+        return "That password repeats itself, which makes it easy to guess. Please choose another."
     if email and lowered == email.lower():
         return "Please don't use your email address as your password."
     return None

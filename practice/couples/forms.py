@@ -6,11 +6,12 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 from practice.stages import STAGES
 
-STAGE_CHOICES = [(n, f"{n}. {s.name}") for n, s in STAGES.items()]
+STAGE_CHOICES = [SelectChoice(n, f"{n}. {s.name}") for n, s in STAGES.items()]
 
 
 class NewCoupleForm(FlaskForm):
@@ -59,6 +60,6 @@ class StageMoveForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField(
         "Status",
-        choices=[("active", "Active"), ("paused", "Paused"), ("closed", "Closed")],
+        choices=[SelectChoice(v, v.capitalize()) for v in ("active", "paused", "closed")],
         validators=[DataRequired()],
     )

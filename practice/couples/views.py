@@ -67,7 +67,8 @@ def new():
                 f"{couple.label} is added. Both partners have been sent an invitation.", "success"
             )
             return redirect(url_for("couples.detail", couple_id=couple.id))
-    return render_template("couples/new.html", form=form)
+    status = 400 if form.is_submitted() else 200
+    return render_template("couples/new.html", form=form), status
 
 
 @bp.get("/<int:couple_id>")

@@ -1,0 +1,185 @@
+"""Fixtures: the app on a migrated database (SQLite always, PostgreSQL when configured),
+a test client that carries CSRF tokens like a browser does, and signed-in users of each role."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from practice import create_app, migrate
+from practice.db import Base, db
+from tests import factories
+
+PG_ENV = "PRACTICE_TEST_DATABASE_URL"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get(PG_ENV)
+    if url:
+        return f"databases: SQLite and PostgreSQL ({make_url(url).render_as_string(hide_password=True)})"
+    return f"databases: SQLite only; PostgreSQL tests are SKIPPED because {PG_ENV} is not set"
+
+
+def _pg_admin_url() -> str:
+    url = os.environ[PG_ENV]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def create_pg_database() -> str:
+    """A fresh, empty PostgreSQL database next to the configured one; returns its URL."""
+    admin_url = make_url(_pg_admin_url())
+    name = f"mend_test_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop a database made by create_pg_database."""
+    name = make_url(url).database
+    engine = create_engine(make_url(_pg_admin_url()), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def empty_database_url(tmp_path_factory: pytest.TempPathFactory):
+    """A factory of empty databases of the backend under test (for migration tests)."""
+    made: list[str] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            path = tmp_path_factory.mktemp("empty-db") / "empty.db"
+            return f"sqlite:///{path}"
+        url = create_pg_database()
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        drop_pg_database(url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend under test; PostgreSQL is skipped, visibly, when not configured."""
+    if request.param == "postgresql" and not os.environ.get(PG_ENV):
+        pytest.skip(f"PostgreSQL run skipped: set {PG_ENV} to run the suite on PostgreSQL")
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head, shared by the session and emptied after every test."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'practice.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    url = create_pg_database()
+    migrate.upgrade(url)
+    yield url
+    drop_pg_database(url)
+
+
+class MendClient(FlaskClient):
+    """A test client that sends the page's CSRF token with every form, as a browser would."""
+
+    TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+    def csrf_token(self) -> str:
+        """The CSRF token of the current browser session (from the sign-in page's form)."""
+        html = self.get("/login").get_data(as_text=True)
+        match = self.TOKEN.search(html)
+        assert match, "no CSRF token on the sign-in page"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        """POST a form with a valid CSRF token added."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The Mend app on a clean database."""
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-mend",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "BASE_URL": "http://mend.test",
+        }
+    )
+    app.test_client_class = MendClient
+    yield app
+    _empty_all_tables(app)
+    db.get_engine(app).dispose()
+
+
+def _empty_all_tables(app: Flask) -> None:
+    engine = db.get_engine(app)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> MendClient:
+    """A browser without a signed-in user."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask):
+    """A database session inside an app context, for arranging and checking rows."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def world(app: Flask) -> factories.World:
+    """Two clinicians with a couple each, and an admin: enough to test who sees what."""
+    with app.app_context():
+        world = factories.make_world(db.session)
+        db.session.commit()
+        return world
+
+
+def sign_in(client: MendClient, email: str, password: str = factories.PASSWORD):
+    """Sign in through the sign-in form; returns the response."""
+    return client.submit("/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def as_user(app: Flask):
+    """A factory of browsers signed in as the given email."""
+
+    def make(email: str) -> MendClient:
+        browser = app.test_client()
+        response = sign_in(browser, email)
+        assert response.status_code == 302, f"could not sign in as {email}"
+        return browser
+
+    return make

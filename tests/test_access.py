@@ -1,0 +1,185 @@
+"""The access walk: every route in the URL map, called by everyone who must not use it.
+
+A new route fails these tests until it is added to ROUTES, so no route escapes review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from practice.db import Base, db
+from tests.factories import World
+
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Route:
+    roles: tuple[str, ...]  # who may call it; PUBLIC for pages open to everyone
+    args: Callable[[World], dict] = field(default=lambda w: {})
+    owner: str | None = None  # the user (World attribute) whose object the ids name
+
+
+ROUTES: dict[str, Route] = {
+    "static": Route((PUBLIC,), lambda w: {"filename": "mend.css"}),
+    "auth.index": Route((PUBLIC,)),
+    "auth.login": Route((PUBLIC,)),
+    "auth.logout": Route((PUBLIC,)),
+    "auth.accept_invitation": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
+    "auth.set_password": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
+    "couples.dashboard": Route(("clinician",)),
+    "couples.new": Route(("clinician",)),
+    "couples.detail": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "couples.change_stage": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
+    ),
+    "couples.change_status": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
+    ),
+    "couples.reinvite": Route(
+        ("clinician",),
+        lambda w: {"couple_id": w.couple_a, "partner_id": w.partner_a_injured},
+        "clinician_a",
+    ),
+    "appointments.new": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "appointments.edit": Route(
+        ("clinician",), lambda w: {"appointment_id": w.appointment_a}, "clinician_a"
+    ),
+    "appointments.cancel": Route(
+        ("clinician",), lambda w: {"appointment_id": w.appointment_a}, "clinician_a"
+    ),
+    "client.home": Route(("client",)),
+    "admin.users": Route(("admin",)),
+    "admin.toggle_active": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
+}
+
+EMAILS = {
+    "clinician_a": "a@clinic.test",
+    "clinician_b": "b@clinic.test",
+    "client_a": "ia@client.test",
+    "client_b": "ib@client.test",
+    "admin": "admin@clinic.test",
+}
+ROLE_OF = {
+    "clinician_a": "clinician",
+    "clinician_b": "clinician",
+    "client_a": "client",
+    "client_b": "client",
+    "admin": "admin",
+}
+
+
+def _rules(app: Flask):
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+
+
+def _methods(rule) -> list[str]:
+    return sorted(m for m in rule.methods if m not in {"HEAD", "OPTIONS"})
+
+
+def _snapshot(app: Flask) -> dict[str, list]:
+    """Every row of every table, to prove a refused request changed nothing."""
+    with app.app_context():
+        return {
+            t.name: sorted(map(tuple, db.session.execute(select(t)).all()), key=repr)
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def test_every_route_is_in_the_walk(app: Flask) -> None:
+    missing = [r.endpoint for r in _rules(app) if r.endpoint not in ROUTES]
+    assert not missing, f"add these routes to tests/test_access.py ROUTES: {missing}"
+    stale = set(ROUTES) - {r.endpoint for r in _rules(app)}
+    assert not stale, f"ROUTES names endpoints that no longer exist: {stale}"
+
+
+def _id_rules(app: Flask):
+    return [r for r in _rules(app) if r.arguments and r.endpoint in ROUTES and ROUTES[r.endpoint].owner]
+
+
+def _protected_rules(app: Flask):
+    return [r for r in _rules(app) if PUBLIC not in ROUTES.get(r.endpoint, Route((PUBLIC,))).roles]
+
+
+ENDPOINTS_WITH_IDS = sorted(e for e, r in ROUTES.items() if r.owner)
+PROTECTED = sorted(e for e, r in ROUTES.items() if PUBLIC not in r.roles)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS_WITH_IDS)
+def test_other_owners_objects_answer_404_and_change_nothing(
+    app: Flask, world: World, as_user, endpoint: str
+) -> None:
+    route = ROUTES[endpoint]
+    rule = next(r for r in _rules(app) if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **route.args(world))
+    owner_role = ROLE_OF[route.owner]
+    # Everyone of the owner's role who is not the owner gets 404; other roles get 403.
+    outsiders = [u for u in EMAILS if u != route.owner]
+    browsers = {u: as_user(EMAILS[u]) for u in outsiders}
+    before = _snapshot(app)
+    for user, browser in browsers.items():
+        for method in _methods(rule):
+            if method == "GET":
+                response = browser.get(url)
+            else:
+                response = browser.submit(url, {})
+            expected = 404 if ROLE_OF[user] == owner_role else 403
+            assert response.status_code == expected, (user, method, url, response.status_code)
+    # Reading the sign-in page for CSRF tokens does not write; nothing else may have either.
+    assert _snapshot(app) == before
+
+    # The same ids work for their owner, so the 404s above are about scope, not a bad URL.
+    owner = as_user(EMAILS[route.owner])
+    for method in _methods(rule):
+        response = owner.get(url) if method == "GET" else owner.submit(url, {})
+        assert response.status_code != 404, (method, url)
+
+
+@pytest.mark.parametrize("endpoint", PROTECTED)
+def test_protected_routes_need_sign_in_and_the_right_role(
+    app: Flask, world: World, as_user, endpoint: str
+) -> None:
+    route = ROUTES[endpoint]
+    rule = next(r for r in _rules(app) if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **route.args(world))
+    anonymous = app.test_client()
+    for method in _methods(rule):
+        response = anonymous.get(url) if method == "GET" else anonymous.submit(url, {})
+        assert response.status_code == 302, (method, url)
+        assert response.headers["Location"].startswith("/login?next=")
+    for user, email in EMAILS.items():
+        if ROLE_OF[user] in route.roles:
+            continue
+        browser = as_user(email)
+        for method in _methods(rule):
+            response = browser.get(url) if method == "GET" else browser.submit(url, {})
+            assert response.status_code == 403, (user, method, url)
+
+
+def test_mixed_ids_answer_404(app: Flask, world: World, as_user) -> None:
+    """A partner id from another couple, under one's own couple's id, is not found."""
+    browser = as_user(EMAILS["clinician_a"])
+    url = f"/couples/{world.couple_a}/partners/{world.partner_b_injured}/invite"
+    assert browser.submit(url, {}).status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", ["auth.accept_invitation", "auth.set_password"])
+def test_forged_tokens_are_refused_plainly(app: Flask, client, endpoint: str) -> None:
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, token="WzEsImZvcmdlZCJd.forged-signature")
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "This link is not valid" in response.get_data(as_text=True)

@@ -1,0 +1,293 @@
+"""Signing in and out, server-side sessions, CSRF, invitations and password rules."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, update
+
+from practice.db import db
+from practice.mail import outbox
+from practice.models import AccountToken, User, UserSession, utcnow
+from tests.conftest import sign_in
+from tests.factories import PASSWORD, World, make_user
+
+GENERIC = "That email and password don&#39;t match an active account."
+
+
+def test_sign_in_lands_on_the_role_home(client, world: World) -> None:
+    response = sign_in(client, "a@clinic.test")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/couples/"
+    assert "Your caseload" in client.get("/couples/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("a@clinic.test", "wrong password entirely"),
+        ("nobody@clinic.test", PASSWORD),
+        ("A@CLINIC.TEST", "wrong password entirely"),
+    ],
+)
+def test_failed_sign_in_says_the_same_thing_for_every_email(
+    client, world: World, email: str, password: str
+) -> None:
+    response = client.submit("/login", {"email": email, "password": password})
+    assert response.status_code == 200
+    assert GENERIC in response.get_data(as_text=True)
+    assert client.get("/couples/").status_code == 302
+
+
+def test_email_is_case_insensitive(client, world: World) -> None:
+    assert sign_in(client, "A@Clinic.TEST").headers["Location"] == "/couples/"
+
+
+def test_switched_off_account_cannot_sign_in(app: Flask, client, world: World) -> None:
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == world.clinician_a).values(is_active=False))
+        db.session.commit()
+    response = sign_in(client, "a@clinic.test")
+    assert GENERIC in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/couples/new", "/couples/new"),
+        ("//evil.example/phish", "/couples/"),
+        ("https://evil.example/", "/couples/"),
+        ("/\\evil.example", "/couples/"),
+        ("javascript:alert(1)", "/couples/"),
+    ],
+)
+def test_next_only_goes_to_this_site(client, world: World, target: str, expected: str) -> None:
+    response = client.submit(
+        "/login", {"email": "a@clinic.test", "password": PASSWORD, "next": target}
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_sign_out_is_a_post_and_kills_a_copied_cookie(app: Flask, client, world: World) -> None:
+    sign_in(client, "a@clinic.test")
+    cookie = client.get_cookie("mend_session")
+    assert cookie is not None
+    assert client.get("/logout").status_code == 405
+    thief = app.test_client()
+    thief.set_cookie("mend_session", cookie.value)
+    assert thief.get("/couples/").status_code == 200  # the copy works while the session lives
+    response = client.submit("/logout", {})
+    assert response.status_code == 302
+    assert thief.get("/couples/").status_code == 302  # and stops working once signed out
+    with app.app_context():
+        ended = db.session.scalar(select(func.count()).where(UserSession.ended_at.is_not(None)))
+    assert ended == 1
+
+
+def test_sign_in_starts_a_fresh_session_so_old_form_tokens_fail(client, world: World) -> None:
+    old_token = client.csrf_token()
+    sign_in(client, "a@clinic.test")
+    response = client.post(
+        "/couples/new", data={"csrf_token": old_token, "label": "Couple Z"}
+    )
+    assert response.status_code == 400
+    assert "earlier sign-in" in response.get_data(as_text=True)
+
+
+def test_form_tokens_do_not_expire_while_the_session_lives(
+    client, world: World, monkeypatch
+) -> None:
+    sign_in(client, "a@clinic.test")
+    token = client.csrf_token()
+    later = time.time() + 3 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.post(
+        f"/couples/{world.couple_a}/status", data={"csrf_token": token, "status": "paused"}
+    )
+    assert response.status_code == 302
+
+
+def test_session_cookie_flags_in_development(client, world: World) -> None:
+    response = sign_in(client, "a@clinic.test")
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("mend_session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=Lax" in session_cookie
+    assert not any(c.lower().startswith("remember_token") for c in cookies)
+
+
+def test_session_cookie_in_production_is_secure_and_host_prefixed(database_url, tmp_path) -> None:
+    from practice import create_app
+
+    app = create_app(
+        {
+            "ENV": "production",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "x" * 48,
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    response = app.test_client().get("/login", base_url="https://mend.test")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-mend=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+
+
+def test_oversized_body_gets_413(client, world: World) -> None:
+    sign_in(client, "a@clinic.test")
+    response = client.submit(
+        f"/couples/{world.couple_a}/stage", {"target": "3", "reason": "x" * (1024 * 1024 + 10)}
+    )
+    assert response.status_code == 413
+    assert "too much to send" in response.get_data(as_text=True)
+
+
+# Invitations -------------------------------------------------------------------------------
+
+
+def _new_couple(browser) -> None:
+    response = browser.submit(
+        "/couples/new",
+        {
+            "label": "Couple Invite",
+            "started_on": "2026-11-01",
+            "stage": "1",
+            "injured_name": "Robin Injured",
+            "injured_email": "robin@example.com",
+            "involved_name": "Alex Involved",
+            "involved_email": "alex@example.com",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def _link_for(app: Flask, email: str) -> str:
+    message = [m for m in outbox(app) if m.to == email][-1]
+    return re.search(r"http://mend\.test(/welcome/\S+)", message.body).group(1)
+
+
+def test_invitation_lets_a_partner_choose_a_password_and_land_home(
+    app: Flask, world: World, as_user
+) -> None:
+    _new_couple(as_user("a@clinic.test"))
+    link = _link_for(app, "robin@example.com")
+    partner = app.test_client()
+    page = partner.get(link)
+    assert page.status_code == 200
+    assert "Welcome to Mend, Robin Injured" in page.get_data(as_text=True)
+    response = partner.submit(
+        link, {"password": "river stones and quiet tea", "confirm": "river stones and quiet tea"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/home"
+    assert "Hello, Robin" in partner.get("/home").get_data(as_text=True)
+    # Single use: the same link now explains itself instead of working again.
+    again = app.test_client().get(link)
+    assert again.status_code == 400
+    assert "already been used" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "password, confirm, message",
+    [
+        ("short one", "short one", "at least 15 characters"),
+        ("1qaz2wsx3edc4rfv", "1qaz2wsx3edc4rfv", "commonly used passwords"),
+        ("passwordpassword", "passwordpassword", "repeats itself"),
+        ("aaaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaaaa", "repeats itself"),
+        ("robin@example.com", "robin@example.com", "email address"),
+        ("river stones and quiet tea", "river stones and quiet te", "The two passwords differ"),
+        ("x" * 129, "x" * 129, "at most 128"),
+    ],
+)
+def test_invitation_refuses_weak_passwords_with_a_reason(
+    app: Flask, world: World, as_user, password: str, confirm: str, message: str
+) -> None:
+    _new_couple(as_user("a@clinic.test"))
+    link = _link_for(app, "robin@example.com")
+    partner = app.test_client()
+    response = partner.submit(link, {"password": password, "confirm": confirm})
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "robin@example.com"))
+        assert user.password_hash is None
+
+
+def test_long_passphrases_are_not_truncated(app: Flask, world: World, as_user) -> None:
+    _new_couple(as_user("a@clinic.test"))
+    link = _link_for(app, "robin@example.com")
+    phrase = "a long passphrase " + "".join(f"word{i} " for i in range(15))  # 123 characters
+    app.test_client().submit(link, {"password": phrase, "confirm": phrase})
+    assert sign_in(app.test_client(), "robin@example.com", phrase).status_code == 302
+    shorter = phrase[:72]
+    assert sign_in(app.test_client(), "robin@example.com", shorter).status_code == 200
+
+
+def test_expired_invitation_is_refused(app: Flask, world: World, as_user) -> None:
+    _new_couple(as_user("a@clinic.test"))
+    link = _link_for(app, "robin@example.com")
+    with app.app_context():
+        db.session.execute(
+            update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    response = app.test_client().get(link)
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+
+
+def test_reissued_invitation_replaces_the_old_link(app: Flask, world: World, as_user) -> None:
+    clinician = as_user("a@clinic.test")
+    _new_couple(clinician)
+    old_link = _link_for(app, "robin@example.com")
+    with app.app_context():
+        robin = db.session.scalar(select(User).where(User.email == "robin@example.com"))
+        partner_id, couple_id = robin.partner.id, robin.partner.couple_id
+    response = clinician.submit(f"/couples/{couple_id}/partners/{partner_id}/invite", {})
+    assert response.status_code == 302
+    new_link = _link_for(app, "robin@example.com")
+    assert new_link != old_link
+    assert "newer link" in app.test_client().get(old_link).get_data(as_text=True)
+    assert app.test_client().get(new_link).status_code == 200
+
+
+def test_tampered_invitation_signature_is_refused(app: Flask, world: World, as_user) -> None:
+    _new_couple(as_user("a@clinic.test"))
+    link = _link_for(app, "robin@example.com")
+    tampered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    response = app.test_client().get(tampered)
+    assert response.status_code == 400
+    assert "not valid" in response.get_data(as_text=True)
+
+
+def test_joined_partner_cannot_be_reinvited(app: Flask, world: World, as_user) -> None:
+    clinician = as_user("a@clinic.test")
+    response = clinician.submit(
+        f"/couples/{world.couple_a}/partners/{world.partner_a_injured}/invite", {},
+        follow_redirects=True,
+    )
+    assert "has already joined Mend" in response.get_data(as_text=True)
+
+
+def test_inactive_clients_cannot_use_invitation(app: Flask, world: World, as_user) -> None:
+    _new_couple(as_user("a@clinic.test"))
+    link = _link_for(app, "robin@example.com")
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.email == "robin@example.com").values(is_active=False)
+        )
+        db.session.commit()
+    assert app.test_client().get(link).status_code == 400
+
+
+def test_dummy_hash_keeps_unknown_email_from_succeeding(app: Flask, world: World) -> None:
+    with app.app_context():
+        make_user(db.session, "nopass@clinic.test", "clinician", password_hash=None)
+        db.session.commit()
+    response = sign_in(app.test_client(), "nopass@clinic.test")
+    assert response.status_code == 200
