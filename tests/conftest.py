@@ -26,7 +26,8 @@ BACKENDS = ["sqlite", "postgresql"]
 def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get(PG_ENV)
     if url:
-        return f"databases: SQLite and PostgreSQL ({make_url(url).render_as_string(hide_password=True)})"
+        shown = make_url(url).render_as_string(hide_password=True)
+        return f"databases: SQLite and PostgreSQL ({shown})"
     return f"databases: SQLite only; PostgreSQL tests are SKIPPED because {PG_ENV} is not set"
 
 

@@ -24,7 +24,12 @@ def make_user(db: Session, email: str, role: str, name: str | None = None, **kwa
 
 
 def make_couple(
-    db: Session, clinician: User, label: str, injured_email: str, involved_email: str, stage: int = 1
+    db: Session,
+    clinician: User,
+    label: str,
+    injured_email: str,
+    involved_email: str,
+    stage: int = 1,
 ) -> Couple:
     """A couple with both partners already joined."""
     couple = Couple(
@@ -39,11 +44,13 @@ def make_couple(
     return couple
 
 
-def make_appointment(db: Session, couple: Couple, days_ahead: float, minutes: int = 50) -> Appointment:
+def make_appointment(
+    db: Session, couple: Couple, days_ahead: float, minutes: int = 50
+) -> Appointment:
     """An appointment days_ahead from now (negative: in the past)."""
     appointment = Appointment(
         couple_id=couple.id,
-        starts_at=utcnow().replace(microsecond=0) + timedelta(days=days_ahead),
+        starts_at=utcnow().replace(second=0, microsecond=0) + timedelta(days=days_ahead),
         duration_minutes=minutes,
         agenda_note="agenda note for the clinician only",
     )

@@ -99,7 +99,9 @@ def test_every_route_is_in_the_walk(app: Flask) -> None:
 
 
 def _id_rules(app: Flask):
-    return [r for r in _rules(app) if r.arguments and r.endpoint in ROUTES and ROUTES[r.endpoint].owner]
+    return [
+        r for r in _rules(app) if r.arguments and r.endpoint in ROUTES and ROUTES[r.endpoint].owner
+    ]
 
 
 def _protected_rules(app: Flask):
@@ -127,10 +129,7 @@ def test_other_owners_objects_answer_404_and_change_nothing(
     before = _snapshot(app)
     for user, browser in browsers.items():
         for method in _methods(rule):
-            if method == "GET":
-                response = browser.get(url)
-            else:
-                response = browser.submit(url, {})
+            response = browser.get(url) if method == "GET" else browser.submit(url, {})
             expected = 404 if ROLE_OF[user] == owner_role else 403
             assert response.status_code == expected, (user, method, url, response.status_code)
     # Reading the sign-in page for CSRF tokens does not write; nothing else may have either.

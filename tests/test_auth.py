@@ -91,9 +91,7 @@ def test_sign_out_is_a_post_and_kills_a_copied_cookie(app: Flask, client, world:
 def test_sign_in_starts_a_fresh_session_so_old_form_tokens_fail(client, world: World) -> None:
     old_token = client.csrf_token()
     sign_in(client, "a@clinic.test")
-    response = client.post(
-        "/couples/new", data={"csrf_token": old_token, "label": "Couple Z"}
-    )
+    response = client.post("/couples/new", data={"csrf_token": old_token, "label": "Couple Z"})
     assert response.status_code == 400
     assert "earlier sign-in" in response.get_data(as_text=True)
 
@@ -232,9 +230,7 @@ def test_expired_invitation_is_refused(app: Flask, world: World, as_user) -> Non
     _new_couple(as_user("a@clinic.test"))
     link = _link_for(app, "robin@example.com")
     with app.app_context():
-        db.session.execute(
-            update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1))
-        )
+        db.session.execute(update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()
     response = app.test_client().get(link)
     assert response.status_code == 400
@@ -268,7 +264,8 @@ def test_tampered_invitation_signature_is_refused(app: Flask, world: World, as_u
 def test_joined_partner_cannot_be_reinvited(app: Flask, world: World, as_user) -> None:
     clinician = as_user("a@clinic.test")
     response = clinician.submit(
-        f"/couples/{world.couple_a}/partners/{world.partner_a_injured}/invite", {},
+        f"/couples/{world.couple_a}/partners/{world.partner_a_injured}/invite",
+        {},
         follow_redirects=True,
     )
     assert "has already joined Mend" in response.get_data(as_text=True)

@@ -6,9 +6,21 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+DATETIME_MESSAGE = "Please give a date and time, such as 2026-12-03 14:30."
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in the practice's zone, with one plain message for bad input."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(DATETIME_MESSAGE) from exc
+
 
 class AppointmentForm(FlaskForm):
-    starts_at = DateTimeLocalField(
+    starts_at = LocalDateTimeField(
         "Date and time",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[

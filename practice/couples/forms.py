@@ -7,11 +7,31 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from practice.stages import STAGES
 
 STAGE_CHOICES = [SelectChoice(n, f"{n}. {s.name}") for n, s in STAGES.items()]
+STAGE_MESSAGE = "Please choose a stage from 1 to 7."
+
+
+class StageField(SelectField):
+    """A stage from 1 to 7, with one plain message for anything else (typed or tampered)."""
+
+    def __init__(self, label: str, **kwargs) -> None:
+        kwargs.setdefault("choices", STAGE_CHOICES)
+        kwargs.setdefault("validators", [InputRequired(message=STAGE_MESSAGE)])
+        super().__init__(label, coerce=int, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(STAGE_MESSAGE) from exc
+
+    def pre_validate(self, form) -> None:
+        if self.data not in STAGES:
+            raise ValidationError(STAGE_MESSAGE)
 
 
 class NewCoupleForm(FlaskForm):
@@ -21,14 +41,8 @@ class NewCoupleForm(FlaskForm):
         description='A pseudonym you choose, such as "Couple K". Reports print this, '
         "never legal names.",
     )
-    started_on = DateField("Started on", default=date.today, validators=[DataRequired()])
-    stage = SelectField(
-        "Starting stage",
-        choices=STAGE_CHOICES,
-        coerce=int,
-        default=1,
-        validators=[InputRequired(), NumberRange(min=1, max=7)],
-    )
+    started_on = DateField("Started on", default=date.today, validators=[InputRequired()])
+    stage = StageField("Starting stage", default=1)
     injured_name = StringField(
         "Injured partner's name", validators=[DataRequired(), Length(max=120)]
     )
@@ -44,12 +58,7 @@ class NewCoupleForm(FlaskForm):
 
 
 class StageMoveForm(FlaskForm):
-    target = SelectField(
-        "Move to stage",
-        choices=STAGE_CHOICES,
-        coerce=int,
-        validators=[InputRequired(), NumberRange(min=1, max=7)],
-    )
+    target = StageField("Move to stage")
     reason = TextAreaField(
         "Reason",
         validators=[DataRequired(message="Please give a short reason."), Length(max=2000)],

@@ -1,0 +1,200 @@
+"""The caseload, adding couples, moving stages and changing status."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from practice.db import db
+from practice.mail import outbox
+from practice.models import Couple, Partner, StageChange, User
+from tests.factories import World, make_appointment, make_couple, make_user
+
+NEW_COUPLE = {
+    "label": "Couple New",
+    "started_on": "2026-11-01",
+    "stage": "1",
+    "injured_name": "Robin Injured",
+    "injured_email": "robin@example.com",
+    "involved_name": "Alex Involved",
+    "involved_email": "alex@example.com",
+}
+
+
+def _counts(app: Flask) -> tuple[int, int, int, int]:
+    with app.app_context():
+        return tuple(
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Couple, Partner, User, StageChange)
+        )
+
+
+def test_dashboard_lists_only_own_couples_with_next_appointment(
+    app: Flask, world: World, as_user
+) -> None:
+    html = as_user("a@clinic.test").get("/couples/").get_data(as_text=True)
+    assert "Couple A" in html
+    assert "Couple B" not in html
+    assert "Full accountability" in html  # couple A is in stage 2
+    assert "None scheduled" not in html  # its appointment in 3 days is shown
+
+
+def test_dashboard_puts_paused_and_closed_after_active(app: Flask, world: World, as_user) -> None:
+    with app.app_context():
+        clinician = db.session.get(User, world.clinician_a)
+        closed = make_couple(
+            db.session, clinician, "Aaa Closed", "c1@client.test", "c2@client.test"
+        )
+        closed.status = "closed"
+        soon = make_couple(db.session, clinician, "Zed Soon", "z1@client.test", "z2@client.test")
+        make_appointment(db.session, soon, 1)
+        db.session.commit()
+    html = as_user("a@clinic.test").get("/couples/").get_data(as_text=True)
+    assert html.index("Zed Soon") < html.index("Couple A") < html.index("Aaa Closed")
+
+
+def test_empty_caseload_invites_adding_a_couple(app: Flask, as_user) -> None:
+    with app.app_context():
+        make_user(db.session, "new@clinic.test", "clinician")
+        db.session.commit()
+    html = as_user("new@clinic.test").get("/couples/").get_data(as_text=True)
+    assert "No couples yet" in html
+
+
+def test_adding_a_couple_creates_partners_history_and_invitations(
+    app: Flask, world: World, as_user
+) -> None:
+    before = _counts(app)
+    response = as_user("a@clinic.test").submit("/couples/new", NEW_COUPLE)
+    assert response.status_code == 302
+    assert _counts(app) == (before[0] + 1, before[1] + 2, before[2] + 2, before[3] + 1)
+    with app.app_context():
+        couple = db.session.scalar(select(Couple).where(Couple.label == "Couple New"))
+        assert couple.clinician_id == world.clinician_a
+        assert {p.role: p.user.email for p in couple.partners} == {
+            "injured": "robin@example.com",
+            "involved": "alex@example.com",
+        }
+        assert all(
+            p.user.password_hash is None and p.user.role == "client" for p in couple.partners
+        )
+    sent = {m.to for m in outbox(app)}
+    assert sent == {"robin@example.com", "alex@example.com"}
+    assert all("/welcome/" in m.body for m in outbox(app))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"involved_email": "robin@example.com"}, "Each partner needs their own email address."),
+        ({"injured_email": "Taken@Example.com"}, "taken@example.com already has a Mend account."),
+        ({"label": "Couple A"}, "You already have a couple called"),
+        ({"injured_email": "not-an-email"}, "Invalid email address."),
+        ({"label": ""}, "This field is required."),
+        ({"stage": "9"}, "Please choose a stage from 1 to 7."),
+        ({"started_on": "31/02/2026"}, "Not a valid date value."),
+        ({"label": "x" * 81}, "Field cannot be longer than 80 characters."),
+    ],
+)
+def test_bad_new_couple_input_is_explained_and_nothing_is_written(
+    app: Flask, world: World, as_user, change: dict, message: str
+) -> None:
+    with app.app_context():
+        make_user(db.session, "taken@example.com", "client")
+        db.session.commit()
+    before = _counts(app)
+    response = as_user("a@clinic.test").submit("/couples/new", NEW_COUPLE | change)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message.replace("'", "&#39;") in html
+    assert 'value="Robin Injured"' in html  # what was typed is still there
+    assert _counts(app) == before
+    assert outbox(app) == []
+
+
+def test_database_refuses_a_second_injured_partner(app: Flask, world: World) -> None:
+    with app.app_context():
+        user = make_user(db.session, "third@client.test", "client")
+        db.session.add(Partner(couple_id=world.couple_a, user_id=user.id, role="injured"))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_database_refuses_a_stage_outside_one_to_seven(app: Flask, world: World) -> None:
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        couple.stage = 8
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_moving_a_stage_records_who_and_why(app: Flask, world: World, as_user) -> None:
+    browser = as_user("a@clinic.test")
+    response = browser.submit(
+        f"/couples/{world.couple_a}/stage", {"target": "3", "reason": "Ready for open talks."}
+    )
+    assert response.status_code == 302
+    html = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert "Stage 3: Honest conversations" in html
+    assert "Ready for open talks." in html
+    with app.app_context():
+        change = db.session.scalars(
+            select(StageChange)
+            .where(StageChange.couple_id == world.couple_a)
+            .order_by(StageChange.id.desc())
+        ).first()
+        assert (change.from_stage, change.to_stage, change.changed_by_id) == (
+            2,
+            3,
+            world.clinician_a,
+        )
+
+
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"target": "3", "reason": ""}, "Please give a short reason."),
+        ({"target": "2", "reason": "same"}, "already in stage 2"),
+        ({"target": "8", "reason": "too far"}, "Please choose a stage from 1 to 7."),
+        ({"target": "zero", "reason": "bad"}, "Please choose a stage from 1 to 7."),
+    ],
+)
+def test_bad_stage_moves_are_refused_plainly(
+    app: Flask, world: World, as_user, form: dict, message: str
+) -> None:
+    response = as_user("a@clinic.test").submit(f"/couples/{world.couple_a}/stage", form)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Couple, world.couple_a).stage == 2
+        count = db.session.scalar(
+            select(func.count()).where(StageChange.couple_id == world.couple_a)
+        )
+        assert count == 1
+
+
+def test_status_can_be_paused_and_closed(app: Flask, world: World, as_user) -> None:
+    browser = as_user("a@clinic.test")
+    assert (
+        browser.submit(f"/couples/{world.couple_a}/status", {"status": "paused"}).status_code == 302
+    )
+    assert "Paused" in browser.get("/couples/").get_data(as_text=True)
+    bad = browser.submit(f"/couples/{world.couple_a}/status", {"status": "deleted"})
+    assert bad.status_code == 400
+    with app.app_context():
+        assert db.session.get(Couple, world.couple_a).status == "paused"
+
+
+def test_couple_page_shows_partners_stage_and_appointments(
+    app: Flask, world: World, as_user
+) -> None:
+    html = as_user("a@clinic.test").get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert "ia@client.test" in html and "injured partner" in html
+    assert "va@client.test" in html and "involved partner" in html
+    assert "Stage 2: Full accountability" in html
+    assert "agenda note for the clinician only" in html
+    assert "Cache-Control" not in html
