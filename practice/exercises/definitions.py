@@ -1,0 +1,288 @@
+"""Exercise template definitions: plain data, validated here with messages a clinician can act on.
+
+A definition is a dict (stored as JSON in each template version):
+    title, stage (1-7), purpose and instructions (Markdown), answered_by (injured, involved,
+    each, together), visibility (clinician, shared, mutual), visibility_locked (the client may
+    not change it), recurrence (None, daily or weekly: the usual rhythm in stage plans),
+    fields: an ordered list of field dicts.
+A field: key, label, kind, help, required, and by kind: max_length (short_text, long_text),
+min/max (scale, number; scale also min_label/max_label and tracked), options (single_choice,
+multi_choice). When both partners answer ("each" or "together"), a field may carry "for":
+injured or involved, so only that partner sees and fills it in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+ANSWERED_BY = ("injured", "involved", "each", "together")
+VISIBILITIES = ("clinician", "shared", "mutual")
+RECURRENCES = (None, "daily", "weekly")
+KINDS = (
+    "short_text",
+    "long_text",
+    "scale",
+    "single_choice",
+    "multi_choice",
+    "yes_no",
+    "date",
+    "number",
+)
+KIND_LABELS = {
+    "short_text": "Short text",
+    "long_text": "Long text",
+    "scale": "Scale",
+    "single_choice": "Single choice",
+    "multi_choice": "Multiple choice",
+    "yes_no": "Yes or no",
+    "date": "Date",
+    "number": "Number",
+}
+DEFAULT_MAX_LENGTH = {"short_text": 300, "long_text": 20_000}
+MAX_TEXT_LIMIT = 50_000
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_FIELDS = 60
+MAX_OPTIONS = 30
+
+
+class DefinitionError(ValueError):
+    """A definition that cannot be used; .problems lists every reason in plain words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    key: str
+    label: str
+    kind: str
+    help: str = ""
+    required: bool = False
+    max_length: int | None = None
+    min: float | None = None
+    max: float | None = None
+    min_label: str = ""
+    max_label: str = ""
+    options: tuple[str, ...] = ()
+    tracked: bool = False
+    for_role: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON-ready form, without empty extras."""
+        data: dict[str, Any] = {"key": self.key, "label": self.label, "kind": self.kind}
+        if self.help:
+            data["help"] = self.help
+        if self.required:
+            data["required"] = True
+        if self.kind in DEFAULT_MAX_LENGTH:
+            data["max_length"] = self.max_length
+        if self.kind in ("scale", "number"):
+            data["min"], data["max"] = self.min, self.max
+        if self.kind == "scale":
+            data["min_label"], data["max_label"] = self.min_label, self.max_label
+            if self.tracked:
+                data["tracked"] = True
+        if self.options:
+            data["options"] = list(self.options)
+        if self.for_role:
+            data["for"] = self.for_role
+        return data
+
+
+@dataclass(frozen=True)
+class TemplateDef:
+    title: str
+    stage: int
+    answered_by: str
+    visibility: str
+    fields: tuple[FieldDef, ...]
+    purpose: str = ""
+    instructions: str = ""
+    visibility_locked: bool = False
+    recurrence: str | None = None
+    slug: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def field(self, key: str) -> FieldDef | None:
+        """The field with this key, if any."""
+        return next((f for f in self.fields if f.key == key), None)
+
+    def fields_for(self, role: str) -> tuple[FieldDef, ...]:
+        """The fields a partner with this role fills in."""
+        return tuple(f for f in self.fields if f.for_role in (None, role))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON-ready definition."""
+        data = {
+            "title": self.title,
+            "stage": self.stage,
+            "purpose": self.purpose,
+            "instructions": self.instructions,
+            "answered_by": self.answered_by,
+            "visibility": self.visibility,
+            "visibility_locked": self.visibility_locked,
+            "recurrence": self.recurrence,
+            "fields": [f.as_dict() for f in self.fields],
+        }
+        if self.slug:
+            data["slug"] = self.slug
+        return data
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    return None
+
+
+def _parse_field(raw: Any, index: int, answered_by: str, problems: list[str]) -> FieldDef | None:
+    where = f"Field {index + 1}"
+    if not isinstance(raw, dict):
+        problems.append(f"{where} is not a field definition.")
+        return None
+    key = str(raw.get("key", "")).strip()
+    label = str(raw.get("label", "")).strip()
+    kind = raw.get("kind")
+    if key:
+        where = f"Field {index + 1} ({key})"
+    if not KEY_PATTERN.match(key):
+        problems.append(
+            f"{where}: the key must start with a letter and use only lower-case letters, "
+            "digits and _ (at most 40)."
+        )
+    if not label:
+        problems.append(f"{where}: please give it a label.")
+    elif len(label) > 300:
+        problems.append(f"{where}: the label is longer than 300 characters.")
+    if kind not in KINDS:
+        problems.append(f"{where}: the kind must be one of {', '.join(KINDS)}.")
+        return None
+    max_length = None
+    low = high = None
+    options: tuple[str, ...] = ()
+    if kind in DEFAULT_MAX_LENGTH:
+        max_length = raw.get("max_length", DEFAULT_MAX_LENGTH[kind])
+        if (
+            not isinstance(max_length, int)
+            or isinstance(max_length, bool)
+            or not (1 <= max_length <= MAX_TEXT_LIMIT)
+        ):
+            problems.append(f"{where}: the length limit must be between 1 and {MAX_TEXT_LIMIT}.")
+    if kind in ("scale", "number"):
+        low, high = _number(raw.get("min")), _number(raw.get("max"))
+        if kind == "scale":
+            if not all(
+                isinstance(v, int) and not isinstance(v, bool)
+                for v in (raw.get("min"), raw.get("max"))
+            ):
+                problems.append(f"{where}: a scale needs whole numbers for its lowest and highest.")
+            elif not (low < high and high - low <= 100):
+                problems.append(
+                    f"{where}: a scale runs from a lower to a higher whole number, at most 100 apart."
+                )
+        elif low is not None and high is not None and low >= high:
+            problems.append(f"{where}: the lowest number must be below the highest.")
+    if kind in ("single_choice", "multi_choice"):
+        raw_options = raw.get("options") or []
+        if not isinstance(raw_options, list | tuple):
+            raw_options = []
+        options = tuple(str(o).strip() for o in raw_options if str(o).strip())
+        if not options:
+            problems.append(f"{where}: a choice needs at least one option.")
+        elif len(set(options)) != len(options):
+            problems.append(f"{where}: each option must be different.")
+        elif len(options) > MAX_OPTIONS:
+            problems.append(f"{where}: at most {MAX_OPTIONS} options.")
+    for_role = raw.get("for")
+    if for_role is not None:
+        if answered_by not in ("each", "together"):
+            problems.append(
+                f"{where}: a field can be for one partner only when both partners answer."
+            )
+        elif for_role not in ("injured", "involved"):
+            problems.append(f"{where}: a field is for the injured or the involved partner.")
+    return FieldDef(
+        key=key,
+        label=label,
+        kind=kind,
+        help=str(raw.get("help", "") or "").strip(),
+        required=bool(raw.get("required", False)),
+        max_length=max_length,
+        min=low,
+        max=high,
+        min_label=str(raw.get("min_label", "") or "").strip(),
+        max_label=str(raw.get("max_label", "") or "").strip(),
+        options=options,
+        tracked=bool(raw.get("tracked", False)) and kind == "scale",
+        for_role=for_role,
+    )
+
+
+def parse_definition(raw: dict[str, Any]) -> TemplateDef:
+    """A validated TemplateDef, or DefinitionError listing every problem found."""
+    problems: list[str] = []
+    title = str(raw.get("title", "") or "").strip()
+    if not title:
+        problems.append("Please give the exercise a title.")
+    elif len(title) > 200:
+        problems.append("The title is longer than 200 characters.")
+    stage = raw.get("stage")
+    if not isinstance(stage, int) or isinstance(stage, bool) or not 1 <= stage <= 7:
+        problems.append("The stage must be a whole number from 1 to 7.")
+    answered_by = raw.get("answered_by")
+    if answered_by not in ANSWERED_BY:
+        problems.append(
+            "Who answers must be the injured partner, the involved partner, each, or together."
+        )
+    visibility = raw.get("visibility")
+    if visibility not in VISIBILITIES:
+        problems.append("Answers are private to the clinician, shared, or mutual.")
+    if visibility == "mutual" and answered_by != "each":
+        problems.append("Mutual visibility needs each partner to answer.")
+    recurrence = raw.get("recurrence")
+    if recurrence not in RECURRENCES:
+        problems.append("The usual rhythm is once, daily or weekly.")
+    for name in ("purpose", "instructions"):
+        if len(str(raw.get(name, "") or "")) > 20_000:
+            problems.append(f"The {name} is longer than 20,000 characters.")
+    raw_fields = raw.get("fields") or []
+    if not isinstance(raw_fields, list) or not raw_fields:
+        problems.append("An exercise needs at least one field.")
+        raw_fields = []
+    if len(raw_fields) > MAX_FIELDS:
+        problems.append(f"An exercise has at most {MAX_FIELDS} fields.")
+    fields = []
+    for index, raw_field in enumerate(raw_fields):
+        parsed = _parse_field(raw_field, index, str(answered_by), problems)
+        if parsed is not None:
+            fields.append(parsed)
+    keys = [f.key for f in fields]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        problems.append(
+            f"Each field needs its own key; used more than once: {', '.join(duplicates)}."
+        )
+    if answered_by == "together" and fields and all(f.for_role for f in fields):
+        roles = {f.for_role for f in fields}
+        if roles != {"injured", "involved"}:
+            problems.append("In a joint exercise both partners need something to fill in.")
+    if problems:
+        raise DefinitionError(problems)
+    return TemplateDef(
+        title=title,
+        stage=stage,
+        answered_by=answered_by,
+        visibility=visibility,
+        visibility_locked=bool(raw.get("visibility_locked", False)),
+        recurrence=recurrence,
+        purpose=str(raw.get("purpose", "") or "").strip(),
+        instructions=str(raw.get("instructions", "") or "").strip(),
+        fields=tuple(fields),
+        slug=raw.get("slug"),
+    )
