@@ -184,7 +184,8 @@ def _parse_field(raw: Any, index: int, answered_by: str, problems: list[str]) ->
                 problems.append(f"{where}: a scale needs whole numbers for its lowest and highest.")
             elif not (low < high and high - low <= 100):
                 problems.append(
-                    f"{where}: a scale runs from a lower to a higher whole number, at most 100 apart."
+                    f"{where}: a scale runs from a lower to a higher whole number, "
+                    "at most 100 apart."
                 )
         elif low is not None and high is not None and low >= high:
             problems.append(f"{where}: the lowest number must be below the highest.")

@@ -2,10 +2,24 @@
 
 from practice.models.appointment import Appointment
 from practice.models.couple import COUPLE_STATUSES, PARTNER_ROLES, Couple, Partner, StageChange
+from practice.models.exercise import (
+    Assignment,
+    AssignmentPause,
+    ExerciseTemplate,
+    Response,
+    StagePlanItem,
+    TemplateVersion,
+)
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import ROLES, AccountToken, User, UserSession
 
 __all__ = [
+    "Assignment",
+    "AssignmentPause",
+    "ExerciseTemplate",
+    "Response",
+    "StagePlanItem",
+    "TemplateVersion",
     "COUPLE_STATUSES",
     "PARTNER_ROLES",
     "ROLES",

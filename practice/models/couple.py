@@ -33,6 +33,8 @@ class Couple(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     started_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The stage whose plan of exercises is waiting for the clinician to accept or skip.
+    plan_offer_stage: Mapped[int | None]
 
     clinician: Mapped[User] = relationship(foreign_keys=[clinician_id])
     partners: Mapped[list[Partner]] = relationship(

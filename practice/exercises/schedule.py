@@ -1,0 +1,135 @@
+"""When an assignment's occurrences fall, and the state of each. Plain functions, no Flask.
+
+Occurrences are derived from the rule, never stored: a year of daily check-ins costs nothing
+until someone answers one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# A recurring occurrence can still be answered (late) for this many days; then it is missed.
+GRACE_DAYS = 7
+
+
+class RuleError(ValueError):
+    """A schedule that cannot work; the message is shown to the clinician."""
+
+
+def weekday_mask(days: Iterable[int]) -> int:
+    """Bit mask of weekdays (Monday = 0)."""
+    mask = 0
+    for day in days:
+        if not 0 <= day <= 6:
+            raise RuleError("Weekdays run from Monday (0) to Sunday (6).")
+        mask |= 1 << day
+    return mask
+
+
+def mask_days(mask: int) -> list[int]:
+    """The weekdays (Monday = 0) in a mask."""
+    return [d for d in range(7) if mask & (1 << d)]
+
+
+@dataclass(frozen=True)
+class Rule:
+    schedule: str  # once, daily, weekly
+    start_on: date
+    end_on: date | None = None
+    due_on: date | None = None
+    weekdays: int = 0
+    pauses: tuple[tuple[date, date | None], ...] = ()
+
+
+def check_rule(rule: Rule) -> None:
+    """Raise RuleError unless the rule makes sense."""
+    if rule.schedule not in ("once", "daily", "weekly"):
+        raise RuleError("Choose once, daily or weekly.")
+    if rule.schedule == "once":
+        if rule.due_on is None:
+            raise RuleError("Please give a due date.")
+        if rule.due_on < rule.start_on:
+            raise RuleError("The due date is before the start date.")
+        return
+    if rule.end_on is not None and rule.end_on < rule.start_on:
+        raise RuleError("The end date is before the start date.")
+    if rule.schedule == "weekly" and not rule.weekdays:
+        raise RuleError("Choose at least one weekday.")
+    if rule.schedule == "weekly" and not occurrences(rule, rule.start_on, _last_day(rule)):
+        raise RuleError("None of the chosen weekdays falls between the start and end dates.")
+
+
+def _last_day(rule: Rule) -> date:
+    return (rule.end_on or rule.start_on + timedelta(days=6)) + timedelta(days=1)
+
+
+def _paused(rule: Rule, day: date) -> bool:
+    return any(start <= day and (end is None or day < end) for start, end in rule.pauses)
+
+
+def is_occurrence(rule: Rule, day: date) -> bool:
+    """True when the rule has an occurrence on this day (pauses excluded)."""
+    if rule.schedule == "once":
+        return day == rule.due_on and not _paused(rule, day)
+    if day < rule.start_on or (rule.end_on is not None and day > rule.end_on):
+        return False
+    if rule.schedule == "weekly" and not rule.weekdays & (1 << day.weekday()):
+        return False
+    return not _paused(rule, day)
+
+
+def occurrences(rule: Rule, start: date, end: date) -> list[date]:
+    """Occurrence days in [start, end), oldest first."""
+    if rule.schedule == "once":
+        due = rule.due_on
+        return [due] if due and start <= due < end and is_occurrence(rule, due) else []
+    first = max(start, rule.start_on)
+    last = end if rule.end_on is None else min(end, rule.end_on + timedelta(days=1))
+    days = []
+    day = first
+    while day < last:
+        if is_occurrence(rule, day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def occurrence_state(rule: Rule, day: date, today: date, submitted_on: date | None) -> str:
+    """upcoming, due, overdue, done, late or missed."""
+    if submitted_on is not None:
+        return "done" if submitted_on <= day else "late"
+    if day > today:
+        return "upcoming"
+    if day == today:
+        return "due"
+    if rule.schedule == "once" or (today - day).days <= GRACE_DAYS:
+        return "overdue"
+    return "missed"
+
+
+def can_answer(rule: Rule, day: date, today: date) -> bool:
+    """True when this occurrence can be answered today (once: from its start date on)."""
+    if not is_occurrence(rule, day):
+        return False
+    if rule.schedule == "once":
+        return rule.start_on <= today
+    return day <= today and (today - day).days <= GRACE_DAYS
+
+
+def describe(rule: Rule) -> str:
+    """'Once, due 3 Dec 2026', 'Daily from ...', 'Weekly on Monday and Thursday'."""
+
+    def fmt(day: date) -> str:
+        return f"{day.day} {day:%b %Y}"
+
+    if rule.schedule == "once":
+        return f"Once, due {fmt(rule.due_on)}" if rule.due_on else "Once"
+    until = f" until {fmt(rule.end_on)}" if rule.end_on else ""
+    if rule.schedule == "daily":
+        return f"Daily from {fmt(rule.start_on)}{until}"
+    names = [WEEKDAY_NAMES[d] for d in mask_days(rule.weekdays)]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Weekly on {joined}, from {fmt(rule.start_on)}{until}"
