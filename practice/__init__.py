@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     app.logger.setLevel(app.config["LOG_LEVEL"])
 
     db.init_app(app)
@@ -39,11 +40,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from practice.admin.views import bp as admin_bp
     from practice.appointments.views import bp as appointments_bp
+    from practice.assignments.views import bp as assignments_bp
     from practice.auth.views import bp as auth_bp
     from practice.client.views import bp as client_bp
     from practice.couples.views import bp as couples_bp
+    from practice.exercises.views import bp as exercises_bp
+    from practice.responses.views import bp as responses_bp
+    from practice.worksheets.views import bp as worksheets_bp
 
-    for blueprint in (auth_bp, couples_bp, appointments_bp, client_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        couples_bp,
+        appointments_bp,
+        exercises_bp,
+        assignments_bp,
+        responses_bp,
+        client_bp,
+        worksheets_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from practice.errors import register_error_handlers
@@ -65,6 +80,18 @@ def _init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import jsonify, redirect, request, url_for
+
+        if (
+            request.path.endswith("/autosave")
+            or request.accept_mimetypes.best == "application/json"
+        ):
+            message = "You were signed out. Your words are still on this page."
+            return jsonify(error="signed_out", message=message), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
     def _load(token: str):

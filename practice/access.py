@@ -16,7 +16,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select
 
 from practice.db import db
-from practice.models import Appointment, Couple, Partner, User
+from practice.exercises.visibility import AnswerFacts, clinician_may_read, partner_may_read
+from practice.models import (
+    Appointment,
+    Assignment,
+    Couple,
+    ExerciseTemplate,
+    Partner,
+    Response,
+    User,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,3 +99,80 @@ def own_partner() -> Partner:
     if partner is None:
         abort(404)
     return partner
+
+
+# Exercises -----------------------------------------------------------------------------------
+
+
+def get_template_or_404(template_id: int) -> ExerciseTemplate:
+    """A built-in template or one of the clinician's own; 404 otherwise."""
+    template = db.session.scalar(
+        select(ExerciseTemplate).where(
+            ExerciseTemplate.id == template_id,
+            (ExerciseTemplate.owner_id.is_(None)) | (ExerciseTemplate.owner_id == current_user.id),
+        )
+    )
+    if template is None:
+        abort(404)
+    return template
+
+
+def get_assignment_or_404(assignment_id: int) -> Assignment:
+    """An assignment of a couple the current user may see; 404 otherwise."""
+    assignment = db.session.scalar(
+        select(Assignment)
+        .join(Couple, Couple.id == Assignment.couple_id)
+        .where(Assignment.id == assignment_id, couple_scope(current_user))
+    )
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+get_client_assignment_or_404 = get_assignment_or_404
+
+
+def get_response_or_404(response_id: int) -> Response:
+    """A submitted answer of one of the clinician's couples; 404 otherwise (drafts included)."""
+    response = db.session.scalar(
+        select(Response)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .join(Couple, Couple.id == Assignment.couple_id)
+        .where(Response.id == response_id, couple_scope(current_user))
+    )
+    if response is None or not clinician_may_read(facts_of(response)):
+        abort(404)
+    return response
+
+
+def get_client_response_or_404(response_id: int, partner: Partner) -> Response:
+    """An answer the partner may read (see practice.exercises.visibility); 404 otherwise."""
+    response = db.session.scalar(
+        select(Response)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .where(Response.id == response_id, Assignment.couple_id == partner.couple_id)
+    )
+    if response is None:
+        abort(404)
+    if not partner_may_read(facts_of(response), partner.role, _submitted_same(response, partner)):
+        abort(404)
+    return response
+
+
+def facts_of(response: Response) -> AnswerFacts:
+    """The plain facts the visibility rules look at."""
+    return AnswerFacts(slot=response.slot, status=response.status, visibility=response.visibility)
+
+
+def _submitted_same(response: Response, partner: Partner) -> bool:
+    return (
+        db.session.scalar(
+            select(Response.id).where(
+                Response.assignment_id == response.assignment_id,
+                Response.occurrence_on == response.occurrence_on,
+                Response.slot == partner.role,
+                Response.status == "submitted",
+            )
+        )
+        is not None
+    )

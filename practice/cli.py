@@ -33,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(library_group)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -110,6 +111,25 @@ def create_user_command(email: str, role: str, name: str, link: bool) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(message)
+
+
+@click.group("library", help="Mend's built-in exercise library.")
+def library_group() -> None:
+    pass
+
+
+@library_group.command("sync")
+@with_appcontext
+def library_sync() -> None:
+    """Add new built-in exercises and upgrade changed ones (clinicians' copies are untouched)."""
+    from practice.exercises.services import sync_library
+
+    counts = sync_library(db.session)
+    db.session.commit()
+    click.echo(
+        f"Library: {counts['added']} added, {counts['upgraded']} upgraded, "
+        f"{counts['unchanged']} unchanged."
+    )
 
 
 @click.command("demo")

@@ -74,6 +74,10 @@ def demo_logins() -> list[tuple[str, str]]:
 
 def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tuple[str, str]]]:
     """Add the demo practice unless it is already there. Returns (added anything, logins)."""
+    from practice.demo_exercises import add_demo_exercises
+    from practice.exercises.services import sync_library
+
+    sync_library(db)
     if db.scalar(select(User.id).where(User.email == CLINICIAN_EMAIL)) is not None:
         return False, demo_logins()
     now = now or utcnow()
@@ -88,6 +92,7 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
         email=ADMIN_EMAIL, display_name="Practice admin", role="admin", password_hash=password
     )
     db.add_all([clinician, admin])
+    couples = []
     for index, spec in enumerate(DEMO_COUPLES):
         started = now - timedelta(weeks=spec.weeks_ago)
         couple = Couple(
@@ -121,7 +126,9 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
             previous = stage
         db.add(couple)
         db.flush()
+        couples.append(couple)
         _add_appointments(db, couple, spec.weeks_ago, index, now)
+    add_demo_exercises(db, couples, clinician, now.date())
     db.flush()
     return True, demo_logins()
 

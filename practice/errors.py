@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -38,6 +38,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
+        if request.endpoint == "worksheets.worksheet":
+            from practice.worksheets.views import recover_from_csrf
+
+            return recover_from_csrf()
+        if request.accept_mimetypes.best == "application/json" or request.is_json:
+            return jsonify(error="csrf", message="The form token is out of date."), 400
         app.logger.info(
             "CSRF refused on %s %s [%s]", request.method, request.path, g.get("request_id")
         )

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from flask import Flask
 
+from practice.markdown import render_markdown
 from practice.models import utcnow
 from practice.stages import STAGES
 from practice.timefmt import format_date, format_datetime, format_since, practice_zone
+
+WHO_LABELS = {
+    "each": "Each partner",
+    "injured": "Injured partner",
+    "involved": "Involved partner",
+    "together": "Both together",
+}
+VISIBILITY_LABELS = {
+    "clinician": "Private to the clinician",
+    "shared": "Shared with the partner",
+    "mutual": "Mutual (seen once both have answered)",
+}
+
+
+def format_day(day) -> str:
+    """'Tue 3 Dec'."""
+    return f"{day:%a} {day.day} {day:%b}" if day else ""
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -15,6 +33,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["since"] = lambda value: format_since(value, utcnow())
     app.jinja_env.globals["STAGES"] = STAGES
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["WHO_LABELS"] = WHO_LABELS
+    app.jinja_env.globals["VISIBILITY_LABELS"] = VISIBILITY_LABELS
 
     @app.after_request
     def _no_store(response):

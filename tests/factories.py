@@ -8,7 +8,17 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from practice.auth.passwords import hash_password
-from practice.models import Appointment, Couple, Partner, StageChange, User, utcnow
+from practice.models import (
+    Appointment,
+    Assignment,
+    Couple,
+    ExerciseTemplate,
+    Partner,
+    Response,
+    StageChange,
+    User,
+    utcnow,
+)
 
 PASSWORD = "a calm test password for mend"  # noqa: S105
 _HASH = hash_password(PASSWORD)  # hashing once keeps the suite fast
@@ -59,6 +69,90 @@ def make_appointment(
     return appointment
 
 
+SIMPLE_EXERCISE = {
+    "title": "A short reflection",
+    "stage": 2,
+    "purpose": "To notice what this week was like.",
+    "instructions": "Take a few quiet minutes.",
+    "answered_by": "each",
+    "visibility": "shared",
+    "fields": [
+        {
+            "key": "answer_1",
+            "label": "What stood out this week?",
+            "kind": "long_text",
+            "required": True,
+            "max_length": 200,
+        },
+        {
+            "key": "mood",
+            "label": "How are you today?",
+            "kind": "scale",
+            "min": 0,
+            "max": 10,
+            "min_label": "very low",
+            "max_label": "very good",
+            "required": True,
+        },
+    ],
+}
+
+
+def make_template(db: Session, owner: User | None, **changes) -> ExerciseTemplate:
+    """An exercise template (owner None: built-in) from SIMPLE_EXERCISE with changes."""
+    from practice.exercises.services import create_template
+
+    return create_template(db, owner, {**SIMPLE_EXERCISE, **changes})
+
+
+def make_assignment(
+    db: Session, couple: Couple, template: ExerciseTemplate, days_ago: int = 3, **values
+) -> Assignment:
+    """A daily assignment that started days_ago (answered by each partner, shared)."""
+    values.setdefault("answered_by", "each")
+    values.setdefault("visibility", "shared")
+    values.setdefault("schedule", "daily")
+    assignment = Assignment(
+        couple_id=couple.id,
+        template_id=template.id,
+        start_on=date.today() - timedelta(days=days_ago),
+        **values,
+    )
+    db.add(assignment)
+    db.flush()
+    return assignment
+
+
+def make_response(
+    db: Session,
+    assignment: Assignment,
+    slot: str,
+    days_ago: int = 1,
+    answers: dict | None = None,
+    status: str = "submitted",
+    visibility: str = "clinician",
+) -> Response:
+    """A response of one partner (or 'together') to the occurrence days_ago."""
+    couple = db.get(Couple, assignment.couple_id)
+    partner = couple.partner("injured" if slot == "together" else slot)
+    template = db.get(ExerciseTemplate, assignment.template_id)
+    response = Response(
+        assignment_id=assignment.id,
+        occurrence_on=date.today() - timedelta(days=days_ago),
+        slot=slot,
+        partner_id=partner.id,
+        version_id=template.latest.id,
+        answers=answers or {"answer_1": f"private words of the {slot} partner", "mood": 5},
+        status=status,
+        revision=1,
+        visibility=visibility,
+        submitted_at=utcnow() if status == "submitted" else None,
+    )
+    db.add(response)
+    db.flush()
+    return response
+
+
 @dataclass
 class World:
     clinician_a: int
@@ -70,6 +164,12 @@ class World:
     appointment_b: int
     partner_a_injured: int
     partner_b_injured: int
+    template_a: int = 0
+    template_b: int = 0
+    assignment_a: int = 0
+    assignment_b: int = 0
+    response_a: int = 0
+    response_b: int = 0
 
 
 def make_world(db: Session) -> World:
@@ -79,7 +179,19 @@ def make_world(db: Session) -> World:
     admin = make_user(db, "admin@clinic.test", "admin", "Admin")
     couple_a = make_couple(db, a, "Couple A", "ia@client.test", "va@client.test", stage=2)
     couple_b = make_couple(db, b, "Couple B", "ib@client.test", "vb@client.test", stage=4)
+    template_a = make_template(db, a, title="Dr A's reflection")
+    template_b = make_template(db, b, title="Dr B's reflection")
+    assignment_a = make_assignment(db, couple_a, template_a)
+    assignment_b = make_assignment(db, couple_b, template_b)
+    response_a = make_response(db, assignment_a, "injured")
+    response_b = make_response(db, assignment_b, "injured")
     return World(
+        template_a=template_a.id,
+        template_b=template_b.id,
+        assignment_a=assignment_a.id,
+        assignment_b=assignment_b.id,
+        response_a=response_a.id,
+        response_b=response_b.id,
         clinician_a=a.id,
         clinician_b=b.id,
         admin=admin.id,

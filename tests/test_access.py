@@ -18,6 +18,12 @@ from tests.factories import World
 PUBLIC = "public"
 
 
+def _today() -> str:
+    from datetime import date
+
+    return date.today().isoformat()
+
+
 @dataclass(frozen=True)
 class Route:
     roles: tuple[str, ...]  # who may call it; PUBLIC for pages open to everyone
@@ -54,9 +60,67 @@ ROUTES: dict[str, Route] = {
         ("clinician",), lambda w: {"appointment_id": w.appointment_a}, "clinician_a"
     ),
     "client.home": Route(("client",)),
+    "exercises.index": Route(("clinician",)),
+    "exercises.new": Route(("clinician",)),
+    "exercises.detail": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a}, "clinician_a"
+    ),
+    "exercises.edit": Route(("clinician",), lambda w: {"template_id": w.template_a}, "clinician_a"),
+    "exercises.copy": Route(("clinician",), lambda w: {"template_id": w.template_a}, "clinician_a"),
+    "exercises.archive": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a}, "clinician_a"
+    ),
+    "exercises.new_field": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a}, "clinician_a"
+    ),
+    "exercises.edit_field": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a, "key": "answer_1"}, "clinician_a"
+    ),
+    "exercises.move": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a, "key": "answer_1"}, "clinician_a"
+    ),
+    "exercises.delete_field": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a, "key": "mood"}, "clinician_a"
+    ),
+    "assignments.new": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "assignments.plan": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "assignments.detail": Route(
+        ("clinician",), lambda w: {"assignment_id": w.assignment_a}, "clinician_a"
+    ),
+    "assignments.change": Route(
+        ("clinician",),
+        lambda w: {"assignment_id": w.assignment_a, "action": "pause"},
+        "clinician_a",
+    ),
+    # Plans belong to the signed-in clinician by construction: no other clinician's ids to try.
+    "assignments.edit_plan": Route(("clinician",), lambda w: {"stage": 3}),
+    "assignments.remove_from_plan": Route(("clinician",), lambda w: {"stage": 3, "index": 0}),
+    "assignments.reset": Route(("clinician",), lambda w: {"stage": 3}),
+    "responses.timeline": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "responses.detail": Route(
+        ("clinician",), lambda w: {"response_id": w.response_a}, "clinician_a"
+    ),
+    "worksheets.today": Route(("client",)),
+    "worksheets.answers": Route(("client",)),
+    "worksheets.csrf_token": Route(("client",)),
+    "worksheets.worksheet": Route(
+        ("client",), lambda w: {"assignment_id": w.assignment_a, "day": _today()}, "client_a"
+    ),
+    "worksheets.autosave": Route(
+        ("client",), lambda w: {"assignment_id": w.assignment_a, "day": _today()}, "client_a"
+    ),
+    "worksheets.answer": Route(("client",), lambda w: {"response_id": w.response_a}, "client_a"),
+    "worksheets.change_visibility": Route(
+        ("client",), lambda w: {"response_id": w.response_a}, "client_a"
+    ),
+    "worksheets.consent": Route(
+        ("client",), lambda w: {"assignment_id": w.assignment_a}, "client_a"
+    ),
     "admin.users": Route(("admin",)),
     "admin.toggle_active": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
 }
+
+JSON_ENDPOINTS = {"worksheets.autosave"}  # scripts get 401 JSON, not a redirect to a page
 
 EMAILS = {
     "clinician_a": "a@clinic.test",
@@ -155,6 +219,10 @@ def test_protected_routes_need_sign_in_and_the_right_role(
     anonymous = app.test_client()
     for method in _methods(rule):
         response = anonymous.get(url) if method == "GET" else anonymous.submit(url, {})
+        if endpoint in JSON_ENDPOINTS:
+            assert response.status_code == 401, (method, url)
+            assert response.get_json()["error"] == "signed_out"
+            continue
         assert response.status_code == 302, (method, url)
         assert response.headers["Location"].startswith("/login?next=")
     for user, email in EMAILS.items():

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from practice.models import User, UserSession, utcnow
 
+# Words kept from a worksheet posted after the sign-in ended survive signing in again.
+CARRIED_ACROSS_SIGN_IN = ("parked_answers",)
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -23,7 +26,9 @@ def _digest(token: str) -> str:
 
 def start_session(db: Session, user: User) -> None:
     """Sign the user in with a fresh Flask session (old form tokens stop working)."""
+    carried = {key: session[key] for key in CARRIED_ACROSS_SIGN_IN if key in session}
     session.clear()
+    session.update(carried)
     token = secrets.token_urlsafe(32)
     db.add(UserSession(user_id=user.id, token_hash=_digest(token)))
     user.last_login_at = utcnow()

@@ -43,7 +43,7 @@ def home_for(user: User) -> str:
         return url_for("couples.dashboard")
     if user.is_admin:
         return url_for("admin.users")
-    return url_for("client.home")
+    return url_for("worksheets.today")
 
 
 @bp.route("/")

@@ -50,7 +50,9 @@ def create_couple(
         raise CoupleError(
             f"You already have a couple called {label!r}. Please choose another name."
         )
-    couple = Couple(label=label, clinician=clinician, stage=stage, started_on=started_on)
+    couple = Couple(
+        label=label, clinician=clinician, stage=stage, started_on=started_on, plan_offer_stage=stage
+    )
     for new, email in zip(partners, emails, strict=True):
         user = User(email=email, display_name=new.name.strip(), role="client", password_hash=None)
         couple.partners.append(Partner(user=user, role=new.role))
@@ -86,6 +88,7 @@ def move_stage(db: Session, couple: Couple, target: int, reason: str, by: User) 
     )
     couple.stage_changes.append(change)
     couple.stage = target
+    couple.plan_offer_stage = target
     db.flush()
     return change
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from practice.access import clinician_required, get_couple_or_404, get_partner_or_404
 from practice.appointments.forms import AppointmentForm
 from practice.appointments.services import upcoming_and_past
+from practice.assignments.services import rule_of
 from practice.auth.forms import PostForm
 from practice.couples.forms import NewCoupleForm, StageMoveForm, StatusForm
 from practice.couples.services import (
@@ -22,8 +23,9 @@ from practice.couples.services import (
     stage_entered_at,
 )
 from practice.db import db
+from practice.exercises.schedule import describe
 from practice.mail import send_mail
-from practice.models import AccountToken, Couple, Partner, utcnow
+from practice.models import AccountToken, Assignment, Couple, Partner, Response, utcnow
 from practice.urls import external_url
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
@@ -175,8 +177,26 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
         "post_form": PostForm(),
     }
     context.update(forms)
+    assignments = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.couple_id == couple.id, Assignment.status != "stopped")
+        .order_by(Assignment.created_at.desc())
+    ).all()
+    unreviewed = db.session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .where(
+            Assignment.couple_id == couple.id,
+            Response.status == "submitted",
+            Response.reviewed_at.is_(None),
+        )
+    )
     html = render_template(
         "couples/detail.html",
+        assignments=assignments,
+        unreviewed=unreviewed,
+        describe_rule=lambda a: describe(rule_of(a)),
         couple=couple,
         invitations=_pending_invitations(couple),
         stage_since=stage_entered_at(couple),

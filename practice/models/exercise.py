@@ -231,3 +231,23 @@ class StagePlanItem(Base):
 
     def __repr__(self) -> str:
         return f"<StagePlanItem {self.id} clinician={self.clinician_id} stage={self.stage}>"
+
+
+class ParkedDraft(Base):
+    """Words posted to a worksheet after the sign-in had ended, kept until the partner is back.
+
+    Only the browser holding the matching token (in its session cookie) can claim them, and
+    only for a worksheet its signed-in partner may answer.
+    """
+
+    __tablename__ = "parked_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    occurrence_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ParkedDraft {self.id} assignment={self.assignment_id}>"

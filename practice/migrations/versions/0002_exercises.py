@@ -2,7 +2,7 @@
 
 Revision ID: 0002_exercises
 Revises: 0001_foundation
-Create Date: 2026-11-25 14:44:47.824736
+Create Date: 2026-11-25 14:47:00.888609
 """
 
 from __future__ import annotations
@@ -203,6 +203,23 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "parked_drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("assignment_id", sa.Integer(), nullable=False),
+        sa.Column("occurrence_on", sa.Date(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=False),
+        sa.Column("created_at", practice.models.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_parked_drafts_assignment_id_assignments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parked_drafts")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_parked_drafts_token_hash")),
+    )
+    op.create_table(
         "responses",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("assignment_id", sa.Integer(), nullable=False),
@@ -279,6 +296,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_responses_assignment_status")
 
     op.drop_table("responses")
+    op.drop_table("parked_drafts")
     with op.batch_alter_table("assignment_pauses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assignment_pauses_assignment_id"))
 

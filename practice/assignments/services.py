@@ -1,0 +1,207 @@
+"""Assigning exercises to couples, pausing, resuming and stopping them, and their completion."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practice.exercises.schedule import Rule, RuleError, check_rule, occurrence_state, occurrences
+from practice.exercises.services import definition_of
+from practice.models import (
+    Assignment,
+    AssignmentPause,
+    Couple,
+    ExerciseTemplate,
+    Response,
+    User,
+    utcnow,
+)
+
+# What a template's "answered by" allows an assignment to choose.
+ALLOWED_ANSWERERS = {
+    "each": ("each", "injured", "involved"),
+    "injured": ("injured",),
+    "involved": ("involved",),
+    "together": ("together",),
+}
+
+
+class AssignmentError(ValueError):
+    """An assignment change that cannot be made; the message is shown to the clinician."""
+
+
+def rule_of(assignment: Assignment) -> Rule:
+    """The assignment's schedule as a plain Rule."""
+    return Rule(
+        schedule=assignment.schedule,
+        start_on=assignment.start_on,
+        end_on=assignment.end_on,
+        due_on=assignment.due_on,
+        weekdays=assignment.weekdays,
+        pauses=tuple((p.paused_on, p.resumed_on) for p in assignment.pauses),
+    )
+
+
+def slots_of(assignment: Assignment) -> tuple[str, ...]:
+    """Who answers each occurrence: the partners' roles, or 'together' for one joint answer."""
+    if assignment.answered_by == "each":
+        return ("injured", "involved")
+    return (assignment.answered_by,)
+
+
+@dataclass(frozen=True)
+class AssignmentChoice:
+    answered_by: str
+    visibility: str
+    schedule: str
+    start_on: date
+    due_on: date | None = None
+    end_on: date | None = None
+    weekdays: int = 0
+    note: str | None = None
+
+
+def assign(
+    db: Session,
+    couple: Couple,
+    template: ExerciseTemplate,
+    by: User,
+    choice: AssignmentChoice,
+    today: date,
+    *,
+    needs_injured_consent: bool = False,
+    plan_stage: int | None = None,
+) -> Assignment:
+    """Give a couple an exercise, checking the choice against the template and the calendar."""
+    if couple.status == "closed":
+        raise AssignmentError("This couple's work is closed; reopen it to assign exercises.")
+    if template.archived_at is not None:
+        raise AssignmentError("This exercise is archived and can no longer be assigned.")
+    definition = definition_of(template.latest)
+    if choice.answered_by not in ALLOWED_ANSWERERS[definition.answered_by]:
+        raise AssignmentError("This exercise cannot be answered that way.")
+    if definition.visibility_locked and choice.visibility != definition.visibility:
+        raise AssignmentError("This exercise's visibility is fixed by its design.")
+    if choice.visibility == "mutual" and choice.answered_by != "each":
+        raise AssignmentError("Mutual visibility needs each partner to answer.")
+    if choice.start_on < today:
+        raise AssignmentError("The start date has already passed. Please start today or later.")
+    rule = Rule(
+        schedule=choice.schedule,
+        start_on=choice.start_on,
+        end_on=choice.end_on if choice.schedule != "once" else None,
+        due_on=choice.due_on if choice.schedule == "once" else None,
+        weekdays=choice.weekdays if choice.schedule == "weekly" else 0,
+    )
+    try:
+        check_rule(rule)
+    except RuleError as exc:
+        raise AssignmentError(str(exc)) from exc
+    assignment = Assignment(
+        couple_id=couple.id,
+        template_id=template.id,
+        answered_by=choice.answered_by,
+        visibility=choice.visibility,
+        schedule=rule.schedule,
+        start_on=rule.start_on,
+        end_on=rule.end_on,
+        due_on=rule.due_on,
+        weekdays=rule.weekdays,
+        note=(choice.note or "").strip() or None,
+        status="awaiting_consent" if needs_injured_consent else "active",
+        plan_stage=plan_stage,
+        created_by_id=by.id,
+    )
+    db.add(assignment)
+    db.flush()
+    return assignment
+
+
+def pause(assignment: Assignment, today: date) -> None:
+    """Pause: nothing is due from today until it is resumed."""
+    if assignment.status != "active":
+        raise AssignmentError("Only an active assignment can be paused.")
+    assignment.status = "paused"
+    assignment.pauses.append(AssignmentPause(paused_on=today))
+
+
+def resume(assignment: Assignment, today: date) -> None:
+    """Resume a paused assignment from today."""
+    if assignment.status != "paused":
+        raise AssignmentError("Only a paused assignment can be resumed.")
+    assignment.status = "active"
+    open_pause = next((p for p in assignment.pauses if p.resumed_on is None), None)
+    if open_pause is not None:
+        open_pause.resumed_on = today
+
+
+def stop(assignment: Assignment, today: date) -> None:
+    """Stop for good: nothing is due after today; answers already given stay."""
+    if assignment.status == "stopped":
+        raise AssignmentError("This assignment is already stopped.")
+    if assignment.status == "paused":
+        resume(assignment, today)
+    assignment.status = "stopped"
+    assignment.stopped_at = utcnow()
+    if assignment.schedule == "once":
+        if assignment.due_on and assignment.due_on > today:
+            assignment.due_on = today
+    elif assignment.end_on is None or assignment.end_on > today:
+        assignment.end_on = max(today, assignment.start_on)
+
+
+def give_consent(assignment: Assignment) -> None:
+    """The injured partner agrees to start an exercise that waited for them."""
+    if assignment.status != "awaiting_consent":
+        raise AssignmentError("This exercise is not waiting for your agreement.")
+    assignment.status = "active"
+    assignment.consent_at = utcnow()
+
+
+@dataclass(frozen=True)
+class Completion:
+    done: int
+    late: int
+    missed: int
+    open: int
+
+    @property
+    def total(self) -> int:
+        return self.done + self.late + self.missed + self.open
+
+
+def submitted_days(
+    db: Session, assignment_ids: list[int], zone: tzinfo
+) -> dict[tuple[int, date, str], date]:
+    """(assignment, occurrence, slot) -> the practice-calendar day it was submitted."""
+    rows = db.execute(
+        select(
+            Response.assignment_id, Response.occurrence_on, Response.slot, Response.submitted_at
+        ).where(Response.assignment_id.in_(assignment_ids), Response.status == "submitted")
+    )
+    return {(a, o, s): at.astimezone(zone).date() for a, o, s, at in rows}
+
+
+def completion(
+    assignment: Assignment, submitted: dict[tuple[int, date, str], date], today: date
+) -> dict[str, Completion]:
+    """Per answering slot: occurrences so far done, late, missed or still open."""
+    rule = rule_of(assignment)
+    end = today + timedelta(days=1)
+    if assignment.schedule == "once":
+        days = occurrences(rule, rule.due_on or today, (rule.due_on or today) + timedelta(days=1))
+    else:
+        days = occurrences(rule, assignment.start_on, end)
+    result = {}
+    for slot in slots_of(assignment):
+        counts: Counter[str] = Counter()
+        for day in days:
+            when = submitted.get((assignment.id, day, slot))
+            state = occurrence_state(rule, day, today, when)
+            counts["open" if state in ("due", "overdue", "upcoming") else state] += 1
+        result[slot] = Completion(counts["done"], counts["late"], counts["missed"], counts["open"])
+    return result

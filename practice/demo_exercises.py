@@ -1,0 +1,355 @@
+"""Demo assignments and about 60 days of realistic, fictional answers for the demo couples."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from practice.exercises.schedule import Rule, occurrences, weekday_mask
+from practice.models import Assignment, Couple, ExerciseTemplate, Response, User
+
+NEEDS = [
+    "A quiet evening without talking about it.",
+    "To hear that you still choose us.",
+    "Some patience when I go quiet.",
+    "A walk together after dinner.",
+    "To know where you'll be tomorrow afternoon.",
+    "Honesty, even when it's hard to hear.",
+    "Time to myself this weekend.",
+]
+POSITIVE = [
+    "You told me about your day before I asked.",
+    "You put your phone face up on the table without me saying anything.",
+    "You listened without explaining yourself when I was upset.",
+    "You remembered my appointment and asked how it went.",
+    "You came home when you said you would.",
+]
+REPAIR = [
+    "I shared my calendar for the week and talked it through.",
+    "I stayed with her feelings instead of defending myself.",
+    "I texted when the meeting ran late.",
+    "I made dinner and asked how she was really doing.",
+    "I answered a hard question without getting irritated.",
+]
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour, 15), tzinfo=UTC)
+
+
+def _assignment(
+    db: Session, couple: Couple, template: ExerciseTemplate, clinician: User, **values: Any
+) -> Assignment:
+    definition = template.latest.definition
+    values.setdefault("answered_by", definition["answered_by"])
+    values.setdefault("visibility", definition["visibility"])
+    assignment = Assignment(
+        couple_id=couple.id, template_id=template.id, created_by_id=clinician.id, **values
+    )
+    assignment.created_at = _at(values["start_on"], 9)
+    db.add(assignment)
+    db.flush()
+    return assignment
+
+
+def _answer(
+    db: Session,
+    assignment: Assignment,
+    day: date,
+    slot: str,
+    couple: Couple,
+    answers: dict[str, Any],
+    submitted: datetime | None,
+    visibility: str | None = None,
+):
+    partner = couple.partner("injured" if slot == "together" else slot)
+    db.add(
+        Response(
+            assignment_id=assignment.id,
+            occurrence_on=day,
+            slot=slot,
+            partner_id=partner.id,
+            version_id=assignment.template.latest.id,
+            answers=answers,
+            status="submitted" if submitted else "draft",
+            revision=2,
+            visibility=visibility or assignment.visibility,
+            created_at=submitted or _at(day, 20),
+            updated_at=submitted or _at(day, 20),
+            submitted_at=submitted,
+        )
+    )
+
+
+def _check_ins(db, couple, template, clinician, today, rng, start_days_ago, base, slope, rate):
+    start = today - timedelta(days=start_days_ago)
+    assignment = _assignment(db, couple, template, clinician, schedule="daily", start_on=start)
+    for day in occurrences(Rule("daily", start), start, today):
+        progress = (day - start).days / max(start_days_ago, 1)
+        for slot in ("injured", "involved"):
+            if rng.random() > rate[slot]:
+                continue
+            lift = slope * progress * 10
+
+            def scale(value: float) -> int:
+                return max(0, min(10, round(value + rng.uniform(-1.2, 1.2))))
+
+            answers = {
+                "trust": scale(base[slot] + lift),
+                "emotional_safety": scale(base[slot] + 1 + lift),
+                "connection": scale(base[slot] + lift * 0.8),
+                "distress": scale(8 - base[slot] - lift * 0.9),
+                "need_now": rng.choice(NEEDS) if rng.random() < 0.6 else "",
+            }
+            if slot == "injured":
+                answers["positive_change"] = rng.choice(POSITIVE) if rng.random() < 0.5 else ""
+            else:
+                answers["repair_action"] = rng.choice(REPAIR) if rng.random() < 0.7 else ""
+            late = rng.random() < 0.1
+            when = _at(day + timedelta(days=1 if late else 0), 21 if slot == "injured" else 22)
+            _answer(db, assignment, day, slot, couple, answers, when)
+    return assignment
+
+
+def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, today: date) -> None:
+    """Assignments and answers for Harbour (stage 2), Willow (stage 4), Lantern (stage 6)."""
+    from sqlalchemy import select
+
+    library = {
+        t.slug: t
+        for t in db.scalars(select(ExerciseTemplate).where(ExerciseTemplate.owner_id.is_(None)))
+    }
+    rng = random.Random(20261125)  # noqa: S311 (fictional demo data, repeatable)
+    harbour, willow, lantern = couples
+
+    inventory = _assignment(
+        db,
+        harbour,
+        library["feelings-inventory"],
+        clinician,
+        schedule="once",
+        start_on=today - timedelta(days=34),
+        due_on=today - timedelta(days=28),
+    )
+    _answer(
+        db,
+        inventory,
+        inventory.due_on,
+        "injured",
+        harbour,
+        {
+            "anger": 8,
+            "sadness": 9,
+            "confusion": 7,
+            "fear": 6,
+            "shame": 4,
+            "numbness": 5,
+            "hope": 2,
+            "anything_else": "Some mornings I forget for a second, and then it all "
+            "comes back at once. That moment is the hardest part of the day.",
+        },
+        _at(inventory.due_on - timedelta(days=1), 21),
+    )
+    letter = _assignment(
+        db,
+        harbour,
+        library["what-i-need-you-to-understand"],
+        clinician,
+        schedule="once",
+        start_on=today - timedelta(days=30),
+        due_on=today - timedelta(days=20),
+    )
+    _answer(
+        db,
+        letter,
+        letter.due_on,
+        "injured",
+        harbour,
+        {
+            "letter": "I need you to understand that it isn't only what happened. It's that I "
+            "believed you every day it was happening. I don't know how to trust my own sense "
+            "of things now.",
+            "most_important": "It's the lying that I can't get past.",
+            "how_to_use": None,
+        },
+        _at(letter.due_on + timedelta(days=2), 20),
+    )
+    reflection = _assignment(
+        db,
+        harbour,
+        library["listening-reflection"],
+        clinician,
+        schedule="once",
+        start_on=today - timedelta(days=19),
+        due_on=today - timedelta(days=12),
+    )
+    _answer(
+        db,
+        reflection,
+        reflection.due_on,
+        "involved",
+        harbour,
+        {
+            "what_i_heard": "That the hardest part is that Maya believed me every day.",
+            "what_i_understand": "My lying took away her trust in her own judgement, not only "
+            "in me.",
+            "careful_question": "What helps on the mornings when it comes back?",
+        },
+        _at(reflection.due_on - timedelta(days=1), 19),
+    )
+    accountability = _assignment(
+        db,
+        harbour,
+        library["accountability-letter"],
+        clinician,
+        schedule="once",
+        start_on=today - timedelta(days=9),
+        due_on=today + timedelta(days=5),
+    )
+    _answer(
+        db,
+        accountability,
+        accountability.due_on,
+        "involved",
+        harbour,
+        {
+            "letter": "Maya, I lied to you for months. There is no reason that makes that "
+            "acceptable, and I'm not going to offer one.",
+            "self_check": ["No excuses"],
+        },
+        None,
+    )
+
+    _check_ins(
+        db,
+        willow,
+        library["daily-check-in"],
+        clinician,
+        today,
+        rng,
+        60,
+        base={"injured": 3, "involved": 5},
+        slope=0.25,
+        rate={"injured": 0.85, "involved": 0.9},
+    )
+    proposal = _assignment(
+        db,
+        willow,
+        library["boundary-proposal"],
+        clinician,
+        schedule="once",
+        start_on=today - timedelta(days=20),
+        due_on=today - timedelta(days=14),
+    )
+    for slot, text, consequence in (
+        (
+            "injured",
+            "No contact with the other person, in any form.",
+            "If it happens, you tell me the same day, and we take it to our next session.",
+        ),
+        (
+            "involved",
+            "I tell Elena when I'll be late, before it happens.",
+            "If I forget, I tell her myself as soon as I notice and we talk it through.",
+        ),
+    ):
+        _answer(
+            db,
+            proposal,
+            proposal.due_on,
+            slot,
+            willow,
+            {
+                "boundary_1": text,
+                "consequence_1": consequence,
+                "check_1": "Daily",
+                "review_date": (today + timedelta(days=30)).isoformat(),
+            },
+            _at(proposal.due_on - timedelta(days=1), 20),
+        )
+
+    _check_ins(
+        db,
+        lantern,
+        library["daily-check-in"],
+        clinician,
+        today,
+        rng,
+        60,
+        base={"injured": 5, "involved": 6},
+        slope=0.2,
+        rate={"injured": 0.8, "involved": 0.85},
+    )
+    moments = _assignment(
+        db,
+        lantern,
+        library["connection-moments"],
+        clinician,
+        schedule="weekly",
+        weekdays=weekday_mask([6]),
+        start_on=today - timedelta(days=50),
+        status="active",
+        consent_at=_at(today - timedelta(days=50), 12),
+    )
+    for day in occurrences(
+        Rule("weekly", moments.start_on, weekdays=moments.weekdays), moments.start_on, today
+    ):
+        for slot in ("injured", "involved"):
+            _answer(
+                db,
+                moments,
+                day,
+                slot,
+                lantern,
+                {
+                    "what_we_did": rng.choice(
+                        [
+                            "Cooked together",
+                            "A long walk by the river",
+                            "Watched an old film we both love",
+                        ]
+                    ),
+                    "comfort": rng.randint(4, 8),
+                    "what_made_it_easier": "Going slowly, and knowing we could stop.",
+                    "what_made_it_harder": "",
+                },
+                _at(day, 21),
+            )
+    _assignment(
+        db,
+        lantern,
+        library["pace-agreement"],
+        clinician,
+        schedule="once",
+        start_on=today,
+        due_on=today + timedelta(days=7),
+        status="awaiting_consent",
+        plan_stage=6,
+    )
+    repair = _assignment(
+        db,
+        lantern,
+        library["daily-repair-log"],
+        clinician,
+        schedule="daily",
+        start_on=today - timedelta(days=14),
+    )
+    for day in occurrences(Rule("daily", repair.start_on), repair.start_on, today):
+        if rng.random() < 0.8:
+            _answer(
+                db,
+                repair,
+                day,
+                "involved",
+                lantern,
+                {
+                    "small_action": rng.choice(REPAIR),
+                    "follow_through": "I did it as planned.",
+                    "did_what_i_said": True,
+                },
+                _at(day, 22),
+            )
+    db.flush()

@@ -1,0 +1,244 @@
+"""The exercise library and the clinician's form builder (every step a plain form post)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice.access import clinician_required, couples_for, get_template_or_404
+from practice.auth.forms import PostForm
+from practice.db import db
+from practice.exercises.builder import (
+    BuilderError,
+    add_field,
+    move_field,
+    remove_field,
+    replace_field,
+)
+from practice.exercises.forms import FieldForm, NewTemplateForm, TemplateMetaForm
+from practice.exercises.services import (
+    TemplateError,
+    copy_template,
+    create_template,
+    definition_of,
+    set_archived,
+    update_definition,
+)
+from practice.models import Couple, ExerciseTemplate
+from practice.worksheets.forms import build_form
+
+bp = Blueprint("exercises", __name__, url_prefix="/library")
+
+
+@bp.get("/")
+@clinician_required
+def index():
+    """Built-in and own exercises, by stage."""
+    stage = request.args.get("stage", type=int)
+    show_archived = request.args.get("archived") == "1"
+    query = select(ExerciseTemplate).where(
+        (ExerciseTemplate.owner_id.is_(None)) | (ExerciseTemplate.owner_id == current_user.id)
+    )
+    if stage in range(1, 8):
+        query = query.where(ExerciseTemplate.stage == stage)
+    if not show_archived:
+        query = query.where(ExerciseTemplate.archived_at.is_(None))
+    templates = db.session.scalars(
+        query.order_by(
+            ExerciseTemplate.stage, ExerciseTemplate.owner_id.is_(None), ExerciseTemplate.title
+        )
+    ).all()
+    return render_template(
+        "exercises/index.html", templates=templates, stage=stage, show_archived=show_archived
+    )
+
+
+@bp.get("/<int:template_id>")
+@clinician_required
+def detail(template_id: int):
+    """An exercise: its purpose and instructions, and a preview as each partner sees it."""
+    template = get_template_or_404(template_id)
+    definition = definition_of(template.latest)
+    roles = ("injured", "involved")
+    if definition.answered_by in ("injured", "involved"):
+        roles = (definition.answered_by,)
+    role = request.args.get("as", roles[0])
+    if role not in roles:
+        role = roles[0]
+    couples = db.session.scalars(
+        couples_for(current_user).where(Couple.status != "closed").order_by(Couple.label)
+    ).all()
+    return render_template(
+        "exercises/detail.html",
+        template=template,
+        definition=definition,
+        preview=build_form(definition, role),
+        role=role,
+        roles=roles,
+        couples=couples,
+        post_form=PostForm(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@clinician_required
+def new():
+    """Start a new exercise of one's own."""
+    form = NewTemplateForm()
+    if form.validate_on_submit():
+        raw = form.apply_to({})
+        raw["fields"] = [
+            {"key": "answer_1", "label": form.first_label.data, "kind": form.first_kind.data}
+        ]
+        if form.first_kind.data == "scale":
+            raw["fields"][0].update(min=0, max=10)
+        if form.first_kind.data in ("single_choice", "multi_choice"):
+            raw["fields"][0]["options"] = ["Yes", "Not yet"]
+        try:
+            template = create_template(db.session, current_user, raw)
+        except TemplateError as exc:
+            db.session.rollback()
+            form.form_errors.extend(exc.problems)
+        else:
+            db.session.commit()
+            flash("Exercise created. Add and arrange its questions below.", "success")
+            return redirect(url_for("exercises.edit", template_id=template.id))
+    return render_template("exercises/new.html", form=form), 400 if form.is_submitted() else 200
+
+
+def _own_template(template_id: int) -> ExerciseTemplate:
+    template = get_template_or_404(template_id)
+    if template.is_builtin:
+        abort(403)
+    return template
+
+
+@bp.route("/<int:template_id>/edit", methods=["GET", "POST"])
+@clinician_required
+def edit(template_id: int):
+    """Edit an own exercise's title, stage, texts and settings, and list its fields."""
+    template = _own_template(template_id)
+    definition = template.latest.definition
+    form = TemplateMetaForm(data=None if request.method == "POST" else definition)
+    if form.validate_on_submit():
+        try:
+            update_definition(db.session, template, current_user, form.apply_to)
+        except TemplateError as exc:
+            db.session.rollback()
+            form.form_errors.extend(exc.problems)
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("exercises.edit", template_id=template.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "exercises/edit.html",
+        template=template,
+        form=form,
+        fields=template.latest.definition["fields"],
+        post_form=PostForm(),
+    ), status
+
+
+@bp.route("/<int:template_id>/fields/new", methods=["GET", "POST"])
+@clinician_required
+def new_field(template_id: int):
+    """Add a question to an own exercise."""
+    template = _own_template(template_id)
+    form = FieldForm()
+    if not form.is_submitted():
+        form.key.data = f"answer_{len(template.latest.definition['fields']) + 1}"
+        form.kind.data = "long_text"
+    return _save_field(template, form, lambda d: add_field(d, form.to_dict()))
+
+
+@bp.route("/<int:template_id>/fields/<key>/edit", methods=["GET", "POST"])
+@clinician_required
+def edit_field(template_id: int, key: str):
+    """Change one question of an own exercise."""
+    template = _own_template(template_id)
+    current = next((f for f in template.latest.definition["fields"] if f["key"] == key), None)
+    if current is None:
+        abort(404)
+    form = FieldForm()
+    if not form.is_submitted():
+        form.fill_from(current)
+    return _save_field(template, form, lambda d: replace_field(d, key, form.to_dict()), key)
+
+
+def _save_field(template: ExerciseTemplate, form: FieldForm, change, key: str | None = None):
+    if form.validate_on_submit():
+        try:
+            update_definition(db.session, template, current_user, change)
+        except (TemplateError, BuilderError) as exc:
+            db.session.rollback()
+            form.form_errors.extend(getattr(exc, "problems", [str(exc)]))
+        else:
+            db.session.commit()
+            flash("Question saved.", "success")
+            return redirect(url_for("exercises.edit", template_id=template.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("exercises/field.html", template=template, form=form, key=key), status
+
+
+@bp.post("/<int:template_id>/fields/<key>/move")
+@clinician_required
+def move(template_id: int, key: str):
+    """Move a question up or down."""
+    template = _own_template(template_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    step = -1 if request.form.get("direction") == "up" else 1
+    return _apply(template, lambda d: move_field(d, key, step), "Moved.")
+
+
+@bp.post("/<int:template_id>/fields/<key>/delete")
+@clinician_required
+def delete_field(template_id: int, key: str):
+    """Remove a question (earlier answers keep the version they answered)."""
+    template = _own_template(template_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _apply(template, lambda d: remove_field(d, key), "Question removed.")
+
+
+def _apply(template: ExerciseTemplate, change, message: str):
+    try:
+        update_definition(db.session, template, current_user, change)
+    except (TemplateError, BuilderError) as exc:
+        db.session.rollback()
+        flash(" ".join(getattr(exc, "problems", [str(exc)])), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("exercises.edit", template_id=template.id))
+
+
+@bp.post("/<int:template_id>/copy")
+@clinician_required
+def copy(template_id: int):
+    """Make an own, editable copy of any exercise."""
+    template = get_template_or_404(template_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    new = copy_template(db.session, template, current_user)
+    db.session.commit()
+    flash("Copied. This copy is yours to adapt.", "success")
+    return redirect(url_for("exercises.edit", template_id=new.id))
+
+
+@bp.post("/<int:template_id>/archive")
+@clinician_required
+def archive(template_id: int):
+    """Archive an own exercise (no new assignments), or restore it."""
+    template = _own_template(template_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    set_archived(template, template.archived_at is None)
+    db.session.commit()
+    flash(
+        "Archived. Earlier answers stay readable." if template.archived_at else "Restored.",
+        "success",
+    )
+    return redirect(url_for("exercises.detail", template_id=template.id))

@@ -1,0 +1,19 @@
+"""Markdown for exercise purposes and instructions: CommonMark with raw HTML switched off."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+
+@cache
+def _renderer() -> MarkdownIt:
+    # html=False renders any HTML in the text as text; markdown-it also refuses javascript: links.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Safe HTML for Markdown text written by clinicians or shipped in the library."""
+    return Markup(_renderer().render(text or ""))  # noqa: S704 (raw HTML is disabled above)

@@ -1,0 +1,16 @@
+"""The clinician's review of an answer."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import Length, Optional
+
+
+class ReviewForm(FlaskForm):
+    reviewed = BooleanField("Reviewed")
+    comment = TextAreaField(
+        "Your private comment",
+        validators=[Optional(), Length(max=10000)],
+        description="Only you see this. Clients never do.",
+    )

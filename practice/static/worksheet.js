@@ -1,0 +1,83 @@
+// Autosave for worksheets: saves a draft a few seconds after typing stops, one save at a time,
+// and keeps the words on the page whatever happens (signed out, token expired, a newer save).
+(function () {
+  "use strict";
+  var form = document.getElementById("worksheet");
+  if (!form || !window.fetch || !window.FormData) return;
+  var statusEl = document.getElementById("save-status");
+  var revision = form.querySelector("input[name=revision]");
+  var token = form.querySelector("input[name=csrf_token]");
+  var dirty = false, saving = false, stopped = false, signedOut = false;
+
+  function say(text) { if (statusEl) statusEl.textContent = text; }
+  function time() {
+    var d = new Date();
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  function banner(html) {
+    var box = document.getElementById("autosave-banner");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "autosave-banner";
+      box.className = "alert alert-error";
+      box.setAttribute("role", "alert");
+      form.parentNode.insertBefore(box, form);
+    }
+    box.innerHTML = html;
+  }
+  function clearBanner() {
+    var box = document.getElementById("autosave-banner");
+    if (box) box.parentNode.removeChild(box);
+  }
+  function refreshToken() {
+    return fetch(form.dataset.tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (data) {
+        form.querySelectorAll("input[name=csrf_token]").forEach(function (el) { el.value = data.token; });
+      });
+  }
+  function save() {
+    if (!dirty || saving || stopped) return;
+    saving = true;
+    dirty = false;
+    var body = new FormData(form);
+    body.delete("action");
+    fetch(form.dataset.autosave, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": token.value }
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) { return [r.status, data]; });
+    }).then(function (result) {
+      var status = result[0], data = result[1];
+      if (status === 200) {
+        revision.value = data.revision;
+        if (signedOut) { signedOut = false; clearBanner(); }
+        say("Draft saved at " + time() + ".");
+      } else if (status === 401) {
+        dirty = true;
+        signedOut = true;
+        banner("<p>You were signed out, but your words are still here on this page. " +
+          "<a href=\"" + form.dataset.loginUrl + "\" target=\"_blank\" rel=\"noopener\">Sign in again in a new tab</a>, " +
+          "then come back: this page will save by itself.</p>");
+        say("Not saved yet: waiting for you to sign in again.");
+      } else if (status === 400 && data.error === "csrf") {
+        dirty = true;
+        return refreshToken();
+      } else if (status === 409) {
+        stopped = true;
+        say("");
+        banner("<p>" + (data.message || "This can't be saved any more.") +
+          " What you typed is still on this page; copy anything you need, then reload.</p>");
+      } else {
+        dirty = true;
+        say("Couldn't save just now; trying again shortly.");
+      }
+    }).catch(function () {
+      dirty = true;
+      say("Couldn't reach Mend; your words are still here. Trying again shortly.");
+    }).then(function () { saving = false; });
+  }
+  form.addEventListener("input", function () { dirty = true; say("Unsaved changes…"); });
+  form.addEventListener("change", function () { dirty = true; });
+  setInterval(save, 4000);
+})();

@@ -1,0 +1,79 @@
+"""Showing answers: which ones a partner may read, and each value in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practice.exercises.definitions import FieldDef
+from practice.exercises.visibility import AnswerFacts, partner_may_read
+from practice.models import Assignment, Partner, Response
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    label: str
+    value: str
+    kind: str
+    empty: bool
+
+
+def format_value(field: FieldDef, value: Any) -> str:
+    """One answer as text a person reads."""
+    if value is None or value == "" or value == []:
+        return "(left blank)"
+    if field.kind == "scale":
+        low = f"{int(field.min)}" + (f" ({field.min_label})" if field.min_label else "")
+        high = f"{int(field.max)}" + (f" ({field.max_label})" if field.max_label else "")
+        return f"{value} on a scale from {low} to {high}"
+    if field.kind == "yes_no":
+        return {True: "Yes", False: "No", "yes": "Yes", "no": "No"}.get(value, str(value))
+    if field.kind == "multi_choice":
+        return ", ".join(value) if isinstance(value, list) else str(value)
+    if field.kind == "date":
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return f"{day.day} {day:%b %Y}"
+    return str(value)
+
+
+def render_answers(fields, answers: dict[str, Any]) -> list[AnswerRow]:
+    """Label and value for each field, in the version's order."""
+    rows = []
+    for field in fields:
+        value = answers.get(field.key)
+        empty = value is None or value == "" or value == []
+        rows.append(AnswerRow(field.label, format_value(field, value), field.kind, empty))
+    return rows
+
+
+@dataclass(frozen=True)
+class VisibleAnswer:
+    response: Response
+    title: str
+    mine: bool
+
+
+def answers_visible_to(db: Session, partner: Partner) -> list[VisibleAnswer]:
+    """Submitted answers of the couple this partner may read, newest first (one query)."""
+    rows = db.execute(
+        select(Response, Assignment)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .where(Assignment.couple_id == partner.couple_id, Response.status == "submitted")
+        .order_by(Response.submitted_at.desc())
+    ).all()
+    own = {(r.assignment_id, r.occurrence_on) for r, _a in rows if r.slot == partner.role}
+    result = []
+    for response, assignment in rows:
+        facts = AnswerFacts(response.slot, response.status, response.visibility)
+        same = (response.assignment_id, response.occurrence_on) in own
+        if partner_may_read(facts, partner.role, same):
+            mine = response.slot in (partner.role, "together")
+            result.append(VisibleAnswer(response, assignment.template.title, mine))
+    return result

@@ -1,0 +1,227 @@
+"""The worksheet form, built with WTForms from a template version's fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from practice.exercises.definitions import FieldDef, TemplateDef
+
+PREFIX = "f_"
+
+
+class TextLimit(Length):
+    """A length limit checked on the server only: a browser's maxlength would silently cut
+    pasted text, and nobody's words may be lost."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.field_flags = {}
+
+
+class CheckboxesField(SelectMultipleField):
+    """Multiple choice as a list of checkboxes (usable with a thumb on a phone)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ChoiceRadioField(RadioField):
+    """A radio group whose message for a value outside its options is plain."""
+
+    def __init__(self, *args, invalid_message: str = "Please choose one of the options.", **kw):
+        super().__init__(*args, **kw)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form) -> None:
+        if self.data is None:
+            return
+        if not any(str(self.data) == str(c.value) for c in self.iter_choices_values()):
+            raise ValidationError(self.invalid_message)
+
+    def iter_choices_values(self):
+        for choice in self.choices:
+            yield choice if isinstance(choice, SelectChoice) else SelectChoice(*choice)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(self.invalid_message) from exc
+
+
+def _required(field: FieldDef, message: str):
+    return InputRequired(message=message) if field.required else Optional()
+
+
+def make_field(field: FieldDef):
+    """The WTForms field for one template field."""
+    kw: dict[str, Any] = {"description": field.help}
+    if field.kind in ("short_text", "long_text"):
+        validators = [
+            _required(field, "Please write something here."),
+            TextLimit(
+                max=field.max_length,
+                message=f"Please keep this to {field.max_length:,} characters "
+                "(your text is still here).",
+            ),
+        ]
+        cls = StringField if field.kind == "short_text" else TextAreaField
+        return cls(field.label, validators=validators, **kw)
+    if field.kind == "scale":
+        low, high = int(field.min), int(field.max)
+        message = f"Please choose a number from {low} to {high}."
+        return ChoiceRadioField(
+            field.label,
+            choices=[SelectChoice(n, str(n)) for n in range(low, high + 1)],
+            coerce=int,
+            validators=[_required(field, message)],
+            invalid_message=message,
+            **kw,
+        )
+    if field.kind == "single_choice":
+        return ChoiceRadioField(
+            field.label,
+            choices=[SelectChoice(o, o) for o in field.options],
+            validators=[_required(field, "Please choose one.")],
+            **kw,
+        )
+    if field.kind == "yes_no":
+        return ChoiceRadioField(
+            field.label,
+            choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+            validators=[_required(field, "Please choose yes or no.")],
+            invalid_message="Please choose yes or no.",
+            **kw,
+        )
+    if field.kind == "multi_choice":
+        validators = [_required(field, "Please choose at least one.")]
+        return CheckboxesField(
+            field.label,
+            choices=[SelectChoice(o, o) for o in field.options],
+            validators=validators,
+            **kw,
+        )
+    if field.kind == "date":
+        return PlainDateField(
+            field.label, validators=[_required(field, PlainDateField.MESSAGE)], **kw
+        )
+    if field.kind == "number":
+        validators = [_required(field, "Please give a number.")]
+        if field.min is not None or field.max is not None:
+            validators.append(NumberRange(min=field.min, max=field.max, message=_range(field)))
+        return PlainNumberField(field.label, validators=validators, **kw)
+    raise ValueError(f"unknown field kind {field.kind}")
+
+
+def _range(field: FieldDef) -> str:
+    if field.min is not None and field.max is not None:
+        return f"Please give a number from {field.min:g} to {field.max:g}."
+    if field.min is not None:
+        return f"Please give a number of at least {field.min:g}."
+    return f"Please give a number of at most {field.max:g}."
+
+
+class PlainDateField(DateField):
+    MESSAGE = "Please give a date, such as 2026-12-03."
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(self.MESSAGE) from exc
+
+
+class PlainNumberField(DecimalField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Please give a number, such as 3 or 2.5.") from exc
+
+
+class WorksheetBase(FlaskForm):
+    revision = HiddenField()
+    action = HiddenField()  # set by the button pressed: save or submit
+
+
+def build_form(definition: TemplateDef, role: str, formdata=None, answers=None) -> WorksheetBase:
+    """A worksheet form for the partner with this role, filled from formdata or saved answers."""
+
+    class WorksheetForm(WorksheetBase):
+        pass
+
+    for field in definition.fields_for(role):
+        setattr(WorksheetForm, PREFIX + field.key, make_field(field))
+    form = WorksheetForm(formdata=formdata)
+    if formdata is None and answers:
+        for field in definition.fields_for(role):
+            if field.key in answers:
+                form[PREFIX + field.key].process(None, data=from_stored(field, answers[field.key]))
+    return form
+
+
+def from_stored(field: FieldDef, value: Any) -> Any:
+    """A stored (draft or submitted) value as the form field expects it."""
+    if value is None or value == "":
+        return None
+    if field.kind == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    if field.kind == "scale":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+    return value
+
+
+def raw_values(definition: TemplateDef, role: str, formdata) -> dict[str, Any]:
+    """What the partner typed, unvalidated, for a draft (nothing is dropped or cut)."""
+    values: dict[str, Any] = {}
+    for field in definition.fields_for(role):
+        name = PREFIX + field.key
+        if field.kind == "multi_choice":
+            values[field.key] = formdata.getlist(name)
+        else:
+            values[field.key] = formdata.get(name, "")
+    return values
+
+
+def unknown_fields(definition: TemplateDef, role: str, formdata) -> list[str]:
+    """Posted answer fields that this partner's worksheet does not have."""
+    allowed = {PREFIX + f.key for f in definition.fields_for(role)}
+    return sorted(k for k in formdata if k.startswith(PREFIX) and k not in allowed)
+
+
+def typed_values(definition: TemplateDef, role: str, form: WorksheetBase) -> dict[str, Any]:
+    """Validated answers as stored on submission (numbers as numbers, dates as ISO text)."""
+    values: dict[str, Any] = {}
+    for field in definition.fields_for(role):
+        data = form[PREFIX + field.key].data
+        if field.kind == "date":
+            data = data.isoformat() if data else None
+        elif field.kind == "number" and data is not None:
+            data = int(data) if data == data.to_integral_value() else float(data)
+        elif field.kind in ("short_text", "long_text"):
+            data = (data or "").strip()
+        elif field.kind == "yes_no":
+            data = {"yes": True, "no": False}.get(data)
+        values[field.key] = data
+    return values

@@ -1,0 +1,332 @@
+"""A partner's tasks, drafts and submissions. Drafts carry a revision so an older save (a second
+tab, a slow network) never overwrites a newer one; one row per occurrence and slot makes a
+double submit one response."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from practice.assignments.services import rule_of, submitted_days
+from practice.exercises.definitions import TemplateDef
+from practice.exercises.schedule import (
+    GRACE_DAYS,
+    can_answer,
+    is_occurrence,
+    occurrence_state,
+    occurrences,
+)
+from practice.exercises.services import definition_of
+from practice.models import (
+    Assignment,
+    ParkedDraft,
+    Partner,
+    Response,
+    TemplateVersion,
+    utcnow,
+)
+
+
+class WorksheetClosed(Exception):
+    """The occurrence cannot be answered now; the message says why, plainly."""
+
+
+class AlreadySubmitted(Exception):
+    """The occurrence was already submitted (a double click, the back button, a replay)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("already submitted")
+        self.response = response
+
+
+class JointNotReady(ValueError):
+    """A joint answer still misses the other partner's required part."""
+
+
+def slot_for(assignment: Assignment, partner: Partner) -> str | None:
+    """The slot this partner answers in, or None when the exercise is not theirs to answer."""
+    if assignment.answered_by == "together":
+        return "together"
+    if assignment.answered_by in ("each", partner.role):
+        return partner.role
+    return None
+
+
+@dataclass(frozen=True)
+class Task:
+    assignment_id: int
+    title: str
+    day: date
+    state: str
+    has_draft: bool
+    schedule: str
+    note: str | None
+    answerable: bool = False
+
+
+def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[str, list[Task]]:
+    """Today, overdue and this week's tasks for a partner, and exercises waiting for consent."""
+    assignments = db.scalars(
+        select(Assignment).where(
+            Assignment.couple_id == partner.couple_id,
+            Assignment.status.in_(("active", "awaiting_consent")),
+        )
+    ).all()
+    mine = [a for a in assignments if slot_for(a, partner)]
+    active = [a for a in mine if a.status == "active"]
+    submitted = submitted_days(db, [a.id for a in active], zone)
+    drafts = {
+        (a, o, s)
+        for a, o, s in db.execute(
+            select(Response.assignment_id, Response.occurrence_on, Response.slot).where(
+                Response.assignment_id.in_([a.id for a in active]), Response.status == "draft"
+            )
+        )
+    }
+    groups: dict[str, list[Task]] = {"today": [], "overdue": [], "upcoming": [], "consent": []}
+    for assignment in mine:
+        title = assignment.template.title
+        if assignment.status == "awaiting_consent":
+            if partner.role == "injured":
+                groups["consent"].append(
+                    Task(
+                        assignment.id,
+                        title,
+                        assignment.start_on,
+                        "consent",
+                        False,
+                        assignment.schedule,
+                        assignment.note,
+                    )
+                )
+            continue
+        rule = rule_of(assignment)
+        slot = slot_for(assignment, partner)
+        if assignment.schedule == "once":
+            days = [assignment.due_on] if assignment.start_on <= today + timedelta(days=6) else []
+        else:
+            days = occurrences(rule, today - timedelta(days=GRACE_DAYS), today + timedelta(days=7))
+        for day in days:
+            state = occurrence_state(rule, day, today, submitted.get((assignment.id, day, slot)))
+            task = Task(
+                assignment.id,
+                title,
+                day,
+                state,
+                (assignment.id, day, slot) in drafts,
+                assignment.schedule,
+                assignment.note,
+            )
+            if state == "due" or (state in ("done", "late") and day == today):
+                groups["today"].append(task)
+            elif state == "overdue":
+                groups["overdue"].append(task)
+            elif state == "upcoming":
+                groups["upcoming"].append(task)
+    for tasks in groups.values():
+        tasks.sort(key=lambda t: (t.day, t.title))
+    return groups
+
+
+@dataclass
+class Worksheet:
+    assignment: Assignment
+    day: date
+    slot: str
+    role: str
+    version: TemplateVersion
+    definition: TemplateDef
+    response: Response | None
+
+
+def open_worksheet(
+    db: Session, partner: Partner, assignment: Assignment, day: date, today: date
+) -> Worksheet | None:
+    """The worksheet for this occurrence, or None when it is not this partner's to answer.
+
+    Raises AlreadySubmitted or WorksheetClosed with a plain reason.
+    """
+    slot = slot_for(assignment, partner)
+    if slot is None or not is_occurrence(rule_of(assignment), day):
+        return None
+    response = db.scalar(
+        select(Response).where(
+            Response.assignment_id == assignment.id,
+            Response.occurrence_on == day,
+            Response.slot == slot,
+        )
+    )
+    if response is not None and response.status == "submitted":
+        raise AlreadySubmitted(response)
+    if assignment.status == "awaiting_consent":
+        raise WorksheetClosed("This exercise starts once you have said you are ready.")
+    if assignment.status == "paused":
+        raise WorksheetClosed("Your clinician has paused this exercise for now.")
+    if assignment.status == "stopped":
+        raise WorksheetClosed("Your clinician has stopped this exercise.")
+    if not can_answer(rule_of(assignment), day, today):
+        if day > today:
+            raise WorksheetClosed("This one isn't open yet. It opens on its day.")
+        raise WorksheetClosed(
+            "This day's exercise can no longer be filled in. You can pick up the next one."
+        )
+    version = response.version if response else assignment.template.latest
+    return Worksheet(assignment, day, slot, partner.role, version, definition_of(version), response)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    response: Response
+    conflict: bool  # an older save was refused; response holds the newer one
+
+
+def save_draft(
+    db: Session, sheet: Worksheet, partner: Partner, values: dict[str, Any], base_revision: int
+) -> SaveResult:
+    """Save a draft if nobody saved a newer one since base_revision."""
+    now = utcnow()
+    if sheet.response is None:
+        response = Response(
+            assignment_id=sheet.assignment.id,
+            occurrence_on=sheet.day,
+            slot=sheet.slot,
+            partner_id=partner.id,
+            version_id=sheet.version.id,
+            answers=values,
+            status="draft",
+            revision=1,
+            visibility=sheet.assignment.visibility,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with db.begin_nested():
+                db.add(response)
+        except IntegrityError:
+            # Another tab created the draft first: that one is newer than this page.
+            existing = _reload(db, sheet)
+            if existing.status == "submitted":
+                raise AlreadySubmitted(existing) from None
+            return SaveResult(existing, conflict=True)
+        sheet.response = response
+        return SaveResult(response, conflict=False)
+    merged = {**sheet.response.answers, **values}  # a joint answer keeps the other part
+    changed = db.execute(
+        update(Response)
+        .where(
+            Response.id == sheet.response.id,
+            Response.revision == base_revision,
+            Response.status == "draft",
+        )
+        .values(
+            answers=merged, revision=Response.revision + 1, updated_at=now, partner_id=partner.id
+        )
+    ).rowcount
+    db.expire(sheet.response)
+    current = _reload(db, sheet)
+    if current.status == "submitted":
+        raise AlreadySubmitted(current)
+    return SaveResult(current, conflict=changed != 1)
+
+
+def submit(
+    db: Session,
+    sheet: Worksheet,
+    partner: Partner,
+    values: dict[str, Any],
+    base_revision: int,
+    visibility: str | None,
+) -> SaveResult:
+    """Turn the worksheet into a submitted response (once, whatever the number of clicks)."""
+    result = save_draft(db, sheet, partner, values, base_revision)
+    if result.conflict:
+        return result
+    response = result.response
+    if sheet.slot == "together":
+        missing = [
+            f.label
+            for f in sheet.definition.fields
+            if f.required
+            and f.for_role
+            and f.for_role != partner.role
+            and response.answers.get(f.key) in (None, "", [])
+        ]
+        if missing:
+            raise JointNotReady(
+                "Your partner's part isn't filled in yet: " + ", ".join(missing) + ". "
+                "Your words are saved; either of you can send it once both parts are there."
+            )
+    typed = {**response.answers, **values}
+    claimed = db.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == "draft")
+        .values(
+            answers=typed,
+            status="submitted",
+            submitted_at=utcnow(),
+            visibility=visibility or response.visibility,
+            partner_id=partner.id,
+        )
+    ).rowcount
+    db.expire(response)
+    current = _reload(db, sheet)
+    if claimed != 1:
+        raise AlreadySubmitted(current)
+    return SaveResult(current, conflict=False)
+
+
+def _reload(db: Session, sheet: Worksheet) -> Response:
+    return db.scalars(
+        select(Response)
+        .where(
+            Response.assignment_id == sheet.assignment.id,
+            Response.occurrence_on == sheet.day,
+            Response.slot == sheet.slot,
+        )
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+# Words posted after the sign-in ended --------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def park_answers(db: Session, assignment_id: int, day: date, values: dict[str, Any]) -> str:
+    """Keep words posted without a live sign-in; returns the token for the browser's session."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        ParkedDraft(
+            token_hash=_digest(token),
+            assignment_id=assignment_id,
+            occurrence_on=day,
+            answers=values,
+        )
+    )
+    db.flush()
+    return token
+
+
+def find_parked(
+    db: Session, token: str | None, assignment_id: int, day: date
+) -> ParkedDraft | None:
+    """The parked words for this worksheet behind the browser's token, if any (a day at most)."""
+    if not token:
+        return None
+    return db.scalar(
+        select(ParkedDraft).where(
+            ParkedDraft.token_hash == _digest(token),
+            ParkedDraft.assignment_id == assignment_id,
+            ParkedDraft.occurrence_on == day,
+            ParkedDraft.created_at > utcnow() - timedelta(days=1),
+        )
+    )

@@ -1,0 +1,390 @@
+"""A partner's Today page, worksheets (drafts, autosave, submit) and the answers they may read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from practice.access import (
+    client_required,
+    get_client_assignment_or_404,
+    get_client_response_or_404,
+    own_partner,
+)
+from practice.assignments.services import AssignmentError, give_consent
+from practice.auth.forms import PostForm
+from practice.db import db
+from practice.exercises.services import definition_of
+from practice.models import Assignment, utcnow
+from practice.timefmt import local_today, practice_zone
+from practice.worksheets.answers import answers_visible_to, render_answers
+from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
+from practice.worksheets.services import (
+    AlreadySubmitted,
+    JointNotReady,
+    WorksheetClosed,
+    find_parked,
+    open_worksheet,
+    park_answers,
+    save_draft,
+    submit,
+    tasks_for,
+)
+
+bp = Blueprint("worksheets", __name__)
+
+PARKED_KEY = "parked_answers"
+
+
+def _today() -> date:
+    return local_today(practice_zone(), utcnow())
+
+
+def _day_or_404(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/today")
+@client_required
+def today():
+    """What is due today, overdue, and coming up this week for the signed-in partner."""
+    partner = own_partner()
+    groups = tasks_for(db.session, partner, _today(), practice_zone())
+    return render_template(
+        "worksheets/today.html",
+        groups=groups,
+        partner=partner,
+        today=_today(),
+        post_form=PostForm(),
+    )
+
+
+@bp.route("/tasks/<int:assignment_id>/<day>", methods=["GET", "POST"])
+def worksheet(assignment_id: int, day: str):
+    """Fill in one occurrence of an exercise: save a draft or send it."""
+    if not current_user.is_authenticated:
+        return _park_and_sign_in(assignment_id, day)
+    return _worksheet(assignment_id, day)
+
+
+@client_required
+def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
+    partner = own_partner()
+    assignment = get_client_assignment_or_404(assignment_id)
+    day = _day_or_404(day_text)
+    try:
+        sheet = open_worksheet(db.session, partner, assignment, day, _today())
+    except AlreadySubmitted as done:
+        if request.method == "POST":
+            flash("This was already sent. Here is what you wrote.", "info")
+        return redirect(url_for("worksheets.answer", response_id=done.response.id))
+    except WorksheetClosed as closed:
+        return render_template(
+            "worksheets/closed.html", message=str(closed), assignment=assignment
+        ), 409
+    if sheet is None:
+        abort(404)
+    definition = sheet.definition
+    parked = find_parked(db.session, session.get(PARKED_KEY), assignment.id, day)
+    restored = False
+    status = 200
+    conflict_text = None
+    if stale_token:
+        form = build_form(definition, sheet.role, request.form)
+        form.revision.data = request.form.get("revision", "0")
+        form.form_errors.append(
+            "You signed in again since this page was opened, so for your safety nothing was "
+            "saved yet. Your words are all here: please press the button again."
+        )
+        status = 400
+    elif request.method == "POST":
+        form = build_form(definition, sheet.role, request.form)
+        extra = unknown_fields(definition, sheet.role, request.form)
+        form.validate()
+        base = _int(form.revision.data)
+        values = raw_values(definition, sheet.role, request.form)
+        if extra:
+            form.form_errors.append(
+                "This page sent answers this worksheet doesn't have. Please reload the page."
+            )
+            status = 400
+        elif request.form.get("action") == "submit":
+            if form.errors:
+                status = 400
+                save_draft(db.session, sheet, partner, values, base)  # the words are kept
+                db.session.commit()
+                form.revision.data = str(sheet.response.revision)
+            else:
+                try:
+                    result = submit(
+                        db.session,
+                        sheet,
+                        partner,
+                        typed_values(definition, sheet.role, form),
+                        base,
+                        _visibility_choice(definition, assignment),
+                    )
+                except JointNotReady as exc:
+                    db.session.commit()
+                    form.form_errors.append(str(exc))
+                    form.revision.data = str(sheet.response.revision)
+                    status = 400
+                except AlreadySubmitted as done:
+                    db.session.rollback()
+                    return redirect(url_for("worksheets.answer", response_id=done.response.id))
+                else:
+                    if result.conflict:
+                        conflict_text = values
+                        status = 409
+                    else:
+                        _drop_parked(parked)
+                        db.session.commit()
+                        flash("Sent. Thank you for taking the time.", "success")
+                        return redirect(
+                            url_for("worksheets.answer", response_id=result.response.id)
+                        )
+        else:
+            form = build_form(definition, sheet.role, request.form)
+            result = save_draft(db.session, sheet, partner, values, base)
+            if result.conflict:
+                conflict_text = values
+                status = 409
+            else:
+                _drop_parked(parked)
+                db.session.commit()
+                flash("Draft saved. You can come back to it any time.", "success")
+                return redirect(request.path)
+        if conflict_text is not None:
+            db.session.rollback()
+            form = build_form(definition, sheet.role, answers=sheet.response.answers)
+            form.revision.data = str(sheet.response.revision)
+    else:
+        answers = sheet.response.answers if sheet.response else None
+        if parked is not None:
+            answers = {**(answers or {}), **parked.answers}
+            restored = True
+        form = build_form(definition, sheet.role, answers=answers)
+        form.revision.data = str(sheet.response.revision if sheet.response else 0)
+    return (
+        render_template(
+            "worksheets/worksheet.html",
+            sheet=sheet,
+            form=form,
+            definition=definition,
+            restored=restored,
+            conflict_text=conflict_text,
+            other_part=_other_part(sheet),
+        ),
+        status,
+    )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return -1
+
+
+def _visibility_choice(definition, assignment: Assignment) -> str | None:
+    choice = request.form.get("visibility")
+    if definition.visibility_locked or choice not in ("clinician", "shared", "mutual"):
+        return None
+    if choice == "mutual" and assignment.answered_by != "each":
+        return None
+    return choice
+
+
+def _other_part(sheet):
+    """In a joint answer, what the other partner has written so far (it is theirs together)."""
+    if sheet.slot != "together" or sheet.response is None:
+        return []
+    other_fields = [f for f in sheet.definition.fields if f.for_role and f.for_role != sheet.role]
+    return render_answers(other_fields, sheet.response.answers)
+
+
+def _drop_parked(parked) -> None:
+    if parked is not None:
+        db.session.delete(parked)
+        session.pop(PARKED_KEY, None)
+
+
+def recover_from_csrf():
+    """A worksheet posted with a stale form token: keep the words rather than refuse them."""
+    args = request.view_args or {}
+    if not current_user.is_authenticated:
+        return _park_and_sign_in(args.get("assignment_id", 0), args.get("day", ""))
+    return _worksheet(args.get("assignment_id", 0), args.get("day", ""), stale_token=True)
+
+
+def _same_site() -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def _park_and_sign_in(assignment_id: int, day_text: str):
+    """The sign-in ended mid-answer: keep the words, ask to sign in, then bring them back."""
+    if request.method == "POST":
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            day = None
+        values = {
+            key.removeprefix("f_"): (
+                request.form.getlist(key)
+                if len(request.form.getlist(key)) > 1
+                else request.form.get(key, "")
+            )
+            for key in request.form
+            if key.startswith("f_")
+        }
+        known = db.session.get(Assignment, assignment_id) is not None
+        if day is not None and values and known and _same_site():
+            session[PARKED_KEY] = park_answers(db.session, assignment_id, day, values)
+            db.session.commit()
+            flash("You were signed out, but your words are safe. Sign in to carry on.", "info")
+    return redirect(url_for("auth.login", next=request.path))
+
+
+@bp.post("/tasks/<int:assignment_id>/<day>/autosave")
+@client_required
+def autosave(assignment_id: int, day: str):
+    """Save a draft from the page's script; answers 409 with the newer revision on conflict."""
+    partner = own_partner()
+    assignment = get_client_assignment_or_404(assignment_id)
+    when = _day_or_404(day)
+    try:
+        sheet = open_worksheet(db.session, partner, assignment, when, _today())
+    except AlreadySubmitted:
+        return jsonify(error="submitted", message="This was already sent."), 409
+    except WorksheetClosed as closed:
+        return jsonify(error="closed", message=str(closed)), 409
+    if sheet is None:
+        abort(404)
+    extra = unknown_fields(sheet.definition, sheet.role, request.form)
+    if extra:
+        return jsonify(error="fields", message="Unknown fields: " + ", ".join(extra)), 400
+    values = raw_values(sheet.definition, sheet.role, request.form)
+    result = save_draft(db.session, sheet, partner, values, _int(request.form.get("revision")))
+    db.session.commit()
+    body = {
+        "revision": result.response.revision,
+        "saved_at": result.response.updated_at.isoformat(),
+    }
+    if result.conflict:
+        return jsonify(
+            error="conflict", message="A newer draft was saved in another window.", **body
+        ), 409
+    return jsonify(**body)
+
+
+@bp.get("/csrf-token")
+@client_required
+def csrf_token():
+    """A fresh form token for the autosave script after signing in again in another tab."""
+    return jsonify(token=generate_csrf())
+
+
+@bp.get("/answers")
+@client_required
+def answers():
+    """Everything this partner wrote, and what their partner chose to share."""
+    partner = own_partner()
+    items = answers_visible_to(db.session, partner)
+    return render_template("worksheets/answers.html", items=items, partner=partner)
+
+
+@bp.get("/answers/<int:response_id>")
+@client_required
+def answer(response_id: int):
+    """Read one answer (one's own, a joint one, or the partner's where they may)."""
+    partner = own_partner()
+    response = get_client_response_or_404(response_id, partner)
+    definition = definition_of(response.version)
+    own = response.slot in (partner.role, "together")
+    can_change = (
+        own
+        and response.status == "submitted"
+        and response.slot != "together"
+        and not definition.visibility_locked
+    )
+    return render_template(
+        "worksheets/answer.html",
+        response=response,
+        definition=definition,
+        rows=render_answers(definition.fields, response.answers),
+        own=own,
+        can_change=can_change,
+        partner=partner,
+        post_form=PostForm(),
+    )
+
+
+@bp.post("/answers/<int:response_id>/visibility")
+@client_required
+def change_visibility(response_id: int):
+    """Choose whether one's own answer is shared with the partner or kept for the clinician."""
+    partner = own_partner()
+    response = get_client_response_or_404(response_id, partner)
+    definition = definition_of(response.version)
+    if response.slot != partner.role or response.status != "submitted":
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    choice = request.form.get("visibility")
+    allowed = (
+        ("clinician", "shared", "mutual")
+        if response.assignment.answered_by == "each"
+        else ("clinician", "shared")
+    )
+    if definition.visibility_locked or choice not in allowed:
+        flash("That choice isn't available for this exercise.", "error")
+    else:
+        response.visibility = choice
+        db.session.commit()
+        flash(_visibility_message(choice), "success")
+    return redirect(url_for("worksheets.answer", response_id=response.id))
+
+
+def _visibility_message(choice: str) -> str:
+    return {
+        "clinician": "Kept for your clinician only.",
+        "shared": "Shared with your partner.",
+        "mutual": "Your partner will see this once they have sent theirs.",
+    }[choice]
+
+
+@bp.post("/assignments/<int:assignment_id>/consent")
+@client_required
+def consent(assignment_id: int):
+    """The injured partner says they are ready to begin an exercise that waited for them."""
+    partner = own_partner()
+    assignment = get_client_assignment_or_404(assignment_id)
+    if partner.role != "injured" or not PostForm().validate_on_submit():
+        abort(404 if partner.role != "injured" else 400)
+    try:
+        give_consent(assignment)
+    except AssignmentError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            "Thank you. It starts now, at your pace; you can talk about it in session.", "success"
+        )
+    return redirect(url_for("worksheets.today"))
