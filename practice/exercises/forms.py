@@ -50,7 +50,7 @@ class TemplateMetaForm(FlaskForm):
     answered_by = SelectField("Who answers", choices=WHO, validators=[DataRequired()])
     visibility = SelectField("Who can read the answers", choices=VISIBILITY)
     visibility_locked = BooleanField("Clients may not change who can read their answers")
-    recurrence = SelectField("Usual rhythm", choices=RHYTHM)
+    recurrence = SelectField("Usual rhythm", choices=RHYTHM, default="")
 
     def apply_to(self, definition: dict[str, Any]) -> dict[str, Any]:
         """The definition with this form's values."""
@@ -114,6 +114,7 @@ class FieldForm(FlaskForm):
             SelectChoice("injured", "Only the injured partner"),
             SelectChoice("involved", "Only the involved partner"),
         ],
+        default="",
     )
 
     def to_dict(self) -> dict[str, Any]:
