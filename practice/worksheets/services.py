@@ -123,6 +123,7 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
                 (assignment.id, day, slot) in drafts,
                 assignment.schedule,
                 assignment.note,
+                answerable=can_answer(rule, day, today),
             )
             if state == "due" or (state in ("done", "late") and day == today):
                 groups["today"].append(task)
