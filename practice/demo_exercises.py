@@ -64,8 +64,11 @@ def _answer(
     answers: dict[str, Any],
     submitted: datetime | None,
     visibility: str | None = None,
-):
+) -> None:
     partner = couple.partner("injured" if slot == "together" else slot)
+    # The clinician has read everything up to the last week; newer answers show as new.
+    recent = submitted is None or submitted.date() >= date.today() - timedelta(days=7)
+    reviewed = None if recent else submitted + timedelta(days=2)
     db.add(
         Response(
             assignment_id=assignment.id,
@@ -80,6 +83,8 @@ def _answer(
             created_at=submitted or _at(day, 20),
             updated_at=submitted or _at(day, 20),
             submitted_at=submitted,
+            reviewed_at=reviewed,
+            reviewed_by_id=couple.clinician_id if reviewed else None,
         )
     )
 

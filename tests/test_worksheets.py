@@ -55,7 +55,8 @@ def test_today_lists_due_overdue_and_upcoming(app: Flask, world: World, as_user)
     overdue, upcoming = rest.split('id="week-h"')
     assert _url(world, 2) in overdue and _url(world, 3) in overdue
     assert _url(world, 1) not in overdue  # yesterday's is already sent
-    assert "Weekly letter" in upcoming and "opens on its day" in upcoming
+    assert "Weekly letter" in upcoming and "every day, next on" in upcoming
+    assert upcoming.count("Dr A&#39;s reflection") == 1  # one line, not one per day
 
 
 def test_saving_a_draft_then_sending_makes_one_response(app: Flask, world: World, as_user) -> None:

@@ -91,6 +91,7 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
         )
     }
     groups: dict[str, list[Task]] = {"today": [], "overdue": [], "upcoming": [], "consent": []}
+    upcoming_seen: set[int] = set()
     for assignment in mine:
         title = assignment.template.title
         if assignment.status == "awaiting_consent":
@@ -129,7 +130,9 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
                 groups["today"].append(task)
             elif state == "overdue":
                 groups["overdue"].append(task)
-            elif state == "upcoming":
+            elif state == "upcoming" and assignment.id not in upcoming_seen:
+                # One line per exercise: the next day it opens, not every day of the week.
+                upcoming_seen.add(assignment.id)
                 groups["upcoming"].append(task)
     for tasks in groups.values():
         tasks.sort(key=lambda t: (t.day, t.title))
