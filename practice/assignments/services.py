@@ -175,14 +175,18 @@ class Completion:
 
 
 def submitted_days(
-    db: Session, assignment_ids: list[int], zone: tzinfo
+    db: Session, assignment_ids: list[int], zone: tzinfo, since: date | None = None
 ) -> dict[tuple[int, date, str], date]:
-    """(assignment, occurrence, slot) -> the practice-calendar day it was submitted."""
-    rows = db.execute(
-        select(
-            Response.assignment_id, Response.occurrence_on, Response.slot, Response.submitted_at
-        ).where(Response.assignment_id.in_(assignment_ids), Response.status == "submitted")
-    )
+    """(assignment, occurrence, slot) -> the practice-calendar day it was submitted.
+
+    With `since`, only occurrences from that day on (pages that look at a window of days
+    should not pay for a year of history)."""
+    query = select(
+        Response.assignment_id, Response.occurrence_on, Response.slot, Response.submitted_at
+    ).where(Response.assignment_id.in_(assignment_ids), Response.status == "submitted")
+    if since is not None:
+        query = query.where(Response.occurrence_on >= since)
+    rows = db.execute(query)
     return {(a, o, s): at.astimezone(zone).date() for a, o, s, at in rows}
 
 

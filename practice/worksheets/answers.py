@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from practice.exercises.definitions import FieldDef
 from practice.exercises.visibility import AnswerFacts, partner_may_read
-from practice.models import Assignment, Partner, Response
+from practice.models import Assignment, ExerciseTemplate, Partner, Response
 
 
 @dataclass(frozen=True)
@@ -60,20 +60,43 @@ class VisibleAnswer:
     mine: bool
 
 
-def answers_visible_to(db: Session, partner: Partner) -> list[VisibleAnswer]:
-    """Submitted answers of the couple this partner may read, newest first (one query)."""
+def answers_visible_to(
+    db: Session, partner: Partner, page: int = 1, per_page: int = 50
+) -> tuple[list[VisibleAnswer], bool]:
+    """One page of the submitted answers this partner may read, newest first; and whether
+    there are more. SQL narrows the rows; partner_may_read has the final word on each."""
+    own = aliased(Response)
+    same = (
+        exists()
+        .where(
+            own.assignment_id == Response.assignment_id,
+            own.occurrence_on == Response.occurrence_on,
+            own.slot == partner.role,
+            own.status == "submitted",
+        )
+        .correlate(Response)
+    )
     rows = db.execute(
-        select(Response, Assignment)
+        select(Response, ExerciseTemplate.title, same.label("same"))
         .join(Assignment, Assignment.id == Response.assignment_id)
-        .where(Assignment.couple_id == partner.couple_id, Response.status == "submitted")
-        .order_by(Response.submitted_at.desc())
+        .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
+        .where(
+            Assignment.couple_id == partner.couple_id,
+            Response.status == "submitted",
+            or_(
+                Response.slot.in_((partner.role, "together")),
+                Response.visibility == "shared",
+                and_(Response.visibility == "mutual", same),
+            ),
+        )
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
+        .limit(per_page + 1)
+        .offset((max(page, 1) - 1) * per_page)
     ).all()
-    own = {(r.assignment_id, r.occurrence_on) for r, _a in rows if r.slot == partner.role}
     result = []
-    for response, assignment in rows:
+    for response, title, submitted_same in rows[:per_page]:
         facts = AnswerFacts(response.slot, response.status, response.visibility)
-        same = (response.assignment_id, response.occurrence_on) in own
-        if partner_may_read(facts, partner.role, same):
+        if partner_may_read(facts, partner.role, bool(submitted_same)):
             mine = response.slot in (partner.role, "together")
-            result.append(VisibleAnswer(response, assignment.template.title, mine))
-    return result
+            result.append(VisibleAnswer(response, title, mine))
+    return result, len(rows) > per_page

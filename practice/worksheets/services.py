@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from practice.assignments.services import rule_of, submitted_days
 from practice.exercises.definitions import TemplateDef
@@ -74,19 +74,29 @@ class Task:
 def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[str, list[Task]]:
     """Today, overdue and this week's tasks for a partner, and exercises waiting for consent."""
     assignments = db.scalars(
-        select(Assignment).where(
+        select(Assignment)
+        .where(
             Assignment.couple_id == partner.couple_id,
             Assignment.status.in_(("active", "awaiting_consent")),
         )
+        .options(selectinload(Assignment.pauses), joinedload(Assignment.template))
     ).all()
     mine = [a for a in assignments if slot_for(a, partner)]
     active = [a for a in mine if a.status == "active"]
-    submitted = submitted_days(db, [a.id for a in active], zone)
+    # Only the days this page shows: the grace window, and open one-off exercises.
+    since = min(
+        [today - timedelta(days=GRACE_DAYS)]
+        + [a.due_on for a in active if a.schedule == "once" and a.due_on]
+    )
+    ids = [a.id for a in active]
+    submitted = submitted_days(db, ids, zone, since=since)
     drafts = {
         (a, o, s)
         for a, o, s in db.execute(
             select(Response.assignment_id, Response.occurrence_on, Response.slot).where(
-                Response.assignment_id.in_([a.id for a in active]), Response.status == "draft"
+                Response.assignment_id.in_(ids),
+                Response.status == "draft",
+                Response.occurrence_on >= since,
             )
         )
     }

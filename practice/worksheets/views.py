@@ -306,8 +306,11 @@ def csrf_token():
 def answers():
     """Everything this partner wrote, and what their partner chose to share."""
     partner = own_partner()
-    items = answers_visible_to(db.session, partner)
-    return render_template("worksheets/answers.html", items=items, partner=partner)
+    page = max(request.args.get("page", 1, type=int), 1)
+    items, more = answers_visible_to(db.session, partner, page)
+    return render_template(
+        "worksheets/answers.html", items=items, partner=partner, page=page, more=more
+    )
 
 
 @bp.get("/answers/<int:response_id>")
