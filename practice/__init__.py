@@ -42,9 +42,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.appointments.views import bp as appointments_bp
     from practice.assignments.views import bp as assignments_bp
     from practice.auth.views import bp as auth_bp
+    from practice.boundaries.views import bp as boundaries_bp
     from practice.client.views import bp as client_bp
     from practice.couples.views import bp as couples_bp
     from practice.exercises.views import bp as exercises_bp
+    from practice.insights.views import bp as insights_bp
     from practice.responses.views import bp as responses_bp
     from practice.worksheets.views import bp as worksheets_bp
 
@@ -55,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         exercises_bp,
         assignments_bp,
         responses_bp,
+        boundaries_bp,
+        insights_bp,
         client_bp,
         worksheets_bp,
         admin_bp,

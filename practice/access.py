@@ -20,6 +20,7 @@ from practice.exercises.visibility import AnswerFacts, clinician_may_read, partn
 from practice.models import (
     Appointment,
     Assignment,
+    Boundary,
     Couple,
     ExerciseTemplate,
     Partner,
@@ -176,3 +177,15 @@ def _submitted_same(response: Response, partner: Partner) -> bool:
         )
         is not None
     )
+
+
+def get_boundary_or_404(boundary_id: int) -> Boundary:
+    """A boundary of a couple the current user may see; 404 otherwise."""
+    boundary = db.session.scalar(
+        select(Boundary)
+        .join(Couple, Couple.id == Boundary.couple_id)
+        .where(Boundary.id == boundary_id, couple_scope(current_user))
+    )
+    if boundary is None:
+        abort(404)
+    return boundary

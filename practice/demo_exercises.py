@@ -97,7 +97,8 @@ def _check_ins(db, couple, template, clinician, today, rng, start_days_ago, base
         for slot in ("injured", "involved"):
             if rng.random() > rate[slot]:
                 continue
-            lift = slope * progress * 10
+            # A steady climb, with a dip about two thirds of the way (a hard fortnight).
+            lift = slope * progress * 10 - (2.5 if 0.6 <= progress < 0.75 else 0)
 
             def scale(value: float) -> int:
                 return max(0, min(10, round(value + rng.uniform(-1.2, 1.2))))
@@ -130,6 +131,18 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
     rng = random.Random(20261125)  # noqa: S311 (fictional demo data, repeatable)
     harbour, willow, lantern = couples
 
+    _check_ins(
+        db,
+        harbour,
+        library["daily-check-in"],
+        clinician,
+        today,
+        rng,
+        30,
+        base={"injured": 2, "involved": 4},
+        slope=0.15,
+        rate={"injured": 0.7, "involved": 0.9},
+    )
     inventory = _assignment(
         db,
         harbour,
@@ -235,7 +248,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
         clinician,
         today,
         rng,
-        60,
+        90,
         base={"injured": 3, "involved": 5},
         slope=0.25,
         rate={"injured": 0.85, "involved": 0.9},
@@ -283,7 +296,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
         clinician,
         today,
         rng,
-        60,
+        90,
         base={"injured": 5, "involved": 6},
         slope=0.2,
         rate={"injured": 0.8, "involved": 0.85},
@@ -357,4 +370,134 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
                 },
                 _at(day, 22),
             )
+    db.flush()
+
+
+def add_demo_boundaries(db: Session, couples: list[Couple], today: date) -> None:
+    """Agreed boundaries with daily and weekly logs: mostly kept, a few crossings, one day the
+    partners' reports differ, and a proposal still waiting."""
+    from practice.models import Boundary, BoundaryLog, BoundaryRevision
+
+    rng = random.Random(4)  # noqa: S311 (fictional demo data, repeatable)
+    harbour, willow, lantern = couples
+
+    def boundary(couple, text, consequence, period, days_ago, status="active", proposer="injured"):
+        created = _at(today - timedelta(days=days_ago), 10)
+        item = Boundary(
+            couple_id=couple.id,
+            text=text,
+            consequence=consequence,
+            check_period=period,
+            status=status,
+            proposed_by_id=couple.partner(proposer).id,
+            created_at=created,
+            injured_accepted_at=created,
+            involved_accepted_at=created + timedelta(hours=5) if status == "active" else None,
+            activated_at=created + timedelta(hours=5) if status == "active" else None,
+            review_on=today + timedelta(days=30),
+        )
+        item.revisions.append(
+            BoundaryRevision(
+                number=1,
+                text=text,
+                consequence=consequence,
+                check_period=period,
+                review_on=item.review_on,
+                summary="First proposal",
+                agreed_by="accepted by both partners"
+                if status == "active"
+                else f"proposed by the {proposer} partner",
+                changed_at=created,
+            )
+        )
+        db.add(item)
+        db.flush()
+        return item
+
+    def logs(item, days_ago, crossed=(), differ=(), miss=0.1):
+        start = today - timedelta(days=days_ago)
+        step = 7 if item.check_period == "weekly" else 1
+        day = start - timedelta(days=start.weekday()) + timedelta(days=7) if step == 7 else start
+        while day <= today:
+            offset = (today - day).days
+            for role in ("injured", "involved"):
+                if rng.random() < miss and offset > 1:
+                    continue
+                status = "crossed" if offset in crossed else "kept"
+                note = None
+                if offset in crossed:
+                    note = (
+                        "I replied to a message instead of telling Elena first."
+                        if role == "involved"
+                        else "He told me the same evening."
+                    )
+                if offset in differ:
+                    status = "crossed" if role == "injured" else "kept"
+                    note = (
+                        "His phone was face down all evening again." if role == "injured" else None
+                    )
+                db.add(
+                    BoundaryLog(
+                        boundary_id=item.id,
+                        partner_id=item.couple.partner(role).id,
+                        period_start=day,
+                        status=status,
+                        note=note,
+                        created_at=_at(day, 21),
+                        updated_at=_at(day, 21),
+                    )
+                )
+            day += timedelta(days=step)
+
+    contact = boundary(
+        willow,
+        "No contact with the other person, in any form.",
+        "Tell Elena the same day, and bring it to the next session.",
+        "daily",
+        20,
+    )
+    logs(contact, 19, crossed={12})
+    phones = boundary(
+        willow,
+        "Phones stay face up at home in the evening.",
+        "Talk about it calmly the same evening.",
+        "daily",
+        18,
+        proposer="involved",
+    )
+    logs(phones, 17, differ={5})
+    boundary(
+        willow,
+        "Tom shares his work travel plans a week ahead.",
+        "We look at the calendar together on Sunday.",
+        "weekly",
+        9,
+        status="proposed",
+    )
+
+    late = boundary(
+        lantern,
+        "Say when plans change, before they change.",
+        "A short call, not a text.",
+        "daily",
+        80,
+        proposer="involved",
+    )
+    logs(late, 79, crossed={40})
+    weekly = boundary(
+        lantern,
+        "One evening a week that is just for us.",
+        "We reschedule it together, that week.",
+        "weekly",
+        60,
+    )
+    logs(weekly, 59)
+    boundary(
+        harbour,
+        "No contact with the other person, in any form.",
+        "Daniel tells Maya the same day.",
+        "daily",
+        3,
+        status="proposed",
+    )
     db.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from practice.markdown import render_markdown
@@ -37,6 +39,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.globals["WHO_LABELS"] = WHO_LABELS
     app.jinja_env.globals["VISIBILITY_LABELS"] = VISIBILITY_LABELS
+    app.jinja_env.globals["timedelta1"] = timedelta(days=1)
 
     @app.after_request
     def _no_store(response):

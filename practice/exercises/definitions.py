@@ -69,6 +69,7 @@ class FieldDef:
     max_label: str = ""
     options: tuple[str, ...] = ()
     tracked: bool = False
+    lower_is_better: bool = False  # for tracked scales such as distress
     for_role: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,6 +87,8 @@ class FieldDef:
             data["min_label"], data["max_label"] = self.min_label, self.max_label
             if self.tracked:
                 data["tracked"] = True
+            if self.lower_is_better:
+                data["lower_is_better"] = True
         if self.options:
             data["options"] = list(self.options)
         if self.for_role:
@@ -221,6 +224,7 @@ def _parse_field(raw: Any, index: int, answered_by: str, problems: list[str]) ->
         max_label=str(raw.get("max_label", "") or "").strip(),
         options=options,
         tracked=bool(raw.get("tracked", False)) and kind == "scale",
+        lower_is_better=bool(raw.get("lower_is_better", False)) and kind == "scale",
         for_role=for_role,
     )
 

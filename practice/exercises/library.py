@@ -74,6 +74,7 @@ def _scale(
     help: str = "",
     required: bool = True,
     tracked: bool = False,
+    lower_is_better: bool = False,
 ) -> dict[str, Any]:
     field: dict[str, Any] = {
         "key": key,
@@ -90,6 +91,8 @@ def _scale(
         field["required"] = True
     if tracked:
         field["tracked"] = True
+    if lower_is_better:
+        field["lower_is_better"] = True
     return field
 
 
@@ -587,7 +590,9 @@ STAGE_3 = (
                 tracked=True,
             ),
             _scale("connection", "Feeling connected", "Very distant", "Very close", tracked=True),
-            _scale("distress", "Distress", "Calm", "Overwhelmed", tracked=True),
+            _scale(
+                "distress", "Distress", "Calm", "Overwhelmed", tracked=True, lower_is_better=True
+            ),
             _long("need_now", "What I need right now"),
             _long("positive_change", "A positive change I noticed", for_role="injured"),
             _long("repair_action", "A repair action I took", for_role="involved"),

@@ -1,6 +1,13 @@
 """All mapped classes, imported so that Base.metadata knows every table."""
 
 from practice.models.appointment import Appointment
+from practice.models.boundary import (
+    Boundary,
+    BoundaryLog,
+    BoundaryLogEdit,
+    BoundaryPause,
+    BoundaryRevision,
+)
 from practice.models.couple import COUPLE_STATUSES, PARTNER_ROLES, Couple, Partner, StageChange
 from practice.models.exercise import (
     Assignment,
@@ -15,6 +22,11 @@ from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import ROLES, AccountToken, User, UserSession
 
 __all__ = [
+    "Boundary",
+    "BoundaryLog",
+    "BoundaryLogEdit",
+    "BoundaryPause",
+    "BoundaryRevision",
     "Assignment",
     "AssignmentPause",
     "ExerciseTemplate",

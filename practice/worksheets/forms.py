@@ -155,8 +155,8 @@ class PlainNumberField(DecimalField):
 
 
 class WorksheetBase(FlaskForm):
+    # Which button was pressed (save or submit) comes from the button itself, not a field.
     revision = HiddenField()
-    action = HiddenField()  # set by the button pressed: save or submit
 
 
 def build_form(definition: TemplateDef, role: str, formdata=None, answers=None) -> WorksheetBase:

@@ -154,8 +154,15 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
                         status = 409
                     else:
                         _drop_parked(parked)
+                        made = _boundary_proposals(result.response, partner)
                         db.session.commit()
                         flash("Sent. Thank you for taking the time.", "success")
+                        if made:
+                            flash(
+                                f"{made} boundary proposal{'s are' if made > 1 else ' is'} now "
+                                "in Boundaries for your partner to see.",
+                                "info",
+                            )
                         return redirect(
                             url_for("worksheets.answer", response_id=result.response.id)
                         )
@@ -193,6 +200,16 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
         ),
         status,
     )
+
+
+def _boundary_proposals(response, partner) -> int:
+    """A boundary proposal worksheet (fields boundary_1, consequence_1, check_1, ...) turns
+    its answers into proposed boundaries from its author."""
+    if response.slot not in ("injured", "involved") or "boundary_1" not in response.answers:
+        return 0
+    from practice.boundaries.services import proposals_from_response
+
+    return len(proposals_from_response(db.session, response, partner, _today()))
 
 
 def _int(value: str | None) -> int:

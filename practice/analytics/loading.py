@@ -1,0 +1,184 @@
+"""Reading a couple's data for the analytics: a fixed number of queries, whatever the history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from practice.analytics.data import (
+    BoundaryFacts,
+    CoupleData,
+    LogRow,
+    MetricInfo,
+    MetricRow,
+    Period,
+)
+from practice.analytics.thresholds import DISTRESS_KEYS
+from practice.assignments.services import rule_of, slots_of
+from practice.exercises.schedule import occurrences
+from practice.models import (
+    Appointment,
+    Assignment,
+    Boundary,
+    BoundaryLog,
+    ExerciseTemplate,
+    Partner,
+    Response,
+    StageChange,
+    TemplateVersion,
+)
+
+
+def _tracked(definition: dict) -> list[dict]:
+    return [
+        f for f in definition.get("fields", []) if f.get("kind") == "scale" and f.get("tracked")
+    ]
+
+
+def _facts(boundary: Boundary, zone: tzinfo) -> BoundaryFacts:
+    def day(moment):
+        return moment.astimezone(zone).date() if moment else None
+
+    return BoundaryFacts(
+        id=boundary.id,
+        text=boundary.text,
+        check_period=boundary.check_period,
+        status=boundary.status,
+        created_on=day(boundary.created_at),
+        active_from=day(boundary.activated_at),
+        retired_on=day(boundary.retired_at),
+        pauses=tuple((p.paused_on, p.resumed_on) for p in boundary.pauses),
+        discuss_requested=boundary.discuss_requested_at is not None,
+    )
+
+
+def load_couple_data(
+    db: Session, couple_id: int, period: Period, today: date, zone: tzinfo
+) -> CoupleData:
+    """Everything the analytics need for a couple and period (and the period before it)."""
+    window = Period(period.previous().start, period.end)
+    boundaries = db.scalars(
+        select(Boundary)
+        .where(Boundary.couple_id == couple_id)
+        .options(selectinload(Boundary.pauses))
+        .order_by(Boundary.id)
+    ).all()
+    logs = [
+        LogRow(b, role, start, status, note)
+        for b, role, start, status, note in db.execute(
+            select(
+                BoundaryLog.boundary_id,
+                Partner.role,
+                BoundaryLog.period_start,
+                BoundaryLog.status,
+                BoundaryLog.note,
+            )
+            .join(Partner, Partner.id == BoundaryLog.partner_id)
+            .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
+            .where(Boundary.couple_id == couple_id, BoundaryLog.period_start < period.end)
+        )
+    ]
+    assignments = db.scalars(
+        select(Assignment)
+        .where(Assignment.couple_id == couple_id)
+        .options(selectinload(Assignment.pauses))
+    ).all()
+    latest = {
+        template_id: definition
+        for template_id, definition in db.execute(
+            select(TemplateVersion.template_id, TemplateVersion.definition)
+            .join(ExerciseTemplate, ExerciseTemplate.id == TemplateVersion.template_id)
+            .where(ExerciseTemplate.id.in_(sorted({a.template_id for a in assignments})))
+            .order_by(TemplateVersion.number)
+        )
+    }
+    responses = db.execute(
+        select(Response.occurrence_on, Response.slot, Response.answers, Response.version_id)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .where(
+            Assignment.couple_id == couple_id,
+            Response.status == "submitted",
+            Response.occurrence_on >= window.start,
+            Response.occurrence_on < window.end,
+        )
+    ).all()
+    version_ids = {row.version_id for row in responses}
+    versions = (
+        dict(
+            db.execute(
+                select(TemplateVersion.id, TemplateVersion.definition).where(
+                    TemplateVersion.id.in_(sorted(version_ids))
+                )
+            ).all()
+        )
+        if version_ids
+        else {}
+    )
+
+    metrics: dict[str, MetricInfo] = {}
+    for definition in [*versions.values(), *latest.values()]:
+        for field in _tracked(definition):
+            metrics[field["key"]] = MetricInfo(
+                field["key"],
+                field["label"],
+                bool(field.get("lower_is_better")) or field["key"] in DISTRESS_KEYS,
+            )
+    values = []
+    for row in responses:
+        if row.slot not in ("injured", "involved"):
+            continue
+        for field in _tracked(versions.get(row.version_id, {})):
+            value = row.answers.get(field["key"])
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                values.append(MetricRow(field["key"], row.slot, row.occurrence_on, float(value)))
+
+    expected: dict[str, set[date]] = {"injured": set(), "involved": set()}
+    last = min(window.end, today + timedelta(days=1))
+    for assignment in assignments:
+        if not _tracked(latest.get(assignment.template_id, {})):
+            continue
+        days = occurrences(rule_of(assignment), window.start, max(window.start, last))
+        for slot in slots_of(assignment):
+            if slot in expected:
+                expected[slot].update(days)
+
+    stage_changes = tuple(
+        (moment.astimezone(zone).date(), stage)
+        for moment, stage in db.execute(
+            select(StageChange.changed_at, StageChange.to_stage)
+            .where(StageChange.couple_id == couple_id)
+            .order_by(StageChange.changed_at)
+        )
+    )
+    appointments = tuple(
+        moment.astimezone(zone).date()
+        for moment in db.scalars(
+            select(Appointment.starts_at).where(
+                Appointment.couple_id == couple_id,
+                Appointment.cancelled_at.is_(None),
+                Appointment.starts_at >= _start_of(window.start, zone),
+                Appointment.starts_at < _start_of(window.end, zone),
+            )
+        )
+    )
+    return CoupleData(
+        today=today,
+        boundaries=tuple(_facts(b, zone) for b in boundaries),
+        logs=tuple(logs),
+        metrics=tuple(sorted(metrics.values(), key=lambda m: _METRIC_ORDER.get(m.key, 99))),
+        values=tuple(values),
+        expected_checkins={k: frozenset(v) for k, v in expected.items()},
+        stage_changes=stage_changes,
+        appointments=appointments,
+    )
+
+
+_METRIC_ORDER = {"trust": 0, "emotional_safety": 1, "connection": 2, "distress": 3}
+
+
+def _start_of(day: date, zone: tzinfo):
+    from datetime import datetime, time
+
+    return datetime.combine(day, time(0), tzinfo=zone)

@@ -1,0 +1,34 @@
+"""Forms for proposing, revising and logging boundaries."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+PERIODS = [SelectChoice("daily", "Every day"), SelectChoice("weekly", "Every week")]
+
+
+class BoundaryForm(FlaskForm):
+    text = TextAreaField(
+        "What we agree",
+        validators=[DataRequired(message="Please say what is agreed."), Length(max=2000)],
+        description='In plain words, e.g. "No contact with the other person, in any form."',
+    )
+    consequence = TextAreaField(
+        "If it is crossed",
+        validators=[Optional(), Length(max=2000)],
+        description='What both agree will happen, e.g. "You tell me the same day."',
+    )
+    check_period = RadioField("How often we check it", choices=PERIODS, default="daily")
+    review_on = DateField("Review it on", validators=[Optional()])
+
+
+class ReviseForm(BoundaryForm):
+    summary = TextAreaField("What changed and why", validators=[DataRequired(), Length(max=2000)])
+    agreed_in_session = BooleanField("Both partners agreed to this in session")
+
+
+class SessionBoundaryForm(BoundaryForm):
+    agreed_in_session = BooleanField("Both partners agreed to this in session (it starts now)")

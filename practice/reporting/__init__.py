@@ -1,0 +1,1 @@
+"""Reports and the charts the web pages share with them."""
