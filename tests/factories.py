@@ -11,6 +11,8 @@ from practice.auth.passwords import hash_password
 from practice.models import (
     Appointment,
     Assignment,
+    Boundary,
+    BoundaryRevision,
     Couple,
     ExerciseTemplate,
     Partner,
@@ -153,6 +155,36 @@ def make_response(
     return response
 
 
+def make_boundary(
+    db: Session,
+    couple: Couple,
+    text: str = "No contact with the other person.",
+    status: str = "active",
+    check_period: str = "daily",
+    days_ago: int = 10,
+) -> Boundary:
+    """A boundary of the couple, agreed days_ago (or only proposed by the injured partner)."""
+    agreed = utcnow() - timedelta(days=days_ago)
+    boundary = Boundary(
+        couple_id=couple.id,
+        text=text,
+        consequence="Tell each other the same day.",
+        check_period=check_period,
+        status=status,
+        created_at=agreed,
+        proposed_by_id=couple.partner("injured").id,
+        injured_accepted_at=agreed,
+        involved_accepted_at=agreed if status != "proposed" else None,
+        activated_at=agreed if status != "proposed" else None,
+    )
+    boundary.revisions.append(
+        BoundaryRevision(number=1, text=text, check_period=check_period, summary="First proposal")
+    )
+    db.add(boundary)
+    db.flush()
+    return boundary
+
+
 @dataclass
 class World:
     clinician_a: int
@@ -170,6 +202,8 @@ class World:
     assignment_b: int = 0
     response_a: int = 0
     response_b: int = 0
+    boundary_a: int = 0
+    boundary_b: int = 0
 
 
 def make_world(db: Session) -> World:
@@ -186,6 +220,8 @@ def make_world(db: Session) -> World:
     response_a = make_response(db, assignment_a, "injured")
     response_b = make_response(db, assignment_b, "injured")
     return World(
+        boundary_a=make_boundary(db, couple_a).id,
+        boundary_b=make_boundary(db, couple_b).id,
         template_a=template_a.id,
         template_b=template_b.id,
         assignment_a=assignment_a.id,

@@ -100,7 +100,23 @@ ROUTES: dict[str, Route] = {
     "responses.detail": Route(
         ("clinician",), lambda w: {"response_id": w.response_a}, "clinician_a"
     ),
+    "boundaries.mine": Route(("client",)),
+    "boundaries.log_entry": Route(("client",), lambda w: {"boundary_id": w.boundary_a}, "client_a"),
+    "boundaries.respond": Route(("client",), lambda w: {"boundary_id": w.boundary_a}, "client_a"),
+    "boundaries.history": Route(("client",), lambda w: {"boundary_id": w.boundary_a}, "client_a"),
+    "boundaries.clinician_history": Route(
+        ("clinician",), lambda w: {"boundary_id": w.boundary_a}, "clinician_a"
+    ),
+    "boundaries.manage": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "boundaries.edit": Route(
+        ("clinician",), lambda w: {"boundary_id": w.boundary_a}, "clinician_a"
+    ),
+    "boundaries.change_status": Route(
+        ("clinician",), lambda w: {"boundary_id": w.boundary_a}, "clinician_a"
+    ),
+    "insights.dashboard": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "worksheets.today": Route(("client",)),
+    "worksheets.checkins": Route(("client",)),
     "worksheets.answers": Route(("client",)),
     "worksheets.csrf_token": Route(("client",)),
     "worksheets.worksheet": Route(

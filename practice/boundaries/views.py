@@ -181,6 +181,14 @@ def history(boundary_id: int):
 # Clinicians ----------------------------------------------------------------------------------
 
 
+@bp.get("/boundaries/<int:boundary_id>/history")
+@clinician_required
+def clinician_history(boundary_id: int):
+    """A boundary's history, for the clinician."""
+    boundary = get_boundary_or_404(boundary_id)
+    return render_template("boundaries/history.html", boundary=boundary)
+
+
 @bp.route("/couples/<int:couple_id>/boundaries", methods=["GET", "POST"])
 @clinician_required
 def manage(couple_id: int):

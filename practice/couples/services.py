@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from practice.auth.tokens import IssuedToken, issue_token
-from practice.models import Appointment, Couple, Partner, StageChange, User
+from practice.models import (
+    Appointment,
+    Boundary,
+    BoundaryLog,
+    Couple,
+    Partner,
+    StageChange,
+    User,
+)
 from practice.stages import check_stage_move
 
 
@@ -114,6 +122,7 @@ class CaseloadRow:
     status: str
     next_appointment: datetime | None
     last_activity: datetime | None
+    recent_crossings: int = 0
 
 
 def caseload(db: Session, clinician: User, now: datetime) -> list[CaseloadRow]:
@@ -135,13 +144,38 @@ def caseload(db: Session, clinician: User, now: datetime) -> list[CaseloadRow]:
         .correlate(Couple)
         .scalar_subquery()
     )
+    recent_crossings = (
+        select(func.count(BoundaryLog.id))
+        .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
+        .where(
+            Boundary.couple_id == Couple.id,
+            BoundaryLog.status == "crossed",
+            BoundaryLog.period_start >= now.date() - timedelta(days=7),
+        )
+        .correlate(Couple)
+        .scalar_subquery()
+    )
     status_order = {"active": 0, "paused": 1, "closed": 2}
     rows = db.execute(
         select(
-            Couple.id, Couple.label, Couple.stage, Couple.status, next_appointment, last_activity
+            Couple.id,
+            Couple.label,
+            Couple.stage,
+            Couple.status,
+            next_appointment,
+            last_activity,
+            recent_crossings,
         ).where(Couple.clinician_id == clinician.id)
     ).all()
     result = [CaseloadRow(*row) for row in rows]
     far = now + timedelta(days=3650)
-    result.sort(key=lambda r: (status_order[r.status], r.next_appointment or far, r.label.lower()))
+    # Couples with a crossing this week come first, then by status and the next appointment.
+    result.sort(
+        key=lambda r: (
+            r.recent_crossings == 0,
+            status_order[r.status],
+            r.next_appointment or far,
+            r.label.lower(),
+        )
+    )
     return result

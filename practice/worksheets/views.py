@@ -311,6 +311,42 @@ def autosave(assignment_id: int, day: str):
     return jsonify(**body)
 
 
+@bp.get("/checkins")
+@client_required
+def checkins():
+    """The partner's check-in history as charts (and their partner's, where shared)."""
+    from practice.reporting.charts import Series, line_chart
+    from practice.worksheets.history import checkin_trends, history_period
+
+    partner = own_partner()
+    days = request.args.get("days", 30, type=int)
+    days = days if days in (14, 30, 90) else 30
+    period = history_period(days, _today())
+    trends, shared = checkin_trends(db.session, partner, period)
+    other = "involved" if partner.role == "injured" else "injured"
+    names = {partner.role: "You", other: "Your partner"}
+    charts = []
+    for trend in trends:
+        series = [
+            Series(
+                names[partner.role],
+                partner.role,
+                trend.partners[partner.role].daily,
+                trend.partners[partner.role].rolling,
+            )
+        ]
+        if trend.partners[other].daily:
+            series.append(
+                Series(
+                    names[other], other, trend.partners[other].daily, trend.partners[other].rolling
+                )
+            )
+        charts.append((trend, line_chart(trend.metric.label, series, period.start, period.end)))
+    return render_template(
+        "worksheets/checkins.html", charts=charts, days=days, shared=shared, partner=partner
+    )
+
+
 @bp.get("/csrf-token")
 @client_required
 def csrf_token():
