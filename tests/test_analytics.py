@@ -279,3 +279,12 @@ def test_splitting_a_period_and_combining_gives_the_same_counts(raw, cut: int) -
             a.unreported + b.unreported,
         )
     assert whole.agreement.differ == first.agreement.differ + second.agreement.differ
+
+
+def test_days_since_the_last_crossing_can_reach_before_the_logs() -> None:
+    earlier = {(1, "injured"): day(-30)}
+    logs = [LogRow(1, "injured", day(n), "kept") for n in range(10)]
+    result = boundary_adherence(DAILY, logs, Period(day(0), day(10)), day(20), earlier)
+    assert result.partners["injured"].last_crossing == day(-30)
+    assert result.partners["injured"].days_since_last_crossing == 39
+    assert result.partners["involved"].last_crossing is None

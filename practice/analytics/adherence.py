@@ -81,7 +81,11 @@ def expected_periods(boundary: BoundaryFacts, period: Period, today: date) -> li
 
 
 def boundary_adherence(
-    boundary: BoundaryFacts, logs: Iterable[LogRow], period: Period, today: date
+    boundary: BoundaryFacts,
+    logs: Iterable[LogRow],
+    period: Period,
+    today: date,
+    earlier_crossings: dict[tuple[int, str], date] | None = None,
 ) -> BoundaryAdherence:
     """Counts, rate, crossings and agreement for one boundary over the period."""
     expected = set(expected_periods(boundary, period, today))
@@ -110,7 +114,9 @@ def boundary_adherence(
                 key=lambda c: c.day,
             )
         )
-        last = max((log.period_start for log in history_crossings[role]), default=None)
+        earlier = (earlier_crossings or {}).get((boundary.id, role))
+        candidates = [log.period_start for log in history_crossings[role]]
+        last = max([*candidates, earlier] if earlier else candidates, default=None)
         reference = min(period.end - timedelta(days=1), today)
         partners[role] = PartnerAdherence(
             role=role,

@@ -88,5 +88,7 @@ class CoupleData:
     values: tuple[MetricRow, ...] = ()
     # Per role, the days a check-in with tracked metrics was expected (from the assignments).
     expected_checkins: dict[str, frozenset[date]] = field(default_factory=dict)
+    # The last crossing each partner reported for each boundary before the logs above start.
+    earlier_crossings: dict[tuple[int, str], date] = field(default_factory=dict)
     stage_changes: tuple[tuple[date, int], ...] = ()
     appointments: tuple[date, ...] = ()

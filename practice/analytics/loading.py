@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice.analytics.data import (
@@ -77,9 +77,28 @@ def load_couple_data(
             )
             .join(Partner, Partner.id == BoundaryLog.partner_id)
             .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
-            .where(Boundary.couple_id == couple_id, BoundaryLog.period_start < period.end)
+            .where(
+                Boundary.couple_id == couple_id,
+                BoundaryLog.period_start >= window.start,
+                BoundaryLog.period_start < period.end,
+            )
         )
     ]
+    # "Days since the last crossing" may reach back before the window: one aggregate for it.
+    earlier_crossings = {
+        (boundary_id, role): last
+        for boundary_id, role, last in db.execute(
+            select(BoundaryLog.boundary_id, Partner.role, func.max(BoundaryLog.period_start))
+            .join(Partner, Partner.id == BoundaryLog.partner_id)
+            .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
+            .where(
+                Boundary.couple_id == couple_id,
+                BoundaryLog.status == "crossed",
+                BoundaryLog.period_start < window.start,
+            )
+            .group_by(BoundaryLog.boundary_id, Partner.role)
+        )
+    }
     assignments = db.scalars(
         select(Assignment)
         .where(Assignment.couple_id == couple_id)
@@ -170,6 +189,7 @@ def load_couple_data(
         metrics=tuple(sorted(metrics.values(), key=lambda m: _METRIC_ORDER.get(m.key, 99))),
         values=tuple(values),
         expected_checkins={k: frozenset(v) for k, v in expected.items()},
+        earlier_crossings=earlier_crossings,
         stage_changes=stage_changes,
         appointments=appointments,
     )

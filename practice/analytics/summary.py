@@ -26,7 +26,9 @@ class Analysis:
 def analyse(data: CoupleData, period: Period) -> Analysis:
     """Analyse a couple's data over [period.start, period.end)."""
     shown = [b for b in data.boundaries if b.active_from is not None]
-    adherence = tuple(boundary_adherence(b, data.logs, period, data.today) for b in shown)
+    adherence = tuple(
+        boundary_adherence(b, data.logs, period, data.today, data.earlier_crossings) for b in shown
+    )
     rows = list(data.values)
     trends = tuple(metric_trend(metric, rows, period) for metric in data.metrics)
     return Analysis(

@@ -49,12 +49,18 @@ def daily_values(rows: Iterable[MetricRow], metric: str, role: str) -> dict[date
 
 
 def rolling_mean(daily: dict[date, float], window: int = ROLLING_DAYS) -> dict[date, float]:
-    """For each day with a value: the mean of the values in the `window` days ending that day."""
-    result = {}
-    for day in daily:
-        start = day - timedelta(days=window - 1)
-        values = [v for d, v in daily.items() if start <= d <= day]
-        result[day] = fmean(values)
+    """For each day with a value: the mean of the values in the `window` days ending that day.
+
+    One pass with a sliding window over the sorted days."""
+    days = sorted(daily)
+    result: dict[date, float] = {}
+    total, first = 0.0, 0
+    for index, day in enumerate(days):
+        total += daily[day]
+        while days[first] <= day - timedelta(days=window):
+            total -= daily[days[first]]
+            first += 1
+        result[day] = total / (index - first + 1)
     return result
 
 

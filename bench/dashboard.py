@@ -1,0 +1,164 @@
+"""Benchmark: the clinician's couple dashboard (analytics + charts) with 1 month and 1 year of
+daily check-ins and boundary logs from both partners.
+
+Prints requests per second of the dashboard for the last 3 months, a bare route on the same
+app in the same run, their ratio, the time of `analyse` alone, and SQL statements per page.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event  # noqa: E402
+
+from practice import create_app, migrate  # noqa: E402
+from practice.analytics.data import Period  # noqa: E402
+from practice.analytics.loading import load_couple_data  # noqa: E402
+from practice.analytics.summary import analyse  # noqa: E402
+from practice.db import db  # noqa: E402
+from practice.models import BoundaryLog, Response, utcnow  # noqa: E402
+from tests.factories import (  # noqa: E402
+    PASSWORD,
+    make_assignment,
+    make_boundary,
+    make_couple,
+    make_template,
+    make_user,
+)
+
+ROUNDS = 5
+REQUESTS = 40
+FIELDS = [
+    {"key": k, "label": k.title(), "kind": "scale", "min": 0, "max": 10, "tracked": True}
+    for k in ("trust", "emotional_safety", "connection", "distress")
+]
+
+
+def build(days: int, folder: Path):
+    url = f"sqlite:///{folder / f'dash-{days}.db'}"
+    migrate.upgrade(url)
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": url,
+            "LOG_LEVEL": "WARNING",
+            "SECRET_KEY": "bench-secret-key-long-enough-for-mend",
+            "INSTANCE_PATH": str(folder / "instance"),
+        }
+    )
+    app.add_url_rule("/__bare", "bare", lambda: "ok")
+    with app.app_context():
+        clinician = make_user(db.session, "bench@clinic.test", "clinician")
+        couple = make_couple(db.session, clinician, "Bench", "i@c.test", "v@c.test", 4)
+        template = make_template(db.session, None, fields=FIELDS)
+        assignment = make_assignment(db.session, couple, template, days_ago=days)
+        boundaries = [
+            make_boundary(db.session, couple, f"Boundary {i}", days_ago=days + 1) for i in range(3)
+        ]
+        today = utcnow().date()
+        for n in range(1, days + 1):
+            day = today - timedelta(days=n)
+            for partner in couple.partners:
+                answers = {f["key"]: (n * 7 + len(f["key"])) % 11 for f in FIELDS}
+                db.session.add(
+                    Response(
+                        assignment_id=assignment.id,
+                        occurrence_on=day,
+                        slot=partner.role,
+                        partner_id=partner.id,
+                        version_id=template.latest.id,
+                        answers=answers,
+                        status="submitted",
+                        revision=1,
+                        visibility="shared",
+                        submitted_at=utcnow(),
+                    )
+                )
+                for boundary in boundaries:
+                    db.session.add(
+                        BoundaryLog(
+                            boundary_id=boundary.id,
+                            partner_id=partner.id,
+                            period_start=day,
+                            status="crossed" if n % 17 == 0 else "kept",
+                        )
+                    )
+        db.session.commit()
+        couple_id = couple.id
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post(
+        "/login", data={"email": "bench@clinic.test", "password": PASSWORD, "csrf_token": token}
+    )
+    return app, client, couple_id
+
+
+def rate(client, path: str, requests: int) -> float:
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(requests):
+            assert client.get(path).status_code == 200
+        samples.append(requests / (time.perf_counter() - start))
+    return statistics.median(samples)
+
+
+def statements(app, client, path: str) -> int:
+    count = 0
+
+    def counter(*_args):
+        nonlocal count
+        count += 1
+
+    engine = db.get_engine(app)
+    event.listen(engine, "before_cursor_execute", counter)
+    client.get(path)
+    event.remove(engine, "before_cursor_execute", counter)
+    return count
+
+
+def main() -> None:
+    print(
+        f"dashboard benchmark: median of {ROUNDS} rounds, SQLite, 4 tracked metrics, "
+        "3 daily boundaries, both partners, period = last 90 days"
+    )
+    print(
+        f"{'history':>8} {'dash req/s':>11} {'bare req/s':>11} {'ratio':>6} "
+        f"{'load+analyse ms':>16} {'SQL':>4}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for days in (30, 365):
+            app, client, couple_id = build(days, Path(tmp))
+            path = f"/couples/{couple_id}/insights?period=90"
+            bare = rate(client, "/__bare", 400)
+            dash = rate(client, path, REQUESTS)
+            with app.app_context():
+                today = utcnow().date()
+                period = Period(today - timedelta(days=89), today + timedelta(days=1))
+                start = time.perf_counter()
+                for _ in range(20):
+                    analyse(
+                        load_couple_data(db.session, couple_id, period, today, ZoneInfo("UTC")),
+                        period,
+                    )
+                per_call = (time.perf_counter() - start) / 20 * 1000
+            sql = statements(app, client, path)
+            print(
+                f"{days:>7}d {dash:>11.0f} {bare:>11.0f} {dash / bare:>6.3f} "
+                f"{per_call:>16.1f} {sql:>4}"
+            )
+            db.get_engine(app).dispose()
+
+
+if __name__ == "__main__":
+    main()
