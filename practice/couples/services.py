@@ -125,7 +125,9 @@ class CaseloadRow:
     recent_crossings: int = 0
 
 
-def caseload(db: Session, clinician: User, now: datetime) -> list[CaseloadRow]:
+def caseload(
+    db: Session, clinician: User, now: datetime, today: date | None = None
+) -> list[CaseloadRow]:
     """The clinician's couples with next appointment and last client activity, in one query."""
     next_appointment = (
         select(func.min(Appointment.starts_at))
@@ -150,7 +152,7 @@ def caseload(db: Session, clinician: User, now: datetime) -> list[CaseloadRow]:
         .where(
             Boundary.couple_id == Couple.id,
             BoundaryLog.status == "crossed",
-            BoundaryLog.period_start >= now.date() - timedelta(days=7),
+            BoundaryLog.period_start >= (today or now.date()) - timedelta(days=7),
         )
         .correlate(Couple)
         .scalar_subquery()

@@ -26,6 +26,7 @@ from practice.db import db
 from practice.exercises.schedule import describe
 from practice.mail import send_mail
 from practice.models import AccountToken, Assignment, Couple, Partner, Response, utcnow
+from practice.timefmt import local_today, practice_zone
 from practice.urls import external_url
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
@@ -36,7 +37,7 @@ bp = Blueprint("couples", __name__, url_prefix="/couples")
 def dashboard():
     """The clinician's caseload: every couple with stage, status and what is next."""
     now = utcnow()
-    rows = caseload(db.session, current_user, now)
+    rows = caseload(db.session, current_user, now, local_today(practice_zone(), now))
     return render_template("couples/dashboard.html", rows=rows, now=now)
 
 
