@@ -75,7 +75,26 @@
     }).catch(function () {
       dirty = true;
       say("Couldn't reach Mend; your words are still here. Trying again shortly.");
-    }).then(function () { saving = false; });
+    }).then(function () { saving = false; releaseWaiting(); });
+  }
+  // Pressing a button while an autosave is on its way: wait for it, so the form carries the
+  // revision that save produced and is not mistaken for an older window.
+  var waitingButton = null;
+  form.addEventListener("submit", function (event) {
+    if (saving) {
+      event.preventDefault();
+      waitingButton = event.submitter || null;
+      say("Finishing the last save…");
+      return;
+    }
+    stopped = true;
+  });
+  function releaseWaiting() {
+    if (!waitingButton) return;
+    var button = waitingButton;
+    waitingButton = null;
+    stopped = true;
+    if (form.requestSubmit) form.requestSubmit(button); else button.click();
   }
   form.addEventListener("input", function () { dirty = true; say("Unsaved changes…"); });
   form.addEventListener("change", function () { dirty = true; });
