@@ -34,6 +34,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(library_group)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -130,6 +131,31 @@ def library_sync() -> None:
         f"Library: {counts['added']} added, {counts['upgraded']} upgraded, "
         f"{counts['unchanged']} unchanged."
     )
+
+
+@click.command("send-reminders")
+@click.option("--date", "day", default=None, help="The day to remind about (default: today).")
+@with_appcontext
+def send_reminders_command(day: str | None) -> None:
+    """Email clients with something due today, and clinicians a digest of new flags (cron)."""
+    from datetime import date
+
+    from practice.models import utcnow
+    from practice.reminders import send_reminders
+    from practice.timefmt import local_today, practice_zone
+
+    zone = practice_zone()
+    today = date.fromisoformat(day) if day else local_today(zone, utcnow())
+    report = send_reminders(db.session, today, zone)
+    db.session.commit()
+    click.echo(
+        f"Reminders sent: {report.reminded}; digests sent: {report.digests}; "
+        f"already sent today: {report.skipped}."
+    )
+    for failure in report.failures:
+        click.echo(f"Failed: {failure}", err=True)
+    if report.failures:
+        sys.exit(1)
 
 
 @click.command("demo")

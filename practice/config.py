@@ -47,6 +47,14 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SMTP_PASSWORD": (None, str),
     "SMTP_STARTTLS": (True, lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
     "LOG_LEVEL": ("INFO", str),
+    "CRISIS_RESOURCES": (
+        "If you are in danger right now, call your local emergency number "
+        "(999 in the UK, 911 in the US and Canada, 112 across the EU).\n"
+        "UK and Ireland: Samaritans, 116 123, any time, free.\n"
+        "US: 988 Suicide & Crisis Lifeline, call or text 988.\n"
+        "Elsewhere: your doctor, or the nearest emergency department.",
+        str,
+    ),
 }
 
 

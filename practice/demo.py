@@ -74,7 +74,11 @@ def demo_logins() -> list[tuple[str, str]]:
 
 def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tuple[str, str]]]:
     """Add the demo practice unless it is already there. Returns (added anything, logins)."""
-    from practice.demo_exercises import add_demo_boundaries, add_demo_exercises
+    from practice.demo_exercises import (
+        add_demo_boundaries,
+        add_demo_exercises,
+        add_demo_measures,
+    )
     from practice.exercises.services import sync_library
 
     sync_library(db)
@@ -130,6 +134,7 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
         _add_appointments(db, couple, spec.weeks_ago, index, now)
     add_demo_exercises(db, couples, clinician, now.date())
     add_demo_boundaries(db, couples, now.date())
+    add_demo_measures(db, couples, clinician, now.date())
     db.flush()
     return True, demo_logins()
 

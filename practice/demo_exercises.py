@@ -501,3 +501,194 @@ def add_demo_boundaries(db: Session, couples: list[Couple], today: date) -> None
         status="proposed",
     )
     db.flush()
+
+
+def add_demo_measures(db: Session, couples: list[Couple], clinician: User, today: date) -> None:
+    """CSI-4 every two weeks for each couple, a PHQ-9 series for Willow with one reliable
+    improvement, and the intake safety check answered by everyone (nothing worrying)."""
+    from sqlalchemy import select
+
+    from practice.measures.instruments import CSI4, PHQ9, score
+    from practice.measures.library import SAFETY_SLUG, measure_slug
+    from practice.models import MeasureScore, SafetyCheck
+
+    library = {
+        t.slug: t
+        for t in db.scalars(select(ExerciseTemplate).where(ExerciseTemplate.owner_id.is_(None)))
+    }
+
+    def administer(couple, assignment, role, day, item_scores, instrument):
+        answers = {}
+        for item, wanted in zip(instrument.scored_items, item_scores, strict=True):
+            answers[item.key] = next(label for label, value in item.options if value == wanted)
+        if instrument is PHQ9:
+            answers["difficulty"] = "Somewhat difficult"
+        result = score(instrument, answers)
+        partner = couple.partner(role)
+        response = Response(
+            assignment_id=assignment.id,
+            occurrence_on=day,
+            slot=role,
+            partner_id=partner.id,
+            version_id=assignment.template.latest.id,
+            answers=answers,
+            status="submitted",
+            revision=1,
+            visibility="clinician",
+            submitted_at=_at(day, 20),
+            created_at=_at(day, 20),
+            updated_at=_at(day, 20),
+            reviewed_at=_at(day + timedelta(days=1), 9),
+            reviewed_by_id=couple.clinician_id,
+        )
+        db.add(response)
+        db.flush()
+        db.add(
+            MeasureScore(
+                response_id=response.id,
+                couple_id=couple.id,
+                partner_id=partner.id,
+                role=role,
+                instrument=instrument.key,
+                administered_on=day,
+                total=result.total,
+                band=result.band,
+                band_rank=result.band_rank,
+                self_harm_item=result.self_harm_item,
+            )
+        )
+
+    # (weeks of history, injured CSI-4 totals per fortnight, involved totals)
+    plans = {
+        couples[0]: (
+            4,
+            [(1, 1, 1, 1), (2, 1, 1, 2), (2, 2, 1, 2)],
+            [(3, 2, 2, 2), (3, 2, 3, 2), (3, 3, 3, 2)],
+        ),
+        couples[1]: (
+            12,
+            [
+                (1, 1, 1, 1),
+                (1, 2, 1, 1),
+                (2, 2, 2, 1),
+                (2, 2, 2, 2),
+                (2, 3, 2, 2),
+                (3, 2, 3, 2),
+                (3, 3, 3, 3),
+            ],
+            [
+                (2, 2, 2, 2),
+                (3, 2, 2, 2),
+                (3, 3, 2, 3),
+                (3, 3, 3, 3),
+                (3, 3, 3, 3),
+                (4, 3, 3, 3),
+                (4, 4, 3, 3),
+            ],
+        ),
+        couples[2]: (
+            12,
+            [
+                (3, 2, 3, 2),
+                (3, 3, 3, 2),
+                (3, 3, 3, 3),
+                (2, 2, 2, 2),
+                (3, 3, 3, 3),
+                (4, 3, 3, 3),
+                (4, 4, 3, 4),
+            ],
+            [
+                (3, 3, 3, 3),
+                (4, 3, 3, 3),
+                (4, 3, 4, 3),
+                (3, 3, 3, 3),
+                (4, 4, 3, 4),
+                (4, 4, 4, 4),
+                (4, 4, 4, 4),
+            ],
+        ),
+    }
+    for couple, (weeks, injured, involved) in plans.items():
+        start = today - timedelta(weeks=weeks)
+        csi = _assignment(
+            db,
+            couple,
+            library[measure_slug(CSI4)],
+            clinician,
+            schedule="weekly",
+            weekdays=weekday_mask([start.weekday()]),
+            start_on=start,
+        )
+        days = [start + timedelta(weeks=2 * n) for n in range(len(injured))]
+        for day, a, b in zip(days, injured, involved, strict=True):
+            if day <= today:
+                administer(couple, csi, "injured", day, a, CSI4)
+                administer(couple, csi, "involved", day, b, CSI4)
+        safety = _assignment(
+            db,
+            couple,
+            library[SAFETY_SLUG],
+            clinician,
+            schedule="once",
+            start_on=start,
+            due_on=start + timedelta(days=3),
+        )
+        for role in ("injured", "involved"):
+            partner = couple.partner(role)
+            answers = {
+                "afraid": False,
+                "threatened": False,
+                "pressured": False,
+                "hurt": False,
+                "safe_at_home": True,
+                "anything_else": "",
+            }
+            response = Response(
+                assignment_id=safety.id,
+                occurrence_on=safety.due_on,
+                slot=role,
+                partner_id=partner.id,
+                version_id=safety.template.latest.id,
+                answers=answers,
+                status="submitted",
+                revision=1,
+                visibility="clinician",
+                submitted_at=_at(start + timedelta(days=1), 19),
+            )
+            db.add(response)
+            db.flush()
+            db.add(
+                SafetyCheck(
+                    response_id=response.id,
+                    couple_id=couple.id,
+                    partner_id=partner.id,
+                    role=role,
+                    checked_on=start + timedelta(days=1),
+                    worrying=False,
+                    worries="",
+                )
+            )
+    willow = couples[1]
+    start = today - timedelta(weeks=12)
+    phq = _assignment(
+        db,
+        willow,
+        library[measure_slug(PHQ9)],
+        clinician,
+        schedule="weekly",
+        weekdays=weekday_mask([start.weekday()]),
+        start_on=start,
+    )
+    # The injured partner's depression eases from moderately severe to mild: a reliable change.
+    series = [
+        (2, 2, 2, 2, 1, 2, 2, 1, 0),
+        (2, 2, 2, 2, 1, 1, 1, 1, 0),
+        (1, 2, 1, 2, 1, 1, 1, 1, 0),
+        (1, 1, 1, 1, 1, 1, 1, 0, 0),
+        (1, 1, 1, 1, 0, 1, 1, 0, 0),
+    ]
+    for n, items in enumerate(series):
+        day = start + timedelta(weeks=3 * n)
+        if day <= today:
+            administer(willow, phq, "injured", day, items, PHQ9)
+    db.flush()

@@ -78,6 +78,25 @@ class MetricInfo:
 
 
 @dataclass(frozen=True)
+class MeasureRow:
+    instrument: str
+    role: str
+    day: date
+    total: int
+    band: str
+    band_rank: int
+    self_harm_item: int | None = None
+
+
+@dataclass(frozen=True)
+class SafetyRow:
+    role: str
+    day: date
+    worrying: bool
+    worries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CoupleData:
     """Everything `analyse` needs, read once."""
 
@@ -92,3 +111,6 @@ class CoupleData:
     earlier_crossings: dict[tuple[int, str], date] = field(default_factory=dict)
     stage_changes: tuple[tuple[date, int], ...] = ()
     appointments: tuple[date, ...] = ()
+    # Every administration and safety check, oldest first (change is measured from the first).
+    measures: tuple[MeasureRow, ...] = ()
+    safety: tuple[SafetyRow, ...] = ()

@@ -11,9 +11,11 @@ from practice.analytics.data import (
     BoundaryFacts,
     CoupleData,
     LogRow,
+    MeasureRow,
     MetricInfo,
     MetricRow,
     Period,
+    SafetyRow,
 )
 from practice.analytics.thresholds import DISTRESS_KEYS
 from practice.assignments.services import rule_of, slots_of
@@ -24,8 +26,10 @@ from practice.models import (
     Boundary,
     BoundaryLog,
     ExerciseTemplate,
+    MeasureScore,
     Partner,
     Response,
+    SafetyCheck,
     StageChange,
     TemplateVersion,
 )
@@ -182,7 +186,27 @@ def load_couple_data(
             )
         )
     )
+    measures = tuple(
+        MeasureRow(
+            m.instrument, m.role, m.administered_on, m.total, m.band, m.band_rank, m.self_harm_item
+        )
+        for m in db.scalars(
+            select(MeasureScore)
+            .where(MeasureScore.couple_id == couple_id, MeasureScore.administered_on < period.end)
+            .order_by(MeasureScore.administered_on, MeasureScore.id)
+        )
+    )
+    safety = tuple(
+        SafetyRow(c.role, c.checked_on, c.worrying, tuple(filter(None, c.worries.split(","))))
+        for c in db.scalars(
+            select(SafetyCheck)
+            .where(SafetyCheck.couple_id == couple_id, SafetyCheck.checked_on < period.end)
+            .order_by(SafetyCheck.checked_on, SafetyCheck.id)
+        )
+    )
     return CoupleData(
+        measures=measures,
+        safety=safety,
         today=today,
         boundaries=tuple(_facts(b, zone) for b in boundaries),
         logs=tuple(logs),

@@ -23,8 +23,15 @@ class Analysis:
         return flags_for(self)
 
 
+def _register_feature_rules() -> None:
+    # Features that add flag rules register them on import; importing here keeps every caller
+    # of analyse() unchanged.
+    import practice.measures.flags  # noqa: F401
+
+
 def analyse(data: CoupleData, period: Period) -> Analysis:
     """Analyse a couple's data over [period.start, period.end)."""
+    _register_feature_rules()
     shown = [b for b in data.boundaries if b.active_from is not None]
     adherence = tuple(
         boundary_adherence(b, data.logs, period, data.today, data.earlier_crossings) for b in shown

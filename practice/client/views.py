@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice.access import client_required, get_couple_or_404, own_partner
 from practice.appointments.services import next_appointment
+from practice.auth.forms import PostForm
 from practice.db import db
 from practice.models import utcnow
 from practice.stages import STAGES
@@ -31,3 +32,19 @@ def home():
         stage=STAGES[couple.stage],
         next_appointment=next_appointment(db.session, couple.id, now),
     )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@client_required
+def settings():
+    """A partner's own settings: email reminders on or off."""
+    form = PostForm()
+    if form.validate_on_submit():
+        current_user.reminders_enabled = request.form.get("reminders") == "on"
+        db.session.commit()
+        flash(
+            "Reminders are on." if current_user.reminders_enabled else "Reminders are off.",
+            "success",
+        )
+        return redirect(url_for("client.settings"))
+    return render_template("client/settings.html", form=form)

@@ -25,6 +25,7 @@ from practice.couples.services import (
 from practice.db import db
 from practice.exercises.schedule import describe
 from practice.mail import send_mail
+from practice.measures.intake import offer_safety_check
 from practice.models import AccountToken, Assignment, Couple, Partner, Response, utcnow
 from practice.timefmt import local_today, practice_zone
 from practice.urls import external_url
@@ -61,6 +62,9 @@ def new():
             )
             for partner in couple.partners:
                 _send_invitation(partner)
+            offer_safety_check(
+                db.session, couple, current_user, local_today(practice_zone(), utcnow())
+            )
         except CoupleError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))

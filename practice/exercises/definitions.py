@@ -108,6 +108,8 @@ class TemplateDef:
     visibility_locked: bool = False
     recurrence: str | None = None
     slug: str | None = None
+    measure: str | None = None  # a validated questionnaire, scored on submission
+    safety: bool = False  # the private safety check
     extra: dict[str, Any] = field(default_factory=dict)
 
     def field(self, key: str) -> FieldDef | None:
@@ -133,6 +135,10 @@ class TemplateDef:
         }
         if self.slug:
             data["slug"] = self.slug
+        if self.measure:
+            data["measure"] = self.measure
+        if self.safety:
+            data["safety"] = True
         return data
 
 
@@ -290,4 +296,6 @@ def parse_definition(raw: dict[str, Any]) -> TemplateDef:
         instructions=str(raw.get("instructions", "") or "").strip(),
         fields=tuple(fields),
         slug=raw.get("slug"),
+        measure=raw.get("measure"),
+        safety=bool(raw.get("safety", False)),
     )

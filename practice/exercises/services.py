@@ -124,13 +124,14 @@ def set_archived(template: ExerciseTemplate, archived: bool) -> None:
 def sync_library(db: Session) -> dict[str, int]:
     """Add new built-in exercises and upgrade changed ones; clinicians' copies are untouched."""
     from practice.exercises.library import LIBRARY
+    from practice.measures.library import builtin_definitions
 
     existing = {
         t.slug: t
         for t in db.scalars(select(ExerciseTemplate).where(ExerciseTemplate.owner_id.is_(None)))
     }
     counts = {"added": 0, "upgraded": 0, "unchanged": 0}
-    for entry in LIBRARY:
+    for entry in [*LIBRARY, *builtin_definitions()]:
         raw = {k: v for k, v in entry.items() if k != "revision"}
         revision = entry.get("revision", 1)
         template = existing.get(entry["slug"])

@@ -18,10 +18,14 @@ from practice.models.exercise import (
     StagePlanItem,
     TemplateVersion,
 )
+from practice.models.measure import MeasureScore, ReminderLog, SafetyCheck
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import ROLES, AccountToken, User, UserSession
 
 __all__ = [
+    "MeasureScore",
+    "ReminderLog",
+    "SafetyCheck",
     "Boundary",
     "BoundaryLog",
     "BoundaryLogEdit",

@@ -45,6 +45,8 @@ def line_chart(
     y_max: float = 10,
     width: int = 640,
     height: int = 220,
+    bands: list[tuple[float, float, str]] | None = None,
+    highlight: dict[str, set[date]] | None = None,
 ) -> Markup:
     """Daily points and a rolling-mean line per partner over [start, end), with markers."""
     left, right, top, bottom = 34, 12, 12, 34
@@ -62,7 +64,16 @@ def line_chart(
         f'width="100%" role="img" aria-label="{escape(title)}" class="chart">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in range(int(y_min), int(y_max) + 1, 2):
+    for low, high, label in bands or []:
+        # Shaded score bands (alternating greys survive greyscale printing), labelled inside.
+        shade = "#f1eee8" if bands.index((low, high, label)) % 2 == 0 else "#e6efe9"
+        parts.append(
+            f'<rect x="{left}" y="{y(high):.1f}" width="{plot_w}" height="{y(low) - y(high):.1f}"'
+            f' fill="{shade}"/><text x="{width - right - 4}" y="{y(high) + 10:.1f}" '
+            f'font-size="9" text-anchor="end" fill="#56646c">{escape(label)}</text>'
+        )
+    step_y = 2 if y_max - y_min <= 12 else 5 if y_max - y_min <= 30 else 20
+    for tick in range(int(y_min), int(y_max) + 1, step_y):
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             'stroke="#e3ded6" stroke-width="1"/>'
@@ -100,10 +111,16 @@ def line_chart(
                 f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.2" '
                 f'stroke-dasharray="{dash or "none"}"/>'
             )
+        ringed = (highlight or {}).get(item.role, set())
         for day, value in sorted(item.points.items()):
             if not start <= day < end:
                 continue
             cx, cy = x(day), y(value)
+            if day in ringed:
+                parts.append(
+                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="none" stroke="#1f2a30" '
+                    'stroke-width="1.5"><title>Reliable change from the first</title></circle>'
+                )
             tip = f"<title>{escape(item.label)}, {day.day} {day:%b}: {value:g}</title>"
             if shape == "square":
                 parts.append(

@@ -7,6 +7,7 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -28,6 +29,7 @@ from practice.assignments.services import AssignmentError, give_consent
 from practice.auth.forms import PostForm
 from practice.db import db
 from practice.exercises.services import definition_of
+from practice.measures.services import record_submission
 from practice.models import Assignment, utcnow
 from practice.timefmt import local_today, practice_zone
 from practice.worksheets.answers import answers_visible_to, render_answers
@@ -155,7 +157,12 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
                     else:
                         _drop_parked(parked)
                         made = _boundary_proposals(result.response, partner)
+                        outcome = record_submission(
+                            db.session, result.response, definition, partner, _today()
+                        )
                         db.session.commit()
+                        if outcome.needs_crisis_resources:
+                            return redirect(url_for("worksheets.support", after=result.response.id))
                         flash("Sent. Thank you for taking the time.", "success")
                         if made:
                             flash(
@@ -344,6 +351,17 @@ def checkins():
         charts.append((trend, line_chart(trend.metric.label, series, period.start, period.end)))
     return render_template(
         "worksheets/checkins.html", charts=charts, days=days, shared=shared, partner=partner
+    )
+
+
+@bp.get("/support")
+@client_required
+def support():
+    """Crisis resources, shown at once after an answer that says someone may not be safe."""
+    return render_template(
+        "worksheets/support.html",
+        resources=current_app.config["CRISIS_RESOURCES"],
+        after=request.args.get("after", type=int),
     )
 
 

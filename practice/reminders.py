@@ -1,0 +1,138 @@
+"""Morning emails: a reminder to each client with something to do today, and a digest of new
+flags for each clinician. No clinical content in either; running twice sends nothing twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from practice.analytics.data import Period
+from practice.analytics.loading import load_couple_data
+from practice.analytics.summary import analyse
+from practice.mail import send_mail
+from practice.models import Boundary, BoundaryLog, Couple, Partner, ReminderLog, User
+from practice.urls import external_url
+from practice.worksheets.services import tasks_for
+
+
+@dataclass
+class ReminderReport:
+    reminded: int = 0
+    digests: int = 0
+    skipped: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def things_to_do(db: Session, partner: Partner, today: date, zone: tzinfo) -> int:
+    """Worksheets due today plus active boundaries not yet logged for today."""
+    groups = tasks_for(db, partner, today, zone)
+    due = sum(1 for t in groups["today"] if t.state == "due")
+    active = db.scalars(
+        select(Boundary.id).where(
+            Boundary.couple_id == partner.couple_id,
+            Boundary.status == "active",
+            Boundary.check_period == "daily",
+        )
+    ).all()
+    logged = set(
+        db.scalars(
+            select(BoundaryLog.boundary_id).where(
+                BoundaryLog.partner_id == partner.id, BoundaryLog.period_start == today
+            )
+        )
+    )
+    return due + len(set(active) - logged)
+
+
+def _claim(db: Session, user_id: int, today: date, kind: str) -> bool:
+    """Record the email as sent before sending; False when it already was today."""
+    try:
+        with db.begin_nested():
+            db.add(ReminderLog(user_id=user_id, sent_on=today, kind=kind))
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(db: Session, today: date, zone: tzinfo) -> ReminderReport:
+    """Email every client with something to do today (once), and every clinician a digest."""
+    report = ReminderReport()
+    partners = db.execute(
+        select(Partner, User)
+        .join(User, User.id == Partner.user_id)
+        .join(Couple, Couple.id == Partner.couple_id)
+        .where(
+            Couple.status == "active",
+            User.is_active.is_(True),
+            User.reminders_enabled.is_(True),
+            User.password_hash.is_not(None),
+        )
+    ).all()
+    for partner, user in partners:
+        count = things_to_do(db, partner, today, zone)
+        if not count:
+            continue
+        if not _claim(db, user.id, today, "client"):
+            report.skipped += 1
+            continue
+        try:
+            things = "1 thing" if count == 1 else f"{count} things"
+            send_mail(
+                user.email,
+                f"You have {things} to do in Mend today",
+                f"Hello,\n\nYou have {things} to do in Mend today.\n\n"
+                f"{external_url('worksheets.today')}\n\n"
+                "You can switch these reminders off in Mend under Settings.\n",
+            )
+        except Exception as exc:  # noqa: BLE001 (one failed email must not stop the others)
+            db.rollback()
+            report.failures.append(f"reminder to user {user.id}: {exc}")
+            continue
+        db.commit()
+        report.reminded += 1
+    for clinician in db.scalars(
+        select(User).where(User.role == "clinician", User.is_active.is_(True))
+    ):
+        lines = _digest_lines(db, clinician, today, zone)
+        if not lines:
+            continue
+        if not _claim(db, clinician.id, today, "digest"):
+            report.skipped += 1
+            continue
+        try:
+            send_mail(
+                clinician.email,
+                "Mend: new flags this morning",
+                "Good morning.\n\nNew since yesterday:\n"
+                + "\n".join(lines)
+                + f"\n\nOpen Mend to read them: {external_url('couples.dashboard')}\n",
+            )
+        except Exception as exc:  # noqa: BLE001
+            db.rollback()
+            report.failures.append(f"digest to user {clinician.id}: {exc}")
+            continue
+        db.commit()
+        report.digests += 1
+    return report
+
+
+def _digest_lines(db: Session, clinician: User, today: date, zone: tzinfo) -> list[str]:
+    """'Couple Willow: 2 new flags (1 needing attention first)' per couple with new flags."""
+    lines = []
+    period = Period(today - timedelta(days=13), today + timedelta(days=1))
+    for couple in db.scalars(
+        select(Couple).where(Couple.clinician_id == clinician.id, Couple.status == "active")
+    ):
+        flags = analyse(load_couple_data(db, couple.id, period, today, zone), period).flags
+        new = [f for f in flags if f.day is not None and f.day >= today - timedelta(days=1)]
+        if new:
+            serious = sum(1 for f in new if f.severity in ("safety", "high"))
+            extra = f" ({serious} serious)" if serious else ""
+            lines.append(
+                f"- {couple.label}: {len(new)} new flag{'s' if len(new) > 1 else ''}{extra}"
+            )
+    return lines
