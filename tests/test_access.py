@@ -60,6 +60,8 @@ ROUTES: dict[str, Route] = {
         ("clinician",), lambda w: {"appointment_id": w.appointment_a}, "clinician_a"
     ),
     "client.home": Route(("client",)),
+    "client.settings": Route(("client",)),
+    "worksheets.support": Route(("client",)),
     "exercises.index": Route(("clinician",)),
     "exercises.new": Route(("clinician",)),
     "exercises.detail": Route(
