@@ -19,7 +19,7 @@ assert set(WORRY_WORDS) == set(SAFETY_WORRYING)
 
 
 def _day(day) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return f"{day:%a} {day.day} {day:%b}"  # as the other flags write dates
 
 
 @flag_rule
