@@ -1,0 +1,164 @@
+"""Step 1: gather everything a report needs, through the analytics module (nothing recomputed).
+
+Also usable without a web request: it takes a session, a couple id and a period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practice.analytics.data import Period
+from practice.analytics.loading import load_couple_data
+from practice.analytics.summary import Analysis, analyse
+from practice.appointments.services import next_appointment, previous_appointment
+from practice.assignments.services import rule_of, slots_of
+from practice.couples.services import stage_entered_at
+from practice.exercises.schedule import occurrence_state, occurrences
+from practice.exercises.services import definition_of
+from practice.models import Assignment, Couple, ExerciseTemplate, Response
+
+AUDIENCES = ("clinician", "couple")
+MAX_RESPONSES = 30
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked; the message is shown as it is."""
+
+
+@dataclass(frozen=True)
+class ResponseFact:
+    id: int
+    day: date
+    title: str
+    slot: str
+    visibility: str
+    excerpt: str
+    private_kind: bool  # a questionnaire or safety check: never in the couple's copy
+
+
+@dataclass(frozen=True)
+class AssignmentFact:
+    title: str
+    answered_by: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Gathered:
+    audience: str
+    couple_label: str
+    clinician: str
+    names: dict[str, str]
+    stage: int
+    stage_since: datetime
+    period: Period
+    generated: datetime
+    next_appointment: datetime | None
+    agenda_note: str
+    analysis: Analysis
+    previous: Analysis
+    responses: tuple[ResponseFact, ...]
+    assignments: tuple[AssignmentFact, ...]
+
+
+def default_period(db: Session, couple_id: int, now: datetime, zone: tzinfo) -> Period:
+    """From the previous appointment to now, or the last 14 days when there is none."""
+    today = now.astimezone(zone).date()
+    last = previous_appointment(db, couple_id, now)
+    start = last.starts_at.astimezone(zone).date() if last else today - timedelta(days=13)
+    return Period(min(start, today), today + timedelta(days=1))
+
+
+def _excerpt(definition, answers: dict) -> str:
+    for field in definition.fields:
+        value = answers.get(field.key)
+        if field.kind in ("short_text", "long_text") and value:
+            text = " ".join(str(value).split())
+            return text if len(text) <= 280 else text[:277].rstrip() + "…"
+    return "(no written answer)"
+
+
+def gather(
+    db: Session, couple_id: int, period: Period, audience: str, now: datetime, zone: tzinfo
+) -> Gathered:
+    """Everything for one couple's report over the period, for the given audience."""
+    if audience not in AUDIENCES:
+        raise ReportError("A report is for the clinician or the couple.")
+    couple = db.get(Couple, couple_id)
+    if couple is None:
+        raise ReportError("No such couple.")
+    today = now.astimezone(zone).date()
+    analysis = analyse(load_couple_data(db, couple_id, period, today, zone), period)
+    previous_period = period.previous()
+    previous = analyse(
+        load_couple_data(db, couple_id, previous_period, today, zone), previous_period
+    )
+    rows = db.execute(
+        select(Response, ExerciseTemplate.title)
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
+        .where(
+            Assignment.couple_id == couple_id,
+            Response.status == "submitted",
+            Response.occurrence_on >= period.start,
+            Response.occurrence_on < period.end,
+        )
+        .order_by(Response.submitted_at.desc())
+    ).all()
+    responses = []
+    for response, title in rows:
+        definition = definition_of(response.version)
+        responses.append(
+            ResponseFact(
+                response.id,
+                response.occurrence_on,
+                title,
+                response.slot,
+                response.visibility,
+                _excerpt(definition, response.answers),
+                bool(definition.measure or definition.safety),
+            )
+        )
+    assignments = []
+    last = min(period.end, today + timedelta(days=1))
+    for assignment in db.scalars(
+        select(Assignment).where(Assignment.couple_id == couple_id).order_by(Assignment.id)
+    ):
+        rule = rule_of(assignment)
+        days = occurrences(rule, period.start, max(period.start, last))
+        if not days:
+            continue
+        done = {
+            (r.occurrence_on, r.slot): r.submitted_at.astimezone(zone).date()
+            for r, _title in rows
+            if r.assignment_id == assignment.id
+        }
+        counts = {"done": 0, "late": 0, "missed": 0, "open": 0}
+        for day in days:
+            for slot in slots_of(assignment):
+                state = occurrence_state(rule, day, today, done.get((day, slot)))
+                counts["open" if state in ("due", "overdue", "upcoming") else state] += 1
+        assignments.append(
+            AssignmentFact(assignment.template.title, assignment.answered_by, counts)
+        )
+    upcoming = next_appointment(db, couple_id, now)
+    return Gathered(
+        audience=audience,
+        couple_label=couple.label,
+        clinician=couple.clinician.display_name,
+        names={p.role: p.user.display_name for p in couple.partners},
+        stage=couple.stage,
+        stage_since=stage_entered_at(couple),
+        period=period,
+        generated=now,
+        next_appointment=upcoming.starts_at if upcoming else None,
+        agenda_note=(upcoming.agenda_note or "") if upcoming else "",
+        analysis=analysis,
+        previous=previous,
+        responses=tuple(responses),
+        assignments=tuple(assignments),
+    )

@@ -1,0 +1,30 @@
+"""Step 3: lay the report out as HTML with its own Jinja environment (autoescape, strict)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from practice.paths import REPORTS_DIR
+from practice.reporting.data import ReportData
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(REPORTS_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+    )
+    # Charts are SVG the chart module built with every text escaped; nothing else is raw.
+    env.filters["svg"] = Markup
+    return env
+
+
+def lay_out(report: ReportData, paper: str = "A4") -> str:
+    """The report's HTML."""
+    if paper not in ("A4", "letter"):
+        raise ValueError("paper is A4 or letter")
+    return environment().get_template("report.html").render(report=report, paper=paper)

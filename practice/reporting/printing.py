@@ -1,0 +1,90 @@
+"""Step 4: print HTML to PDF with WeasyPrint, in a separate render process, never in a web
+worker. WeasyPrint may fetch only Mend's own report assets."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import resource
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from practice.paths import REPORTS_DIR
+
+RENDER_SECONDS = 60
+RENDER_MEMORY_BYTES = 1_500 * 1024 * 1024
+RENDERS_PER_PROCESS = 50  # recycle a render process so WeasyPrint's memory stays bounded
+
+
+class RenderError(RuntimeError):
+    """The report could not be printed (too slow, too big, or broken); shown plainly."""
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AssetFetcher(URLFetcher):
+        """Serve files from the report designs folder; refuse everything else."""
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise ValueError(f"Refused to fetch {parts.scheme or 'relative'} URL")
+            root = REPORTS_DIR.resolve()
+            path = Path(unquote(parts.path)).resolve()
+            if root not in path.parents or not path.is_file():
+                raise ValueError("Refused to fetch a file outside the report designs")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind}, 200)
+
+    return AssetFetcher
+
+
+def print_pdf(html: str) -> bytes:
+    """PDF bytes for report HTML (in this process: the render pool calls it)."""
+    from weasyprint import HTML
+
+    base = REPORTS_DIR.resolve().as_uri() + "/"
+    document = HTML(string=html, base_url=base, url_fetcher=_fetcher_class()())
+    return document.write_pdf(
+        uncompressed_pdf=False,
+        presentational_hints=False,
+        optimize_images=True,
+        attachments=[],
+    )
+
+
+def _init_render_process() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (RENDER_MEMORY_BYTES, RENDER_MEMORY_BYTES))
+    import weasyprint  # noqa: F401  (import once per render process)
+
+
+def pool_size() -> int:
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+@cache
+def render_pool() -> ProcessPoolExecutor:
+    """The render processes (cores minus one, at least one), started on first use."""
+    return ProcessPoolExecutor(
+        max_workers=pool_size(),
+        mp_context=get_context("spawn"),
+        initializer=_init_render_process,
+        max_tasks_per_child=RENDERS_PER_PROCESS,
+    )
+
+
+def render(html: str, timeout: float = RENDER_SECONDS) -> bytes:
+    """Print in a render process, waiting at most `timeout` seconds."""
+    future = render_pool().submit(print_pdf, html)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout as exc:
+        future.cancel()
+        raise RenderError("The report took too long to print. Try a shorter period.") from exc
+    except MemoryError as exc:
+        raise RenderError("The report was too large to print. Try a shorter period.") from exc
