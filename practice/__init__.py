@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.couples.views import bp as couples_bp
     from practice.exercises.views import bp as exercises_bp
     from practice.insights.views import bp as insights_bp
+    from practice.reporting.views import bp as reports_bp
     from practice.responses.views import bp as responses_bp
     from practice.worksheets.views import bp as worksheets_bp
 
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         responses_bp,
         boundaries_bp,
         insights_bp,
+        reports_bp,
         client_bp,
         worksheets_bp,
         admin_bp,

@@ -35,6 +35,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(library_group)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(report_command)
+    app.cli.add_command(reports_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -156,6 +158,95 @@ def send_reminders_command(day: str | None) -> None:
         click.echo(f"Failed: {failure}", err=True)
     if report.failures:
         sys.exit(1)
+
+
+def _period_option(couple_id: int, start: str | None, end: str | None):
+    from datetime import date, timedelta
+
+    from practice.analytics.data import Period
+    from practice.models import utcnow
+    from practice.reporting.gather import default_period
+    from practice.timefmt import practice_zone
+
+    if start and end:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+        if last < first:
+            raise click.ClickException("--to is before --from.")
+        return Period(first, last + timedelta(days=1))
+    if start or end:
+        raise click.ClickException("Give both --from and --to, or neither.")
+    return default_period(db.session, couple_id, utcnow(), practice_zone())
+
+
+@click.command("report")
+@click.option("--couple", "couple_id", type=int, required=True, help="The couple's id.")
+@click.option("--from", "start", default=None, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", default=None, help="Last day, included (YYYY-MM-DD).")
+@click.option("--audience", type=click.Choice(["clinician", "couple"]), default="clinician")
+@click.option("--paper", type=click.Choice(["A4", "letter"]), default="A4")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def report_command(couple_id, start, end, audience, paper, out) -> None:
+    """Print one couple's pre-session report to a PDF file."""
+    from practice.models import Couple, utcnow
+    from practice.reporting.pipeline import report_pdf
+    from practice.timefmt import practice_zone
+
+    if db.session.get(Couple, couple_id) is None:
+        raise click.ClickException(f"There is no couple {couple_id}.")
+    period = _period_option(couple_id, start, end)
+    pdf = report_pdf(db.session, couple_id, period, audience, utcnow(), practice_zone(), paper)
+    with open(out, "wb") as handle:
+        handle.write(pdf)
+    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB).")
+
+
+@click.command("reports")
+@click.option("--for-date", "day", required=True, help="Appointments on this day (YYYY-MM-DD).")
+@click.option("--out-dir", type=click.Path(file_okay=False), required=True)
+@click.option("--audience", type=click.Choice(["clinician", "couple"]), default="clinician")
+@with_appcontext
+def reports_command(day: str, out_dir: str, audience: str) -> None:
+    """Prepare a report for every couple with an appointment that day, on all cores."""
+    from datetime import date, datetime, time, timedelta
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from practice.models import Appointment, Couple, utcnow
+    from practice.reporting.pipeline import report_html
+    from practice.reporting.printing import print_pdf, render_pool
+    from practice.timefmt import practice_zone
+
+    zone = practice_zone()
+    when = date.fromisoformat(day)
+    start = datetime.combine(when, time(0), tzinfo=zone)
+    couples = db.session.scalars(
+        select(Couple)
+        .join(Appointment, Appointment.couple_id == Couple.id)
+        .where(
+            Appointment.starts_at >= start,
+            Appointment.starts_at < start + timedelta(days=1),
+            Appointment.cancelled_at.is_(None),
+        )
+        .distinct()
+        .order_by(Couple.label)
+    ).all()
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    now = utcnow()
+    jobs = []
+    for couple in couples:
+        period = _period_option(couple.id, None, None)
+        html = report_html(db.session, couple.id, period, audience, now, zone)
+        jobs.append((couple, render_pool().submit(print_pdf, html)))
+    made = []
+    with click.progressbar(jobs, label="Printing reports") as bar:
+        for couple, future in bar:
+            name = folder / f"{when.isoformat()}-{couple.label.replace(' ', '-')}-{audience}.pdf"
+            name.write_bytes(future.result(timeout=300))
+            made.append(name)
+    click.echo(f"Made {len(made)} report{'s' if len(made) != 1 else ''} in {folder}.")
 
 
 @click.command("demo")

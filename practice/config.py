@@ -47,6 +47,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SMTP_PASSWORD": (None, str),
     "SMTP_STARTTLS": (True, lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
     "LOG_LEVEL": ("INFO", str),
+    "REPORT_DIR": (None, str),
+    "REPORTS_PER_MINUTE": (10, int),
     "CRISIS_RESOURCES": (
         "If you are in danger right now, call your local emergency number "
         "(999 in the UK, 911 in the US and Canada, 112 across the EU).\n"
@@ -82,6 +84,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     except ValueError as exc:
         raise ConfigError(f"{ENV_PREFIX}TIMEZONE: {exc}") from exc
     app.config["PRODUCTION"] = production
+    if not app.config["REPORT_DIR"]:
+        app.config["REPORT_DIR"] = str(Path(app.instance_path) / "report-archive")
     if not app.config["DATABASE_URL"]:
         db_file = Path(app.instance_path) / "practice.db"
         app.config["DATABASE_URL"] = f"sqlite:///{db_file}"

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from practice import create_app, migrate
 from practice.db import Base, db
+from practice.models import Couple
 from tests import factories
 
 PG_ENV = "PRACTICE_TEST_DATABASE_URL"
@@ -164,6 +165,8 @@ def world(app: Flask) -> factories.World:
     """Two clinicians with a couple each, and an admin: enough to test who sees what."""
     with app.app_context():
         world = factories.make_world(db.session)
+        couple_a = db.session.get(Couple, world.couple_a)
+        world.report_a = factories.make_report(db.session, couple_a, app.config["REPORT_DIR"]).id
         db.session.commit()
         return world
 

@@ -16,6 +16,7 @@ from practice.models import (
     Couple,
     ExerciseTemplate,
     Partner,
+    Report,
     Response,
     StageChange,
     User,
@@ -185,6 +186,25 @@ def make_boundary(
     return boundary
 
 
+def make_report(db: Session, couple: Couple, folder: str) -> Report:
+    """A kept report of the couple (a small stand-in PDF written to the archive folder)."""
+    from practice.analytics.data import Period
+    from practice.reporting.archive import keep
+
+    today = date.today()
+    period = Period(today - timedelta(days=14), today + timedelta(days=1))
+    return keep(
+        db,
+        folder,
+        couple.id,
+        couple.clinician_id,
+        period,
+        "clinician",
+        "A4",
+        b"%PDF-1.4\n% a stand-in report for tests\n",
+    )
+
+
 @dataclass
 class World:
     clinician_a: int
@@ -204,6 +224,7 @@ class World:
     response_b: int = 0
     boundary_a: int = 0
     boundary_b: int = 0
+    report_a: int = 0
 
 
 def make_world(db: Session) -> World:

@@ -116,6 +116,10 @@ ROUTES: dict[str, Route] = {
     "boundaries.change_status": Route(
         ("clinician",), lambda w: {"boundary_id": w.boundary_a}, "clinician_a"
     ),
+    "reports.prepare": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "reports.preview": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "reports.generate": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "reports.download": Route(("clinician",), lambda w: {"report_id": w.report_a}, "clinician_a"),
     "insights.dashboard": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "worksheets.today": Route(("client",)),
     "worksheets.checkins": Route(("client",)),

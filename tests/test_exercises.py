@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from practice.db import db
 from practice.exercises.library import LIBRARY
 from practice.exercises.services import copy_template, sync_library
+from practice.measures.library import builtin_definitions
 from practice.models import Couple, ExerciseTemplate, Response, TemplateVersion, User
 from tests.factories import World, make_assignment, make_response
 
@@ -193,9 +194,10 @@ def test_library_sync_adds_upgrades_and_leaves_clinicians_copies_alone(
 ) -> None:
     with app.app_context():
         first = sync_library(db.session)
-        assert first == {"added": len(LIBRARY), "upgraded": 0, "unchanged": 0}
+        total = len(LIBRARY) + len(builtin_definitions())
+        assert first == {"added": total, "upgraded": 0, "unchanged": 0}
         again = sync_library(db.session)
-        assert again == {"added": 0, "upgraded": 0, "unchanged": len(LIBRARY)}
+        assert again == {"added": 0, "upgraded": 0, "unchanged": total}
         builtin = db.session.scalar(
             select(ExerciseTemplate).where(ExerciseTemplate.slug == "daily-check-in")
         )

@@ -19,10 +19,12 @@ from practice.models.exercise import (
     TemplateVersion,
 )
 from practice.models.measure import MeasureScore, ReminderLog, SafetyCheck
+from practice.models.report import Report
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import ROLES, AccountToken, User, UserSession
 
 __all__ = [
+    "Report",
     "MeasureScore",
     "ReminderLog",
     "SafetyCheck",

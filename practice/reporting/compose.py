@@ -182,7 +182,18 @@ def compose(
         if clinician
         or not any(word in a.title for word in ("Safety", "safety", "PHQ", "GAD", "CSI"))
     )
-    empty = not (metric_lines or adherence or responses or measures or flags)
+    has_checkins = any(p.daily for t in analysis.trends for p in t.partners.values())
+    has_logs = any(
+        p.kept + p.crossed + p.not_applicable
+        for item in analysis.adherence
+        for p in item.partners.values()
+    )
+    expected_logs = any(p.expected for item in analysis.adherence for p in item.partners.values())
+    if not has_checkins:
+        metric_lines, charts = (), ()
+    if not expected_logs:
+        adherence = []
+    empty = not (has_checkins or has_logs or responses or measures or flags)
     return ReportData(
         header=header,
         flags=flags,

@@ -23,8 +23,11 @@ def environment() -> Environment:
     return env
 
 
-def lay_out(report: ReportData, paper: str = "A4") -> str:
-    """The report's HTML."""
+def lay_out(report: ReportData, paper: str = "A4", inline_css: bool = False) -> str:
+    """The report's HTML; with inline_css, the print stylesheet is embedded (web preview)."""
     if paper not in ("A4", "letter"):
         raise ValueError("paper is A4 or letter")
-    return environment().get_template("report.html").render(report=report, paper=paper)
+    css = (REPORTS_DIR / "print.css").read_text(encoding="utf-8") if inline_css else None
+    return (
+        environment().get_template("report.html").render(report=report, paper=paper, inline_css=css)
+    )

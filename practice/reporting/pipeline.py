@@ -22,11 +22,12 @@ def report_html(
     now: datetime,
     zone: tzinfo,
     paper: str = "A4",
+    inline_css: bool = False,
 ) -> str:
-    """The report as HTML (the preview, and what the printer receives)."""
+    """The report as HTML (what the printer receives; with inline_css, the web preview)."""
     gathered = gather(db, couple_id, period, audience, now, zone)
     charts, measure_charts = draw(gathered)
-    return lay_out(compose(gathered, charts, measure_charts, zone), paper)
+    return lay_out(compose(gathered, charts, measure_charts, zone), paper, inline_css)
 
 
 def report_pdf(

@@ -1,0 +1,35 @@
+"""Generated reports, kept so a clinician can reopen exactly what they read before a session."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from practice.db import Base
+from practice.models.types import UTCDateTime, utcnow
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint("audience IN ('clinician', 'couple')", name="audience"),
+        Index("ix_reports_couple_created", "couple_id", "created_at"),
+        Index("ix_reports_creator_created", "created_by_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # exclusive
+    audience: Mapped[str] = mapped_column(String(10))
+    paper: Mapped[str] = mapped_column(String(8), default="A4")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    file_name: Mapped[str] = mapped_column(String(80), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Report {self.id} couple={self.couple_id} {self.audience}>"

@@ -1,0 +1,80 @@
+"""Keeping generated PDFs: written whole or not at all, with their fingerprint."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from practice.analytics.data import Period
+from practice.models import Report
+
+
+class ArchiveError(RuntimeError):
+    """The PDF could not be kept (for example, the disk is full); nothing was recorded."""
+
+
+def recent_count(db: Session, clinician_id: int, since: datetime) -> int:
+    """Reports this clinician generated since a moment (for the per-minute limit)."""
+    return db.scalar(
+        select(func.count()).where(Report.created_by_id == clinician_id, Report.created_at >= since)
+    )
+
+
+def keep(
+    db: Session,
+    folder: str,
+    couple_id: int,
+    creator_id: int | None,
+    period: Period,
+    audience: str,
+    paper: str,
+    pdf: bytes,
+) -> Report:
+    """Write the PDF (to a temporary name, then renamed) and record it."""
+    directory = Path(folder)
+    name = f"report-{couple_id}-{secrets.token_hex(12)}.pdf"
+    temporary = directory / (name + ".part")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, directory / name)
+    except OSError as exc:
+        # When the folder itself is unusable there is nothing to clean up.
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise ArchiveError(
+            "The report could not be saved (the report archive may be full). Nothing was kept; "
+            "please tell your administrator."
+        ) from exc
+    report = Report(
+        couple_id=couple_id,
+        created_by_id=creator_id,
+        period_start=period.start,
+        period_end=period.end,
+        audience=audience,
+        paper=paper,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        file_name=name,
+    )
+    db.add(report)
+    db.flush()
+    return report
+
+
+def read(folder: str, report: Report) -> bytes:
+    """The kept PDF's bytes, checked against its fingerprint."""
+    data = (Path(folder) / report.file_name).read_bytes()
+    if hashlib.sha256(data).hexdigest() != report.sha256:
+        raise ArchiveError("This report file has changed since it was made.")
+    return data

@@ -1,0 +1,158 @@
+"""Preparing, previewing, printing and reopening pre-session reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice.access import clinician_required, get_couple_or_404
+from practice.appointments.services import previous_appointment
+from practice.auth.forms import PostForm
+from practice.db import db
+from practice.insights.periods import CHOICES, PeriodError, choose_period
+from practice.models import Couple, Report, utcnow
+from practice.reporting.archive import ArchiveError, keep, read, recent_count
+from practice.reporting.gather import ReportError
+from practice.reporting.pipeline import report_html
+from practice.reporting.printing import RenderError, render
+from practice.timefmt import local_today, practice_zone
+
+bp = Blueprint("reports", __name__)
+
+
+def _period(couple: Couple):
+    zone = practice_zone()
+    now = utcnow()
+    last = previous_appointment(db.session, couple.id, now)
+    return choose_period(
+        request.values.get("period", "last"),
+        local_today(zone, now),
+        last.starts_at.astimezone(zone).date() if last else None,
+        request.values.get("start"),
+        request.values.get("end"),
+    )
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    value = request.values.get(name, allowed[0])
+    return value if value in allowed else allowed[0]
+
+
+@bp.get("/couples/<int:couple_id>/report")
+@clinician_required
+def prepare(couple_id: int):
+    """Choose the period and audience; reopen earlier reports."""
+    couple = get_couple_or_404(couple_id)
+    kept = db.session.scalars(
+        select(Report)
+        .where(Report.couple_id == couple.id)
+        .order_by(Report.created_at.desc())
+        .limit(30)
+    ).all()
+    return render_template(
+        "reports/prepare.html", couple=couple, choices=CHOICES, kept=kept, form=PostForm()
+    )
+
+
+@bp.get("/couples/<int:couple_id>/report/preview")
+@clinician_required
+def preview(couple_id: int):
+    """The report as a web page (the same template the PDF uses)."""
+    couple = get_couple_or_404(couple_id)
+    try:
+        _name, period = _period(couple)
+        html = report_html(
+            db.session,
+            couple.id,
+            period,
+            _choice("audience", ("clinician", "couple")),
+            utcnow(),
+            practice_zone(),
+            _choice("paper", ("A4", "letter")),
+            inline_css=True,
+        )
+    except (PeriodError, ReportError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("reports.prepare", couple_id=couple.id))
+    return Response(html, mimetype="text/html")
+
+
+@bp.post("/couples/<int:couple_id>/report")
+@clinician_required
+def generate(couple_id: int):
+    """Print the report to PDF, keep it, and hand it over."""
+    couple = get_couple_or_404(couple_id)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    limit = current_app.config["REPORTS_PER_MINUTE"]
+    if recent_count(db.session, current_user.id, utcnow() - timedelta(minutes=1)) >= limit:
+        return render_template(
+            "errors/error.html",
+            code=429,
+            title="That's a lot of reports at once",
+            message="Please wait a minute before printing another one.",
+        ), 429
+    audience = _choice("audience", ("clinician", "couple"))
+    paper = _choice("paper", ("A4", "letter"))
+    try:
+        _name, period = _period(couple)
+        html = report_html(
+            db.session, couple.id, period, audience, utcnow(), practice_zone(), paper
+        )
+        pdf = render(html)
+        report = keep(
+            db.session,
+            current_app.config["REPORT_DIR"],
+            couple.id,
+            current_user.id,
+            period,
+            audience,
+            paper,
+            pdf,
+        )
+    except (PeriodError, ReportError, RenderError, ArchiveError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("reports.prepare", couple_id=couple.id))
+    db.session.commit()
+    return redirect(url_for("reports.download", report_id=report.id))
+
+
+@bp.get("/reports/<int:report_id>")
+@clinician_required
+def download(report_id: int):
+    """A kept report, exactly as it was printed."""
+    report = db.session.scalar(
+        select(Report)
+        .join(Couple, Couple.id == Report.couple_id)
+        .where(Report.id == report_id, Couple.clinician_id == current_user.id)
+    )
+    if report is None:
+        abort(404)
+    try:
+        data = read(current_app.config["REPORT_DIR"], report)
+    except (OSError, ArchiveError):
+        abort(410)
+    couple = db.session.get(Couple, report.couple_id)
+    name = f"mend-{couple.label}-{report.period_start}-{report.audience}.pdf".replace(" ", "-")
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
