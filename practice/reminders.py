@@ -3,6 +3,7 @@ flags for each clinician. No clinical content in either; running twice sends not
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 
@@ -14,7 +15,15 @@ from practice.analytics.data import Period
 from practice.analytics.loading import load_couple_data
 from practice.analytics.summary import analyse
 from practice.mail import send_mail
-from practice.models import Boundary, BoundaryLog, Couple, Partner, ReminderLog, User
+from practice.models import (
+    Boundary,
+    BoundaryLog,
+    Couple,
+    DigestedFlag,
+    Partner,
+    ReminderLog,
+    User,
+)
 from practice.urls import external_url
 from practice.worksheets.services import tasks_for
 
@@ -99,15 +108,17 @@ def send_reminders(db: Session, today: date, zone: tzinfo) -> ReminderReport:
     ):
         lines = _digest_lines(db, clinician, today, zone)
         if not lines:
+            db.rollback()
             continue
         if not _claim(db, clinician.id, today, "digest"):
+            db.rollback()  # already sent today: these flags wait for tomorrow's digest
             report.skipped += 1
             continue
         try:
             send_mail(
                 clinician.email,
                 "Mend: new flags this morning",
-                "Good morning.\n\nNew since yesterday:\n"
+                "Good morning.\n\nNew since your last digest:\n"
                 + "\n".join(lines)
                 + f"\n\nOpen Mend to read them: {external_url('couples.dashboard')}\n",
             )
@@ -120,19 +131,44 @@ def send_reminders(db: Session, today: date, zone: tzinfo) -> ReminderReport:
     return report
 
 
+# Flags about a state (rather than an event) are sent again only when their title changes.
+STATE_FLAGS = frozenset({"low_completion", "metric_worsening", "proposal_waiting"})
+
+
+def _flag_key(flag) -> str:
+    parts = [flag.kind, flag.title]
+    if flag.kind not in STATE_FLAGS:
+        parts.extend(flag.evidence)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
 def _digest_lines(db: Session, clinician: User, today: date, zone: tzinfo) -> list[str]:
-    """'Couple Willow: 2 new flags (1 needing attention first)' per couple with new flags."""
+    """'- Willow: 2 new flags (1 serious)' per couple with flags not sent in a digest before."""
     lines = []
     period = Period(today - timedelta(days=13), today + timedelta(days=1))
+    sent = {
+        (couple_id, key)
+        for couple_id, key in db.execute(
+            select(DigestedFlag.couple_id, DigestedFlag.key).where(
+                DigestedFlag.user_id == clinician.id
+            )
+        )
+    }
     for couple in db.scalars(
         select(Couple).where(Couple.clinician_id == clinician.id, Couple.status == "active")
     ):
         flags = analyse(load_couple_data(db, couple.id, period, today, zone), period).flags
-        new = [f for f in flags if f.day is not None and f.day >= today - timedelta(days=1)]
-        if new:
-            serious = sum(1 for f in new if f.severity in ("safety", "high"))
-            extra = f" ({serious} serious)" if serious else ""
-            lines.append(
-                f"- {couple.label}: {len(new)} new flag{'s' if len(new) > 1 else ''}{extra}"
-            )
+        new = {}
+        for flag in flags:
+            key = _flag_key(flag)
+            if (couple.id, key) not in sent:
+                new[key] = flag
+        if not new:
+            continue
+        for key in new:
+            db.add(DigestedFlag(user_id=clinician.id, couple_id=couple.id, key=key, sent_on=today))
+        serious = sum(1 for f in new.values() if f.severity in ("safety", "high"))
+        extra = f" ({serious} serious)" if serious else ""
+        count = len(new)
+        lines.append(f"- {couple.label}: {count} new flag{'s' if count > 1 else ''}{extra}")
     return lines

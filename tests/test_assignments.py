@@ -235,3 +235,29 @@ def test_clinicians_edit_their_own_stage_plans(app: Flask, world: World, as_user
     assert bad.status_code == 400 and "cannot be answered that way" in bad.get_data(as_text=True)
     browser.submit("/plans/2/reset", {})
     assert "Mend's built-in plan" in browser.get("/plans/2").get_data(as_text=True)
+
+
+def test_removing_from_an_own_plan_removes_the_exercise_shown(
+    app: Flask, world: World, as_user
+) -> None:
+    with app.app_context():
+        sync_library(db.session)
+        db.session.commit()
+    browser = as_user("a@clinic.test")
+    for _ in range(2):  # make the plan the clinician's own, with two extra entries
+        browser.submit(
+            "/plans/3",
+            {
+                "template_id": str(world.template_a),
+                "answered_by": "each",
+                "schedule": "once",
+                "due_in_days": "7",
+                "needs_injured_consent": "no",
+            },
+        )
+    page = browser.get("/plans/3").get_data(as_text=True)
+    titles = [t.split("</strong>")[0] for t in page.split("<li><div><strong>")[1:]]
+    browser.submit("/plans/3/remove/0", {})
+    after = browser.get("/plans/3").get_data(as_text=True)
+    remaining = [t.split("</strong>")[0] for t in after.split("<li><div><strong>")[1:]]
+    assert remaining == titles[1:]

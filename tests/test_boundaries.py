@@ -267,3 +267,8 @@ def test_the_proposal_worksheet_turns_answers_into_proposed_boundaries(
             ("No contact with her, in any form.", "daily", "proposed"),
             ("Share the week's plans on Sundays.", "weekly", "proposed"),
         }
+
+
+def test_a_bad_day_on_the_boundaries_page_falls_back_to_today(world: World, as_user) -> None:
+    response = as_user("ia@client.test").get("/boundaries?day=not-a-day")
+    assert response.status_code == 200

@@ -73,3 +73,22 @@ def test_clinicians_get_a_digest_of_new_flags_without_details(
     assert "b@clinic.test" not in {m.to for m in outbox(app)}  # nothing new for Dr B
     _run(app)
     assert len([m for m in outbox(app) if m.to == "a@clinic.test"]) == 1
+
+
+def test_each_flag_goes_into_one_digest_even_when_reported_late(
+    app: Flask, world: World, as_user
+) -> None:
+    from datetime import timedelta
+
+    browser = as_user("va@client.test")
+    three_days_ago = (date.today() - timedelta(days=3)).isoformat()
+    browser.submit(
+        f"/boundaries/{world.boundary_a}/log", {"day": three_days_ago, "status": "crossed"}
+    )  # backfilled today
+    _run(app)
+    first = [m for m in outbox(app) if m.to == "a@clinic.test"]
+    assert len(first) == 1 and "Couple A: 1 new flag" in first[0].body
+    with app.app_context():  # the next morning: nothing new, so no digest
+        send_reminders(db.session, date.today() + timedelta(days=1), UTC)
+        db.session.commit()
+    assert len([m for m in outbox(app) if m.to == "a@clinic.test"]) == 1

@@ -186,3 +186,29 @@ def test_a_new_couple_is_offered_the_safety_check(app: Flask, world: World, as_u
             (SAFETY_SLUG, "each", "clinician")
         ]
     assert len(outbox(app)) == 2  # the invitations
+
+
+def test_a_copy_of_the_safety_check_cannot_be_made_shareable(
+    app: Flask, world: World, as_user
+) -> None:
+    with app.app_context():
+        sync_library(db.session)
+        db.session.commit()
+        safety_id = db.session.scalar(
+            select(ExerciseTemplate.id).where(ExerciseTemplate.slug == SAFETY_SLUG)
+        )
+    clinician = as_user("a@clinic.test")
+    copied = clinician.submit(f"/library/{safety_id}/copy", {})
+    copy_id = int(copied.headers["Location"].split("/")[2])
+    response = clinician.submit(
+        f"/library/{copy_id}/edit",
+        {
+            "title": "My safety check",
+            "stage": "1",
+            "answered_by": "each",
+            "visibility": "shared",
+            "recurrence": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "stay private to the clinician, always" in response.get_data(as_text=True)

@@ -261,18 +261,23 @@ def test_days_that_are_not_occurrences_or_not_dates_are_404(world: World, as_use
     assert browser.get(tomorrow).status_code == 409  # not open yet
 
 
+def _author(html: str) -> str:
+    return re.search(r'name="author" type="hidden" value="([^"]+)"', html).group(1)
+
+
 def test_words_posted_after_the_session_ended_are_kept_for_after_sign_in(
     app: Flask, world: World, as_user
 ) -> None:
     browser = as_user("va@client.test")
-    browser.get(_url(world))
+    author = _author(browser.get(_url(world)).get_data(as_text=True))
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email == "va@client.test"))
         end_all_sessions(db.session, user_id)
         db.session.commit()
     words = "Words I wrote while my sign-in ran out."
     response = browser.submit(
-        _url(world), {"f_answer_1": words, "action": "submit", "revision": "0"}
+        _url(world),
+        {"f_answer_1": words, "action": "submit", "revision": "0", "author": author},
     )
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
@@ -297,15 +302,29 @@ def test_words_posted_after_the_session_ended_are_kept_for_after_sign_in(
         assert db.session.scalar(select(func.count()).select_from(ParkedDraft)) == 0
 
 
-def test_parked_words_are_not_handed_to_someone_else(app: Flask, world: World, as_user) -> None:
-    anonymous = app.test_client()
-    anonymous.submit(_url(world), {"f_answer_1": "planted words", "action": "save"})
+def test_parked_words_go_back_to_their_author_only(app: Flask, world: World, as_user) -> None:
+    """On a shared device, words one partner posted after their sign-in ended are never
+    filled into the other partner's worksheet."""
+    shared_device = as_user("va@client.test")
+    author = _author(shared_device.get(_url(world)).get_data(as_text=True))
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == "va@client.test"))
+        end_all_sessions(db.session, user_id)
+        db.session.commit()
+    shared_device.submit(
+        _url(world), {"f_answer_1": "planted private words", "action": "save", "author": author}
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ParkedDraft)) == 1
     from tests.conftest import sign_in
 
-    sign_in(anonymous, "ib@client.test")  # a partner of another couple signs in, same browser
-    assert anonymous.get(_url(world)).status_code == 404
-    other = as_user("va@client.test")  # the right partner, another browser: no token, no words
-    assert "planted words" not in other.get(_url(world)).get_data(as_text=True)
+    sign_in(shared_device, "ia@client.test")  # the other partner, same browser
+    assert "planted private words" not in shared_device.get(_url(world)).get_data(as_text=True)
+    # Words posted without a valid author note are not kept for anyone.
+    anonymous = app.test_client()
+    anonymous.submit(_url(world), {"f_answer_1": "no author", "action": "save", "author": "x"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ParkedDraft)) == 1
 
 
 def test_a_stale_form_token_keeps_the_words(app: Flask, world: World, as_user) -> None:
@@ -479,3 +498,49 @@ def test_joint_answers_are_written_together(app: Flask, world: World, as_user) -
     assert row.answers["question"] == "Where were you on Fridays?"
     assert row.answers["answer"].startswith("At the gym")
     assert injured.get(sent.headers["Location"]).status_code == 200
+
+
+def test_both_partners_typing_a_joint_answer_do_not_conflict(
+    app: Flask, world: World, as_user
+) -> None:
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        template = make_template(
+            db.session,
+            None,
+            answered_by="together",
+            visibility="shared",
+            fields=[
+                {"key": "question", "label": "Q", "kind": "long_text", "for": "injured"},
+                {"key": "answer", "label": "A", "kind": "long_text", "for": "involved"},
+            ],
+        )
+        joint = make_assignment(db.session, couple, template, days_ago=0, answered_by="together").id
+        db.session.commit()
+    url = f"/tasks/{joint}/{TODAY.isoformat()}/autosave"
+    injured, involved = as_user("ia@client.test"), as_user("va@client.test")
+    assert (
+        injured.submit(url, {"f_question": "Where were you?", "revision": "0"}).status_code == 200
+    )
+    # The involved partner's page still holds revision 0: their own part saves all the same.
+    assert involved.submit(url, {"f_answer": "At work.", "revision": "0"}).status_code == 200
+    (row,) = _responses(app, assignment_id=joint)
+    assert row.answers == {"question": "Where were you?", "answer": "At work."}
+
+
+def test_sending_after_a_pause_shows_the_words_back(app: Flask, world: World, as_user) -> None:
+    browser = as_user("va@client.test")
+    browser.get(_url(world))
+    as_user("a@clinic.test").submit(f"/assignments/{world.assignment_a}/pause", {})
+    response = browser.submit(
+        _url(world),
+        {
+            "f_answer_1": "words written before the pause",
+            "f_mood": "5",
+            "action": "submit",
+            "revision": "0",
+        },
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "paused" in html and "words written before the pause" in html

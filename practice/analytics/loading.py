@@ -160,9 +160,14 @@ def load_couple_data(
     expected: dict[str, set[date]] = {"injured": set(), "involved": set()}
     last = min(window.end, today + timedelta(days=1))
     for assignment in assignments:
+        if assignment.status == "awaiting_consent":
+            continue
         if not _tracked(latest.get(assignment.template_id, {})):
             continue
-        days = occurrences(rule_of(assignment), window.start, max(window.start, last))
+        first = window.start
+        if assignment.consent_at is not None:
+            first = max(first, assignment.consent_at.astimezone(zone).date())
+        days = occurrences(rule_of(assignment), first, max(first, last))
         for slot in slots_of(assignment):
             if slot in expected:
                 expected[slot].update(days)

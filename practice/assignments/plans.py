@@ -82,10 +82,15 @@ def plan_for(db: Session, clinician: User, stage: int) -> tuple[list[PlanEntry],
             r.due_in_days,
             r.needs_injured_consent,
         )
-        for i, r in enumerate(rows)
-        if r.template is not None and r.template.archived_at is None
+        for i, r in enumerate(_usable(rows))
     ]
     return entries, True
+
+
+def _usable(rows: list[StagePlanItem]) -> list[StagePlanItem]:
+    """The rows shown as the plan (the marker row and archived exercises left out), in order:
+    positions in the plan page and in removal both count these."""
+    return [r for r in rows if r.template is not None and r.template.archived_at is None]
 
 
 def customise_plan(db: Session, clinician: User, stage: int) -> None:
@@ -159,6 +164,7 @@ def remove_plan_item(db: Session, clinician: User, stage: int, index: int) -> No
         )
         .order_by(StagePlanItem.position, StagePlanItem.id)
     ).all()
+    rows = _usable(list(rows))
     if not 0 <= index < len(rows):
         raise AssignmentError("That exercise is not in this plan.")
     db.delete(rows[index])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -193,6 +193,7 @@ def log(
     note: str | None,
     today: date,
     now: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> BoundaryLog:
     """Record kept / crossed / not applicable; a second report for a period edits the first."""
     now = now or utcnow()
@@ -206,7 +207,7 @@ def log(
         raise BoundaryError("That day hasn't happened yet.")
     if day < today - timedelta(days=BACKFILL_DAYS):
         raise BoundaryError(f"You can fill in up to {BACKFILL_DAYS} days back.")
-    if boundary.activated_at and day < boundary.activated_at.date():
+    if boundary.activated_at and day < boundary.activated_at.astimezone(zone).date():
         raise BoundaryError("This boundary wasn't agreed yet on that day.")
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
@@ -234,7 +235,7 @@ def log(
                 db.add(entry)
         except IntegrityError:
             # Two taps at once: the other one was first; treat this one as an edit of it.
-            return log(db, boundary, partner, day, status, note, today, now)
+            return log(db, boundary, partner, day, status, note, today, now, zone)
         return entry
     if existing.status == status and existing.note == note:
         return existing  # the same report again (a double tap) changes nothing

@@ -61,7 +61,10 @@ def mine():
     """All boundaries on one screen: today's log with one tap each, proposals, a new proposal."""
     partner = own_partner()
     today = _today()
-    day = request.args.get("day", type=date.fromisoformat) if request.args.get("day") else today
+    try:
+        day = date.fromisoformat(request.args.get("day") or today.isoformat())
+    except ValueError:
+        day = today
     if not today - timedelta(days=BACKFILL_DAYS) <= day <= today:
         day = today
     form = BoundaryForm()
@@ -135,6 +138,7 @@ def log_entry(boundary_id: int):
             request.form.get("status", ""),
             request.form.get("note"),
             _today(),
+            zone=practice_zone(),
         )
     except BoundaryError as exc:
         db.session.rollback()

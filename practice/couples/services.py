@@ -152,7 +152,7 @@ def caseload(
         .where(
             Boundary.couple_id == Couple.id,
             BoundaryLog.status == "crossed",
-            BoundaryLog.period_start >= (today or now.date()) - timedelta(days=7),
+            BoundaryLog.period_start >= (today or now.date()) - timedelta(days=6),
         )
         .correlate(Couple)
         .scalar_subquery()

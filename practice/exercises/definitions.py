@@ -256,6 +256,10 @@ def parse_definition(raw: dict[str, Any]) -> TemplateDef:
         problems.append("Answers are private to the clinician, shared, or mutual.")
     if visibility == "mutual" and answered_by != "each":
         problems.append("Mutual visibility needs each partner to answer.")
+    if (raw.get("measure") or raw.get("safety")) and not (
+        visibility == "clinician" and raw.get("visibility_locked")
+    ):
+        problems.append("Questionnaires and safety checks stay private to the clinician, always.")
     recurrence = raw.get("recurrence")
     if recurrence not in RECURRENCES:
         problems.append("The usual rhythm is once, daily or weekly.")

@@ -18,12 +18,13 @@ from practice.models.exercise import (
     StagePlanItem,
     TemplateVersion,
 )
-from practice.models.measure import MeasureScore, ReminderLog, SafetyCheck
+from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
 from practice.models.report import Report
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import ROLES, AccountToken, User, UserSession
 
 __all__ = [
+    "DigestedFlag",
     "Report",
     "MeasureScore",
     "ReminderLog",

@@ -246,6 +246,9 @@ class ParkedDraft(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     occurrence_on: Mapped[date] = mapped_column(Date)
+    # The partner the worksheet was opened by (from the signed form): the words go back only
+    # to them, never to someone else who signs in on the same browser.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -83,3 +83,19 @@ class ReminderLog(Base):
 
     def __repr__(self) -> str:
         return f"<ReminderLog {self.id} user={self.user_id} {self.kind}>"
+
+
+class DigestedFlag(Base):
+    """A flag already sent in a clinician's morning digest (so each is sent once)."""
+
+    __tablename__ = "digested_flags"
+    __table_args__ = (UniqueConstraint("user_id", "couple_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    sent_on: Mapped[date] = mapped_column(Date)
+
+    def __repr__(self) -> str:
+        return f"<DigestedFlag {self.id} user={self.user_id}>"

@@ -157,6 +157,7 @@ class PlainNumberField(DecimalField):
 class WorksheetBase(FlaskForm):
     # Which button was pressed (save or submit) comes from the button itself, not a field.
     revision = HiddenField()
+    author = HiddenField()  # signed: who opened this worksheet (for words posted signed out)
 
 
 def build_form(definition: TemplateDef, role: str, formdata=None, answers=None) -> WorksheetBase:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select, update
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -231,7 +232,9 @@ def save_draft(
             return SaveResult(existing, conflict=True)
         sheet.response = response
         return SaveResult(response, conflict=False)
-    merged = {**sheet.response.answers, **values}  # a joint answer keeps the other part
+    if sheet.slot == "together":
+        return _save_joint_part(db, sheet, partner, values, now)
+    merged = {**sheet.response.answers, **values}
     changed = db.execute(
         update(Response)
         .where(
@@ -248,6 +251,38 @@ def save_draft(
     if current.status == "submitted":
         raise AlreadySubmitted(current)
     return SaveResult(current, conflict=changed != 1)
+
+
+def _save_joint_part(
+    db: Session, sheet: Worksheet, partner: Partner, values: dict[str, Any], now
+) -> SaveResult:
+    """In a joint answer each partner saves their own part: merge it into whatever the other
+    partner saved meanwhile (their fields never overlap), retrying a lost race."""
+    for _attempt in range(5):
+        current = _reload(db, sheet)
+        if current.status == "submitted":
+            raise AlreadySubmitted(current)
+        merged = {**current.answers, **values}
+        changed = db.execute(
+            update(Response)
+            .where(
+                Response.id == current.id,
+                Response.revision == current.revision,
+                Response.status == "draft",
+            )
+            .values(
+                answers=merged,
+                revision=Response.revision + 1,
+                updated_at=now,
+                partner_id=partner.id,
+            )
+        ).rowcount
+        db.expire(current)
+        if changed == 1:
+            saved = _reload(db, sheet)
+            sheet.response = saved
+            return SaveResult(saved, conflict=False)
+    return SaveResult(_reload(db, sheet), conflict=True)
 
 
 def submit(
@@ -315,14 +350,43 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def park_answers(db: Session, assignment_id: int, day: date, values: dict[str, Any]) -> str:
-    """Keep words posted without a live sign-in; returns the token for the browser's session."""
+PARK_HOURS = 24
+
+
+def author_token(secret_key: str, partner_id: int, assignment_id: int, day: date) -> str:
+    """A signed note of who opened a worksheet, carried in its form."""
+    return URLSafeSerializer(secret_key, salt="worksheet-author").dumps(
+        [partner_id, assignment_id, day.isoformat()]
+    )
+
+
+def author_of(secret_key: str, token: str | None, assignment_id: int, day: date) -> int | None:
+    """The partner id in a valid author note for this worksheet, else None."""
+    try:
+        partner_id, assignment, when = URLSafeSerializer(secret_key, salt="worksheet-author").loads(
+            token or ""
+        )
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if assignment != assignment_id or when != day.isoformat():
+        return None
+    return int(partner_id)
+
+
+def park_answers(
+    db: Session, assignment_id: int, day: date, partner_id: int, values: dict[str, Any]
+) -> str:
+    """Keep words posted without a live sign-in, for their author only; returns the token for
+    the browser's session. Parked words older than a day are swept at the same time."""
+    cutoff = utcnow() - timedelta(hours=PARK_HOURS)
+    db.execute(delete(ParkedDraft).where(ParkedDraft.created_at < cutoff))
     token = secrets.token_urlsafe(32)
     db.add(
         ParkedDraft(
             token_hash=_digest(token),
             assignment_id=assignment_id,
             occurrence_on=day,
+            partner_id=partner_id,
             answers=values,
         )
     )
@@ -331,9 +395,9 @@ def park_answers(db: Session, assignment_id: int, day: date, values: dict[str, A
 
 
 def find_parked(
-    db: Session, token: str | None, assignment_id: int, day: date
+    db: Session, token: str | None, assignment_id: int, day: date, partner_id: int
 ) -> ParkedDraft | None:
-    """The parked words for this worksheet behind the browser's token, if any (a day at most)."""
+    """This partner's own parked words for this worksheet behind the browser's token."""
     if not token:
         return None
     return db.scalar(
@@ -341,6 +405,7 @@ def find_parked(
             ParkedDraft.token_hash == _digest(token),
             ParkedDraft.assignment_id == assignment_id,
             ParkedDraft.occurrence_on == day,
-            ParkedDraft.created_at > utcnow() - timedelta(days=1),
+            ParkedDraft.partner_id == partner_id,
+            ParkedDraft.created_at > utcnow() - timedelta(hours=PARK_HOURS),
         )
     )

@@ -38,6 +38,8 @@ from practice.worksheets.services import (
     AlreadySubmitted,
     JointNotReady,
     WorksheetClosed,
+    author_of,
+    author_token,
     find_parked,
     open_worksheet,
     park_answers,
@@ -97,13 +99,19 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
             flash("This was already sent. Here is what you wrote.", "info")
         return redirect(url_for("worksheets.answer", response_id=done.response.id))
     except WorksheetClosed as closed:
-        return render_template(
-            "worksheets/closed.html", message=str(closed), assignment=assignment
-        ), 409
+        return _closed(assignment, str(closed))
     if sheet is None:
+        if request.method == "POST" and assignment.answered_by in (
+            "each",
+            "together",
+            partner.role,
+        ):
+            # The day stopped being an occurrence while the page was open (a pause).
+            return _closed(assignment, "Your clinician has paused this exercise for now.")
         abort(404)
     definition = sheet.definition
-    parked = find_parked(db.session, session.get(PARKED_KEY), assignment.id, day)
+    parked = find_parked(db.session, session.get(PARKED_KEY), assignment.id, day, partner.id)
+    author = author_token(current_app.config["SECRET_KEY"], partner.id, assignment.id, day)
     restored = False
     status = 200
     conflict_text = None
@@ -129,9 +137,9 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
         elif request.form.get("action") == "submit":
             if form.errors:
                 status = 400
-                save_draft(db.session, sheet, partner, values, base)  # the words are kept
+                kept = save_draft(db.session, sheet, partner, values, base)  # words are kept
                 db.session.commit()
-                form.revision.data = str(sheet.response.revision)
+                form.revision.data = str(kept.response.revision)
             else:
                 try:
                     result = submit(
@@ -195,6 +203,7 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
             restored = True
         form = build_form(definition, sheet.role, answers=answers)
         form.revision.data = str(sheet.response.revision if sheet.response else 0)
+    form.author.data = author
     return (
         render_template(
             "worksheets/worksheet.html",
@@ -217,6 +226,22 @@ def _boundary_proposals(response, partner) -> int:
     from practice.boundaries.services import proposals_from_response
 
     return len(proposals_from_response(db.session, response, partner, _today()))
+
+
+def _closed(assignment: Assignment, message: str):
+    """The exercise can't take answers now; anything just posted is shown so it isn't lost."""
+    kept = (
+        [
+            (key.removeprefix("f_"), ", ".join(request.form.getlist(key)))
+            for key in request.form
+            if key.startswith("f_") and any(v.strip() for v in request.form.getlist(key))
+        ]
+        if request.method == "POST"
+        else []
+    )
+    return render_template(
+        "worksheets/closed.html", message=message, assignment=assignment, kept=kept
+    ), 409
 
 
 def _int(value: str | None) -> int:
@@ -278,9 +303,15 @@ def _park_and_sign_in(assignment_id: int, day_text: str):
             for key in request.form
             if key.startswith("f_")
         }
-        known = db.session.get(Assignment, assignment_id) is not None
-        if day is not None and values and known and _same_site():
-            session[PARKED_KEY] = park_answers(db.session, assignment_id, day, values)
+        author = (
+            author_of(
+                current_app.config["SECRET_KEY"], request.form.get("author"), assignment_id, day
+            )
+            if day is not None
+            else None
+        )
+        if author is not None and values and _same_site():
+            session[PARKED_KEY] = park_answers(db.session, assignment_id, day, author, values)
             db.session.commit()
             flash("You were signed out, but your words are safe. Sign in to carry on.", "info")
     return redirect(url_for("auth.login", next=request.path))
