@@ -101,4 +101,7 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(token: str):
-        return load_session_user(db.session, token)
+        from datetime import timedelta
+
+        hours = app.config["SESSION_HOURS"]
+        return load_session_user(db.session, token, timedelta(hours=hours))

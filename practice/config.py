@@ -48,6 +48,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SMTP_STARTTLS": (True, lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
     "LOG_LEVEL": ("INFO", str),
     "REPORT_DIR": (None, str),
+    "SESSION_HOURS": (12, int),
     "REPORTS_PER_MINUTE": (10, int),
     "CRISIS_RESOURCES": (
         "If you are in danger right now, call your local emergency number "

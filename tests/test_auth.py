@@ -288,3 +288,16 @@ def test_dummy_hash_keeps_unknown_email_from_succeeding(app: Flask, world: World
         db.session.commit()
     response = sign_in(app.test_client(), "nopass@clinic.test")
     assert response.status_code == 200
+
+
+def test_a_sign_in_ends_after_its_lifetime(app: Flask, client, world: World) -> None:
+    sign_in(client, "a@clinic.test")
+    assert client.get("/couples/").status_code == 200
+    with app.app_context():
+        db.session.execute(
+            update(UserSession).values(
+                created_at=utcnow() - timedelta(hours=app.config["SESSION_HOURS"], minutes=1)
+            )
+        )
+        db.session.commit()
+    assert client.get("/couples/").status_code == 302

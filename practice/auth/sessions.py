@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from flask import session
 from flask_login import login_user, logout_user
@@ -57,8 +58,8 @@ def end_all_sessions(db: Session, user_id: int) -> None:
     )
 
 
-def load_session_user(db: Session, token: str) -> User | None:
-    """The active user behind a live session token, or None."""
+def load_session_user(db: Session, token: str, max_age: timedelta | None = None) -> User | None:
+    """The active user behind a live session token (younger than max_age), or None."""
     user = db.scalar(
         select(User)
         .join(UserSession, UserSession.user_id == User.id)
@@ -66,6 +67,7 @@ def load_session_user(db: Session, token: str) -> User | None:
             UserSession.token_hash == _digest(token),
             UserSession.ended_at.is_(None),
             User.is_active.is_(True),
+            UserSession.created_at > utcnow() - (max_age or timedelta(days=36500)),
         )
     )
     if user is not None:
