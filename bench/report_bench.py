@@ -74,6 +74,7 @@ def seed(folder: Path):
         reflection = make_template(db.session, None)
         assignment = make_assignment(db.session, couple, checkin, days_ago=365)
         weekly = make_assignment(db.session, couple, reflection, days_ago=280)
+        scored = make_assignment(db.session, couple, reflection, days_ago=365)
         boundaries = [
             make_boundary(
                 db.session, couple, f"Boundary {i + 1}: an agreement in plain words", days_ago=366
@@ -133,7 +134,7 @@ def seed(folder: Path):
                     ("phq9", 14 - n // 60, 2),
                 ):
                     response = Response(
-                        assignment_id=weekly.id,
+                        assignment_id=scored.id,
                         occurrence_on=today - timedelta(days=n),
                         slot=partner.role,
                         partner_id=partner.id,

@@ -59,20 +59,24 @@ def _day(day: date) -> str:
 
 @flag_rule
 def crossings(analysis: Analysis) -> Iterable[Flag]:
+    """One flag per crossed boundary, with each partner's reports as evidence, by date."""
     for item in analysis.adherence:
-        for role, partner in item.partners.items():
-            if len(partner.crossings) >= t.CROSSING:
-                yield Flag(
-                    "crossing",
-                    "high",
-                    f"Boundary crossed: {item.boundary.text}",
-                    tuple(
-                        f"{_day(c.day)}: reported by the {ROLE_NAMES[role]}"
-                        + (f" ({c.note})" if c.note else "")
-                        for c in partner.crossings
-                    ),
-                    partner.crossings[-1].day,
-                )
+        reports = sorted(
+            (c for partner in item.partners.values() for c in partner.crossings),
+            key=lambda c: (c.day, c.role),
+        )
+        if len(reports) >= t.CROSSING:
+            yield Flag(
+                "crossing",
+                "high",
+                f"Boundary crossed: {item.boundary.text}",
+                tuple(
+                    f"{_day(c.day)}: reported by the {ROLE_NAMES[c.role]}"
+                    + (f" ({c.note})" if c.note else "")
+                    for c in reports
+                ),
+                reports[-1].day,
+            )
 
 
 @flag_rule

@@ -20,9 +20,11 @@ from practice.reporting.data import (
     ReportData,
     ResponseItem,
 )
+from practice.reporting.draw import WEEKLY_AFTER_DAYS
 from practice.reporting.gather import MAX_RESPONSES, Gathered
 from practice.stages import STAGES
 
+MAX_CROSSINGS = 25
 ROLE = {"injured": "injured partner", "involved": "involved partner", "together": "together"}
 WHO = {
     "each": "each partner",
@@ -59,6 +61,17 @@ def _points(current: float | None, before: float | None) -> str:
     return f"{(current - before) * 100:+.0f} pts"
 
 
+MAX_EVIDENCE = 4
+
+
+def _capped(evidence: tuple[str, ...]) -> tuple[str, ...]:
+    """The latest few lines of evidence, and how many more are in the app."""
+    if len(evidence) <= MAX_EVIDENCE:
+        return evidence
+    more = len(evidence) - MAX_EVIDENCE
+    return (*evidence[-MAX_EVIDENCE:], f"and {more} earlier, listed in Mend")
+
+
 def compose(
     gathered: Gathered,
     charts: tuple[ChartItem, ...],
@@ -83,7 +96,7 @@ def compose(
         audience=gathered.audience,
     )
     flags = tuple(
-        FlagItem(f.severity, f.title, f.evidence if clinician else ())
+        FlagItem(f.severity, f.title, _capped(f.evidence) if clinician else ())
         for f in analysis.flags
         if clinician or not f.clinician_only
     )
@@ -201,7 +214,8 @@ def compose(
         completion=completion,
         charts=charts,
         adherence=tuple(adherence),
-        crossings=tuple(crossings),
+        crossings=tuple(sorted(crossings, key=lambda c: c.sort_key, reverse=True)[:MAX_CROSSINGS]),
+        more_crossings=max(0, len(crossings) - MAX_CROSSINGS),
         measures=measures,
         measure_charts=measure_charts if clinician else (),
         assignments=assignments,
@@ -209,4 +223,5 @@ def compose(
         more_responses=max(0, len(visible) - MAX_RESPONSES),
         agenda_note=gathered.agenda_note if clinician else "",
         empty=empty,
+        weekly_charts=period.days > WEEKLY_AFTER_DAYS,
     )

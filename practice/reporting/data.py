@@ -56,6 +56,7 @@ class CrossingItem:
     boundary: str
     reporter: str
     note: str
+    sort_key: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class ReportData:
     charts: tuple[ChartItem, ...]
     adherence: tuple[AdherenceLine, ...]
     crossings: tuple[CrossingItem, ...]
+    more_crossings: int
     measures: tuple[MeasureLine, ...]
     measure_charts: tuple[ChartItem, ...]
     assignments: tuple[AssignmentLine, ...]
@@ -104,3 +106,4 @@ class ReportData:
     more_responses: int
     agenda_note: str
     empty: bool
+    weekly_charts: bool = False

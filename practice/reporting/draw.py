@@ -7,6 +7,21 @@ from practice.reporting.data import ChartItem
 from practice.reporting.gather import Gathered
 from practice.reporting.measure_charts import measure_charts
 
+# Longer reports chart weekly means: the printer's cost then stays flat with the period's length.
+WEEKLY_AFTER_DAYS = 62
+
+
+def weekly(points: dict) -> dict:
+    """Mean per week (keyed by the week's Monday) of daily values."""
+    from collections import defaultdict
+    from datetime import timedelta
+    from statistics import fmean
+
+    weeks: dict = defaultdict(list)
+    for day, value in points.items():
+        weeks[day - timedelta(days=day.weekday())].append(value)
+    return {week: fmean(values) for week, values in sorted(weeks.items())}
+
 
 def draw(gathered: Gathered) -> tuple[tuple[ChartItem, ...], tuple[ChartItem, ...]]:
     """The check-in charts, and (for the clinician) the questionnaire charts."""
@@ -15,9 +30,15 @@ def draw(gathered: Gathered) -> tuple[tuple[ChartItem, ...], tuple[ChartItem, ..
     markers = [Marker(day, f"Stage {stage}", "stage") for day, stage in analysis.data.stage_changes]
     markers += [Marker(day, "Appointment", "appointment") for day in analysis.data.appointments]
     charts = []
+    long = analysis.period.days > WEEKLY_AFTER_DAYS
     for trend in analysis.trends:
         series = [
-            Series(names.get(role, role), role, p.daily, p.rolling)
+            Series(
+                names.get(role, role),
+                role,
+                weekly(p.daily) if long else p.daily,
+                weekly(p.daily) if long else p.rolling,
+            )
             for role, p in trend.partners.items()
         ]
         title = trend.metric.label + (" (lower is better)" if trend.metric.lower_is_better else "")

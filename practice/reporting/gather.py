@@ -22,7 +22,8 @@ from practice.exercises.services import definition_of
 from practice.models import Assignment, Couple, ExerciseTemplate, Response
 
 AUDIENCES = ("clinician", "couple")
-MAX_RESPONSES = 30
+MAX_RESPONSES = 20
+NO_TEXT = "(no written answer)"
 
 
 class ReportError(ValueError):
@@ -79,7 +80,7 @@ def _excerpt(definition, answers: dict) -> str:
         if field.kind in ("short_text", "long_text") and value:
             text = " ".join(str(value).split())
             return text if len(text) <= 280 else text[:277].rstrip() + "…"
-    return "(no written answer)"
+    return NO_TEXT
 
 
 def gather(
@@ -92,11 +93,11 @@ def gather(
     if couple is None:
         raise ReportError("No such couple.")
     today = now.astimezone(zone).date()
-    analysis = analyse(load_couple_data(db, couple_id, period, today, zone), period)
-    previous_period = period.previous()
-    previous = analyse(
-        load_couple_data(db, couple_id, previous_period, today, zone), previous_period
-    )
+    # The loaded data reaches back over the previous period too (for the trends' change), so
+    # the previous period's adherence comes from the same rows: one load, not two.
+    data = load_couple_data(db, couple_id, period, today, zone)
+    analysis = analyse(data, period)
+    previous = analyse(data, period.previous())
     rows = db.execute(
         select(Response, ExerciseTemplate.title)
         .join(Assignment, Assignment.id == Response.assignment_id)
