@@ -212,3 +212,31 @@ def test_a_copy_of_the_safety_check_cannot_be_made_shareable(
     )
     assert response.status_code == 400
     assert "stay private to the clinician, always" in response.get_data(as_text=True)
+
+
+def test_a_safety_concern_leads_the_caseload_and_the_couple_page(
+    app: Flask, world: World, as_user
+) -> None:
+    assignment = _assign(app, world, SAFETY_SLUG)
+    as_user("va@client.test").submit(_url(assignment), _safety_form(threatened="yes"))
+    clinician = as_user("a@clinic.test")
+    with app.app_context():
+        from practice.models import User
+        from tests.factories import make_couple
+
+        other = make_couple(
+            db.session,
+            db.session.get(User, world.clinician_a),
+            "Aardvark",
+            "x1@client.test",
+            "x2@client.test",
+        )
+        other.status = "active"
+        db.session.commit()
+    caseload = clinician.get("/couples/").get_data(as_text=True)
+    assert caseload.index("Couple A") < caseload.index("Aardvark")
+    assert "Safety concern" in caseload
+    page = clinician.get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert "needs your attention before anything else" in page
+    # The partners never see that banner or the concern.
+    assert "Safety concern" not in as_user("ia@client.test").get("/home").get_data(as_text=True)

@@ -14,7 +14,9 @@ from practice.models import (
     Boundary,
     BoundaryLog,
     Couple,
+    MeasureScore,
     Partner,
+    SafetyCheck,
     StageChange,
     User,
 )
@@ -123,6 +125,7 @@ class CaseloadRow:
     next_appointment: datetime | None
     last_activity: datetime | None
     recent_crossings: int = 0
+    safety_concern: bool = False
 
 
 def caseload(
@@ -169,11 +172,14 @@ def caseload(
             recent_crossings,
         ).where(Couple.clinician_id == clinician.id)
     ).all()
-    result = [CaseloadRow(*row) for row in rows]
+    concerns = safety_concerns(db, [row[0] for row in rows])
+    result = [CaseloadRow(*row, safety_concern=row[0] in concerns) for row in rows]
     far = now + timedelta(days=3650)
-    # Couples with a crossing this week come first, then by status and the next appointment.
+    # A safety concern comes first, always; then couples with a crossing this week; then by
+    # status and the next appointment.
     result.sort(
         key=lambda r: (
+            not r.safety_concern,
             r.recent_crossings == 0,
             status_order[r.status],
             r.next_appointment or far,
@@ -181,3 +187,25 @@ def caseload(
         )
     )
     return result
+
+
+def safety_concerns(db: Session, couple_ids: list[int]) -> set[int]:
+    """Couples where a partner's latest safety check was worrying, or their latest PHQ-9 had
+    item 9 above 0 (two queries for the whole caseload)."""
+    latest: dict[tuple[int, str], bool] = {}
+    for couple_id, role, worrying in db.execute(
+        select(SafetyCheck.couple_id, SafetyCheck.role, SafetyCheck.worrying)
+        .where(SafetyCheck.couple_id.in_(couple_ids))
+        .order_by(SafetyCheck.checked_on, SafetyCheck.id)
+    ):
+        latest[(couple_id, role)] = worrying
+    flagged = {couple_id for (couple_id, _role), worrying in latest.items() if worrying}
+    phq: dict[tuple[int, str], int] = {}
+    for couple_id, role, item in db.execute(
+        select(MeasureScore.couple_id, MeasureScore.role, MeasureScore.self_harm_item)
+        .where(MeasureScore.couple_id.in_(couple_ids), MeasureScore.instrument == "phq9")
+        .order_by(MeasureScore.administered_on, MeasureScore.id)
+    ):
+        phq[(couple_id, role)] = item or 0
+    flagged |= {couple_id for (couple_id, _role), item in phq.items() if item > 0}
+    return flagged

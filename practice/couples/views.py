@@ -19,6 +19,7 @@ from practice.couples.services import (
     create_couple,
     invite_partner,
     move_stage,
+    safety_concerns,
     set_status,
     stage_entered_at,
 )
@@ -199,6 +200,7 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
     )
     html = render_template(
         "couples/detail.html",
+        safety_concern=couple.id in safety_concerns(db.session, [couple.id]),
         assignments=assignments,
         unreviewed=unreviewed,
         describe_rule=lambda a: describe(rule_of(a)),
