@@ -7,27 +7,20 @@ app in the same run, their ratio, the time of `analyse` alone, and SQL statement
 
 from __future__ import annotations
 
-import re
-import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import bench_app, rate, signed_in, statements
 
-from sqlalchemy import event  # noqa: E402
-
-from practice import create_app, migrate  # noqa: E402
-from practice.analytics.data import Period  # noqa: E402
-from practice.analytics.loading import load_couple_data  # noqa: E402
-from practice.analytics.summary import analyse  # noqa: E402
-from practice.db import db  # noqa: E402
-from practice.models import BoundaryLog, Response, utcnow  # noqa: E402
-from tests.factories import (  # noqa: E402
-    PASSWORD,
+from practice.analytics.data import Period
+from practice.analytics.loading import load_couple_data
+from practice.analytics.summary import analyse
+from practice.db import db
+from practice.models import BoundaryLog, Response, utcnow
+from tests.factories import (
     make_assignment,
     make_boundary,
     make_couple,
@@ -44,18 +37,7 @@ FIELDS = [
 
 
 def build(days: int, folder: Path):
-    url = f"sqlite:///{folder / f'dash-{days}.db'}"
-    migrate.upgrade(url)
-    app = create_app(
-        {
-            "ENV": "testing",
-            "DATABASE_URL": url,
-            "LOG_LEVEL": "WARNING",
-            "SECRET_KEY": "bench-secret-key-long-enough-for-mend",
-            "INSTANCE_PATH": str(folder / "instance"),
-        }
-    )
-    app.add_url_rule("/__bare", "bare", lambda: "ok")
+    app = bench_app(folder, f"dash-{days}")
     with app.app_context():
         clinician = make_user(db.session, "bench@clinic.test", "clinician")
         couple = make_couple(db.session, clinician, "Bench", "i@c.test", "v@c.test", 4)
@@ -94,37 +76,7 @@ def build(days: int, folder: Path):
                     )
         db.session.commit()
         couple_id = couple.id
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post(
-        "/login", data={"email": "bench@clinic.test", "password": PASSWORD, "csrf_token": token}
-    )
-    return app, client, couple_id
-
-
-def rate(client, path: str, requests: int) -> float:
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        for _ in range(requests):
-            assert client.get(path).status_code == 200
-        samples.append(requests / (time.perf_counter() - start))
-    return statistics.median(samples)
-
-
-def statements(app, client, path: str) -> int:
-    count = 0
-
-    def counter(*_args):
-        nonlocal count
-        count += 1
-
-    engine = db.get_engine(app)
-    event.listen(engine, "before_cursor_execute", counter)
-    client.get(path)
-    event.remove(engine, "before_cursor_execute", counter)
-    return count
+    return app, signed_in(app, "bench@clinic.test"), couple_id
 
 
 def main() -> None:
@@ -140,8 +92,8 @@ def main() -> None:
         for days in (30, 365):
             app, client, couple_id = build(days, Path(tmp))
             path = f"/couples/{couple_id}/insights?period=90"
-            bare = rate(client, "/__bare", 400)
-            dash = rate(client, path, REQUESTS)
+            bare = rate(client, "/__bare", ROUNDS, 400)
+            dash = rate(client, path, ROUNDS, REQUESTS)
             with app.app_context():
                 today = utcnow().date()
                 period = Period(today - timedelta(days=89), today + timedelta(days=1))

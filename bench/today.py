@@ -7,22 +7,14 @@ bare route on the same app in the same run, and SQL statements per page.
 
 from __future__ import annotations
 
-import re
-import statistics
-import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import bench_app, rate, signed_in, statements
 
-from sqlalchemy import event  # noqa: E402
-
-from practice import create_app, migrate  # noqa: E402
-from practice.db import db  # noqa: E402
-from tests.factories import (  # noqa: E402
-    PASSWORD,
+from practice.db import db
+from tests.factories import (
     make_assignment,
     make_couple,
     make_response,
@@ -35,18 +27,7 @@ REQUESTS = 150
 
 
 def build(days: int, folder: Path):
-    url = f"sqlite:///{folder / f'today-{days}.db'}"
-    migrate.upgrade(url)
-    app = create_app(
-        {
-            "ENV": "testing",
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench-secret-key-long-enough-for-mend",
-            "INSTANCE_PATH": str(folder / "instance"),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    app.add_url_rule("/__bare", "bare", lambda: "ok")
+    app = bench_app(folder, f"today-{days}")
     with app.app_context():
         clinician = make_user(db.session, "bench@clinic.test", "clinician")
         couple = make_couple(db.session, clinician, "Bench", "i@c.test", "v@c.test", 3)
@@ -58,36 +39,7 @@ def build(days: int, folder: Path):
                     make_response(db.session, assignment, slot, days_ago=day)
         db.session.commit()
         worksheet = f"/tasks/{assignment.id}/{date.today().isoformat()}"
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"email": "i@c.test", "password": PASSWORD, "csrf_token": token})
-    return app, client, worksheet
-
-
-def rate(client, path: str) -> float:
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        for _ in range(REQUESTS):
-            response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-        samples.append(REQUESTS / (time.perf_counter() - start))
-    return statistics.median(samples)
-
-
-def statements(app, client, path: str) -> int:
-    count = 0
-
-    def counter(*_args):
-        nonlocal count
-        count += 1
-
-    engine = db.get_engine(app)
-    event.listen(engine, "before_cursor_execute", counter)
-    client.get(path)
-    event.remove(engine, "before_cursor_execute", counter)
-    return count
+    return app, signed_in(app, "i@c.test"), worksheet
 
 
 def main() -> None:
@@ -96,13 +48,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for days in (30, 365):
             app, client, worksheet = build(days, Path(tmp))
-            bare = rate(client, "/__bare")
+            bare = rate(client, "/__bare", ROUNDS, REQUESTS)
             for name, path in (
                 ("today", "/today"),
                 ("worksheet", worksheet),
                 ("answers", "/answers"),
             ):
-                page = rate(client, path)
+                page = rate(client, path, ROUNDS, REQUESTS)
                 sql = statements(app, client, path)
                 print(
                     f"{days:>7}d {name:>10} {page:>7.0f} {bare:>11.0f} {page / bare:>6.2f} {sql:>4}"
