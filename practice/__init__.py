@@ -68,10 +68,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     from practice.errors import register_error_handlers
+    from practice.security import register_security_headers
     from practice.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
 
     from practice.cli import register_commands
 
