@@ -36,6 +36,7 @@ ROUTES: dict[str, Route] = {
     "auth.index": Route((PUBLIC,)),
     "auth.login": Route((PUBLIC,)),
     "auth.logout": Route((PUBLIC,)),
+    "auth.forgot_password": Route((PUBLIC,)),
     "auth.accept_invitation": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "auth.set_password": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "couples.dashboard": Route(("clinician",)),

@@ -301,3 +301,30 @@ def test_a_sign_in_ends_after_its_lifetime(app: Flask, client, world: World) -> 
         )
         db.session.commit()
     assert client.get("/couples/").status_code == 302
+
+
+def test_password_reset_by_email_ends_other_sessions(app: Flask, world: World) -> None:
+    other_device = app.test_client()
+    sign_in(other_device, "a@clinic.test")
+    assert other_device.get("/couples/").status_code == 200
+    browser = app.test_client()
+    unknown = browser.submit(
+        "/forgot-password", {"email": "nobody@clinic.test"}, follow_redirects=True
+    )
+    known = browser.submit("/forgot-password", {"email": "A@clinic.test"}, follow_redirects=True)
+    assert "If that email belongs to an active Mend account" in unknown.get_data(as_text=True)
+    assert unknown.get_data(as_text=True).count("on its way") == known.get_data(as_text=True).count(
+        "on its way"
+    )
+    (message,) = [m for m in outbox(app) if m.to == "a@clinic.test"]
+    assert "works once, for an hour" in message.body
+    link = re.search(r"http://mend\.test(/set-password/\S+)", message.body).group(1)
+    new = "a brand new quiet harbour password"
+    response = browser.submit(link, {"password": new, "confirm": new})
+    assert response.headers["Location"] == "/couples/"
+    assert other_device.get("/couples/").status_code == 302  # signed out everywhere else
+    assert sign_in(app.test_client(), "a@clinic.test", new).status_code == 302
+    assert browser.get(link).status_code == 400  # single use
+    with app.app_context():
+        token = db.session.scalar(select(AccountToken).order_by(AccountToken.id.desc()))
+        assert (token.expires_at - token.created_at) == timedelta(hours=1)

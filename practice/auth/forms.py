@@ -36,5 +36,9 @@ class SetPasswordForm(FlaskForm):
             raise ValidationError(problem)
 
 
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
 class PostForm(FlaskForm):
     """An empty form for buttons that POST (sign out, cancel): it only carries the CSRF token."""

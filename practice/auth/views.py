@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select, update
 
-from practice.auth.forms import LoginForm, PostForm, SetPasswordForm
+from practice.auth.forms import LoginForm, PostForm, ResetRequestForm, SetPasswordForm
 from practice.auth.passwords import hash_password, needs_rehash, verify_password
 from practice.auth.sessions import end_all_sessions, end_session, start_session
 from practice.auth.tokens import TokenError, find_token
@@ -73,6 +73,47 @@ def login():
             return redirect(target if is_safe_next(target) else home_for(user))
         form.password.errors.append(SIGN_IN_FAILED)
     return render_template("auth/login.html", form=form)
+
+
+RESET_SENT = (
+    "If that email belongs to an active Mend account, a link to choose a new password is on "
+    "its way. It works once, for an hour."
+)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a one-hour, single-use link to choose a new password (same answer for any email)."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower()
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None and user.is_active and user.password_hash is not None:
+            from datetime import timedelta
+
+            from practice.auth.tokens import issue_token
+            from practice.mail import send_mail
+            from practice.urls import external_url
+
+            issued = issue_token(
+                db.session,
+                current_app.config["SECRET_KEY"],
+                user,
+                "set_password",
+                timedelta(hours=1),
+            )
+            send_mail(
+                user.email,
+                "Choose a new Mend password",
+                "Hello,\n\nSomeone asked to reset the password of your Mend account. If it was "
+                "you, choose a new password here (the link works once, for an hour):\n"
+                f"{external_url('auth.set_password', token=issued.secret)}\n\n"
+                "If it wasn't you, you can ignore this email; your password stays as it is.\n",
+            )
+            db.session.commit()
+        flash(RESET_SENT, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
 
 
 @bp.post("/logout")
