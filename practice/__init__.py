@@ -70,10 +70,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.errors import register_error_handlers
     from practice.security import register_security_headers
     from practice.templating import register_template_helpers
+    from practice.throttle import init_throttling
 
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    init_throttling(app)
 
     from practice.cli import register_commands
 

@@ -49,6 +49,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "LOG_LEVEL": ("INFO", str),
     "REPORT_DIR": (None, str),
     "SESSION_HOURS": (12, int),
+    "REDIS_URL": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
     "CRISIS_RESOURCES": (
         "If you are in danger right now, call your local emergency number "

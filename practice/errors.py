@@ -60,6 +60,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if error.response is not None:  # an error that brings its own page (the throttle's)
+            return error.response
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         if code >= 500:

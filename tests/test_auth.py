@@ -328,3 +328,26 @@ def test_password_reset_by_email_ends_other_sessions(app: Flask, world: World) -
     with app.app_context():
         token = db.session.scalar(select(AccountToken).order_by(AccountToken.id.desc()))
         assert (token.expires_at - token.created_at) == timedelta(hours=1)
+
+
+def test_repeated_failures_are_throttled_for_known_and_unknown_emails(
+    app: Flask, world: World
+) -> None:
+    for email in ("a@clinic.test", "nobody-here@clinic.test"):
+        browser = app.test_client()
+        statuses = [
+            browser.submit("/login", {"email": email, "password": "not it at all"}).status_code
+            for _ in range(6)
+        ]
+        assert statuses == [200] * 5 + [429], email
+        page = browser.submit("/login", {"email": email, "password": PASSWORD})
+        assert page.status_code == 429  # even the right password waits
+        text = page.get_data(as_text=True)
+        assert "Too many attempts to sign in" in text and "please wait 15 minutes" in text
+    # Another account from the same address is not locked by them.
+    assert sign_in(app.test_client(), "b@clinic.test").status_code == 302
+
+
+def test_successful_sign_ins_do_not_count(app: Flask, world: World) -> None:
+    for _ in range(12):
+        assert sign_in(app.test_client(), "a@clinic.test").status_code == 302

@@ -1,0 +1,65 @@
+"""Sign-in throttling with Flask-Limiter: per address and per account, counting failures only.
+
+The waits grow (minutes, then an hour, then a day) and the message says when to try again.
+An unknown email is throttled exactly like a known one, so a lock reveals nothing. Storage is in
+memory by default (one process) and Redis when PRACTICE_REDIS_URL is set (shared by workers).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, make_response, render_template, request
+from flask_limiter import Limiter, RequestLimit
+from flask_limiter.util import get_remote_address
+
+PER_ADDRESS = "20 per 10 minutes; 60 per day"
+PER_ACCOUNT = "5 per 15 minutes; 10 per hour; 20 per day"
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    # A failed sign-in re-renders the form (200); a success redirects.
+    return response.status_code == 200
+
+
+def _too_many(limit: RequestLimit):
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    wait = (
+        f"{minutes} minute{'s' if minutes != 1 else ''}"
+        if minutes < 90
+        else (f"{math.ceil(minutes / 60)} hours")
+    )
+    page = render_template(
+        "errors/error.html",
+        code=429,
+        title="Too many attempts to sign in",
+        message=f"For everyone's safety, please wait {wait} and try again. If you've forgotten "
+        "your password, you can ask for a link to choose a new one.",
+    )
+    return make_response(page, 429)
+
+
+def init_throttling(app: Flask) -> Limiter:
+    """Attach a limiter to this app and throttle failed sign-ins."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
+    view = app.view_functions["auth.login"]
+    view = limiter.limit(
+        PER_ACCOUNT,
+        key_func=_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+        on_breach=_too_many,
+    )(view)
+    view = limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=_failed, on_breach=_too_many)(
+        view
+    )
+    app.view_functions["auth.login"] = view
+    app.extensions["practice.limiter"] = limiter
+    return limiter
