@@ -108,4 +108,24 @@ def _init_login(app: Flask) -> None:
         from datetime import timedelta
 
         hours = app.config["SESSION_HOURS"]
-        return load_session_user(db.session, token, timedelta(hours=hours))
+        idle = {
+            "clinician": timedelta(minutes=app.config["IDLE_MINUTES_STAFF"]),
+            "admin": timedelta(minutes=app.config["IDLE_MINUTES_STAFF"]),
+            "client": timedelta(minutes=app.config["IDLE_MINUTES_CLIENT"]),
+        }
+        return load_session_user(db.session, token, timedelta(hours=hours), idle)
+
+    from flask import request
+    from flask_login import current_user
+
+    from practice.auth.sessions import touch_session
+
+    # Pings the page makes by itself (the keep-alive aside) do not count as activity.
+    passive = {"static", "worksheets.csrf_token"}
+
+    @app.before_request
+    def _record_activity() -> None:
+        if request.endpoint in passive or request.endpoint is None:
+            return
+        if current_user.is_authenticated and current_user.get_id():
+            touch_session(db.session, current_user.get_id())

@@ -49,6 +49,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "LOG_LEVEL": ("INFO", str),
     "REPORT_DIR": (None, str),
     "SESSION_HOURS": (12, int),
+    "IDLE_MINUTES_STAFF": (15, int),
+    "IDLE_MINUTES_CLIENT": (30, int),
     "REDIS_URL": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
     "CRISIS_RESOURCES": (

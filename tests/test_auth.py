@@ -351,3 +351,28 @@ def test_repeated_failures_are_throttled_for_known_and_unknown_emails(
 def test_successful_sign_ins_do_not_count(app: Flask, world: World) -> None:
     for _ in range(12):
         assert sign_in(app.test_client(), "a@clinic.test").status_code == 302
+
+
+def test_idle_sessions_end_by_role_and_activity_keeps_them(app: Flask, world: World) -> None:
+    clinician, client_browser = app.test_client(), app.test_client()
+    sign_in(clinician, "a@clinic.test")
+    sign_in(client_browser, "ia@client.test")
+
+    def idle_for(email: str, minutes: int) -> None:
+        with app.app_context():
+            user_id = db.session.scalar(select(User.id).where(User.email == email))
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.user_id == user_id)
+                .values(last_seen_at=utcnow() - timedelta(minutes=minutes))
+            )
+            db.session.commit()
+
+    idle_for("a@clinic.test", 10)
+    assert clinician.get("/couples/").status_code == 200  # 10 minutes: still in, and renewed
+    idle_for("a@clinic.test", 16)
+    assert clinician.get("/couples/").status_code == 302  # 16 minutes: signed out
+    idle_for("ia@client.test", 20)
+    assert client_browser.get("/today").status_code == 200  # clients get 30 minutes
+    idle_for("ia@client.test", 31)
+    assert client_browser.get("/today").status_code == 302

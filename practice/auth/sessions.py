@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from practice.models import User, UserSession, utcnow
@@ -58,18 +59,48 @@ def end_all_sessions(db: Session, user_id: int) -> None:
     )
 
 
-def load_session_user(db: Session, token: str, max_age: timedelta | None = None) -> User | None:
-    """The active user behind a live session token (younger than max_age), or None."""
-    user = db.scalar(
-        select(User)
+def load_session_user(
+    db: Session,
+    token: str,
+    max_age: timedelta | None = None,
+    idle: dict[str, timedelta] | None = None,
+) -> User | None:
+    """The active user behind a live session token: younger than max_age, and used within the
+    idle limit of the user's role. None otherwise (the browser is then signed out)."""
+    now = utcnow()
+    row = db.execute(
+        select(User, UserSession.created_at, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             UserSession.token_hash == _digest(token),
             UserSession.ended_at.is_(None),
             User.is_active.is_(True),
-            UserSession.created_at > utcnow() - (max_age or timedelta(days=36500)),
+            UserSession.created_at > now - (max_age or timedelta(days=36500)),
         )
-    )
-    if user is not None:
-        user.session_token = token
+    ).first()
+    if row is None:
+        return None
+    user, created, last_seen = row
+    limit = (idle or {}).get(user.role)
+    if limit is not None and (last_seen or created) < now - limit:
+        return None
+    user.session_token = token
     return user
+
+
+def touch_session(db: Session, token: str, every: timedelta = timedelta(seconds=30)) -> None:
+    """Record activity on a session (at most every 30 seconds). Runs at the start of a request,
+    in the request's own session, and commits at once; a busy database skips it."""
+    now = utcnow()
+    try:
+        db.execute(
+            update(UserSession)
+            .where(
+                UserSession.token_hash == _digest(token),
+                (UserSession.last_seen_at.is_(None)) | (UserSession.last_seen_at < now - every),
+            )
+            .values(last_seen_at=now)
+        )
+        db.commit()
+    except OperationalError:
+        db.rollback()

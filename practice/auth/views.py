@@ -9,12 +9,13 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
 from practice.auth.forms import LoginForm, PostForm, ResetRequestForm, SetPasswordForm
@@ -114,6 +115,13 @@ def forgot_password():
         flash(RESET_SENT, "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.get("/keep-alive")
+@login_required
+def keep_alive():
+    """'Stay signed in': the request itself counts as activity."""
+    return jsonify(ok=True)
 
 
 @bp.post("/logout")
