@@ -115,10 +115,13 @@ def _init_login(app: Flask) -> None:
         }
         return load_session_user(db.session, token, timedelta(hours=hours), idle)
 
+    from datetime import timedelta
+
     from flask import request
     from flask_login import current_user
 
     from practice.auth.sessions import touch_session
+    from practice.models import utcnow
 
     # Pings the page makes by itself (the keep-alive aside) do not count as activity.
     passive = {"static", "worksheets.csrf_token"}
@@ -127,5 +130,9 @@ def _init_login(app: Flask) -> None:
     def _record_activity() -> None:
         if request.endpoint in passive or request.endpoint is None:
             return
-        if current_user.is_authenticated and current_user.get_id():
+        if not (current_user.is_authenticated and current_user.get_id()):
+            return
+        seen = current_user.session_seen_at
+        # Write only when the last record is older than half a minute: most requests read only.
+        if seen is None or seen < utcnow() - timedelta(seconds=30):
             touch_session(db.session, current_user.get_id())

@@ -85,6 +85,7 @@ def load_session_user(
     if limit is not None and (last_seen or created) < now - limit:
         return None
     user.session_token = token
+    user.session_seen_at = last_seen or created
     return user
 
 

@@ -41,6 +41,7 @@ class User(Base):
     # Flask-Login: the id kept in the cookie is the server-side session token, not the user id,
     # so ending the session row signs that browser out (see practice.auth.sessions).
     session_token = None  # set per request; not a column
+    session_seen_at = None  # when this request's session was last used; not a column
 
     @property
     def is_authenticated(self) -> bool:
