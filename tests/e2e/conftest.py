@@ -95,3 +95,32 @@ def artifacts_dir() -> Path:
     """test-artifacts/ at the repository root (gitignored), for screenshots people look at."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS_DIR
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def new_context(browser: Browser, *, phone: bool) -> BrowserContext:
+    """A fresh browser profile: a touch phone 390 px wide, or a desktop window."""
+    if phone:
+        context = browser.new_context(
+            locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True
+        )
+    else:
+        context = browser.new_context(locale="en-GB", viewport=DESKTOP)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
+    """One browser profile per person: each partner on a phone, the clinician at a desk."""
+    made = {
+        "injured": new_context(browser, phone=True),
+        "involved": new_context(browser, phone=True),
+        "clinician": new_context(browser, phone=False),
+    }
+    yield made
+    for context in made.values():
+        context.close()

@@ -4,22 +4,19 @@ with its note and the flag that the partners' reports differ."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import select
 
 from practice.db import db
 from practice.models import BoundaryLog, utcnow
 from practice.timefmt import local_today, practice_zone
 from tests import factories
-
-from .conftest import DEFAULT_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +27,6 @@ COUPLE_LABEL = "Couple B"
 NO_CONTACT = "No contact with the other person."
 PHONES = "Phones stay face up in the evening."
 CROSSING_NOTE = "I left my phone face down during dinner on Tuesday evening."
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @dataclass
@@ -63,31 +58,6 @@ def seeded(app: Flask) -> Seeded:
             phones_id=phones.id,
             today=local_today(practice_zone(), utcnow()),
         )
-
-
-def new_context(browser: Browser, *, phone: bool) -> BrowserContext:
-    """A fresh browser profile: a touch phone 390 px wide, or a desktop window."""
-    if phone:
-        context = browser.new_context(
-            locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True
-        )
-    else:
-        context = browser.new_context(locale="en-GB", viewport=DESKTOP)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    return context
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
-    """One browser profile per person: each partner on a phone, the clinician at a desk."""
-    made = {
-        "involved": new_context(browser, phone=True),
-        "injured": new_context(browser, phone=True),
-        "clinician": new_context(browser, phone=False),
-    }
-    yield made
-    for context in made.values():
-        context.close()
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:

@@ -5,14 +5,13 @@ self-harm flag first (above a boundary crossing) and the score in the Questionna
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import select
 
 from practice.db import db
@@ -22,8 +21,7 @@ from practice.measures.library import measure_slug
 from practice.models import BoundaryLog, ExerciseTemplate, MeasureScore, Response, utcnow
 from practice.timefmt import local_today, practice_zone
 from tests import factories
-
-from .conftest import DEFAULT_TIMEOUT_MS
+from tests.e2e.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +38,6 @@ CROSSING_FLAG = f"Boundary crossed: {BOUNDARY}"
 ITEMS_1_TO_8 = "Several days"  # 1 point each
 ITEM_9 = "More than half the days"  # 2 points
 DIFFICULTY = "Somewhat difficult"  # not scored
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @dataclass
@@ -98,31 +94,6 @@ def seeded(app: Flask) -> Seeded:
             today=today,
             due=assignment.due_on,
         )
-
-
-def new_context(browser: Browser, *, phone: bool) -> BrowserContext:
-    """A fresh browser profile: a touch phone 390 px wide, or a desktop window."""
-    if phone:
-        context = browser.new_context(
-            locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True
-        )
-    else:
-        context = browser.new_context(locale="en-GB", viewport=DESKTOP)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    return context
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
-    """One browser profile per person: each partner on a phone, the clinician at a desk."""
-    made = {
-        "injured": new_context(browser, phone=True),
-        "involved": new_context(browser, phone=True),
-        "clinician": new_context(browser, phone=False),
-    }
-    yield made
-    for context in made.values():
-        context.close()
 
 
 def sign_in(page: Page, base_url: str, email: str, landing: str) -> None:
