@@ -35,6 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.logger.setLevel(app.config["LOG_LEVEL"])
 
     db.init_app(app)
+    _init_encryption()
+    from practice.audit.capture import init_audit
+
+    init_audit(app)
     _init_login(app)
     csrf.init_app(app)
 
@@ -81,6 +85,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _init_encryption() -> None:
+    from sqlalchemy.orm import configure_mappers
+
+    from practice import encryption, models  # noqa: F401  (every table mapped first)
+    from practice.db import Base
+
+    configure_mappers()
+    encryption.install(Base)
 
 
 def _init_login(app: Flask) -> None:

@@ -15,6 +15,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select
 
+from practice.audit.capture import record_view
 from practice.db import db
 from practice.exercises.visibility import AnswerFacts, clinician_may_read, partner_may_read
 from practice.models import (
@@ -29,6 +30,7 @@ from practice.models import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
@@ -52,6 +54,15 @@ client_required = role_required("client")
 admin_required = role_required("admin")
 
 
+def _seen(row: T | None, object_type: str, requested_id: int | None) -> T:
+    """Record that the row was shown; 404 (recorded as a refusal) when it is not there for
+    this user."""
+    if row is None:
+        abort(404)
+    record_view(row)
+    return row
+
+
 def couple_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause on Couple: the couples this user may see."""
     if user.is_clinician:
@@ -69,17 +80,13 @@ def couples_for(user: User):
 def get_couple_or_404(couple_id: int) -> Couple:
     """The couple with this id if the current user may see it; 404 otherwise."""
     couple = db.session.scalar(couples_for(current_user).where(Couple.id == couple_id))
-    if couple is None:
-        abort(404)
-    return couple
+    return _seen(couple, "couple", couple_id)
 
 
 def get_partner_or_404(couple: Couple, partner_id: int) -> Partner:
     """A partner of an already scoped couple; 404 when the id belongs elsewhere."""
     partner = next((p for p in couple.partners if p.id == partner_id), None)
-    if partner is None:
-        abort(404)
-    return partner
+    return _seen(partner, "partner", partner_id)
 
 
 def get_appointment_or_404(appointment_id: int) -> Appointment:
@@ -89,17 +96,13 @@ def get_appointment_or_404(appointment_id: int) -> Appointment:
         .join(Couple, Couple.id == Appointment.couple_id)
         .where(Appointment.id == appointment_id, couple_scope(current_user))
     )
-    if appointment is None:
-        abort(404)
-    return appointment
+    return _seen(appointment, "appointment", appointment_id)
 
 
 def own_partner() -> Partner:
     """The signed-in client's place in their couple; 404 if they have none."""
     partner = db.session.scalar(select(Partner).where(Partner.user_id == current_user.id))
-    if partner is None:
-        abort(404)
-    return partner
+    return _seen(partner, "partner", None)
 
 
 # Exercises -----------------------------------------------------------------------------------
@@ -125,9 +128,7 @@ def get_assignment_or_404(assignment_id: int) -> Assignment:
         .join(Couple, Couple.id == Assignment.couple_id)
         .where(Assignment.id == assignment_id, couple_scope(current_user))
     )
-    if assignment is None:
-        abort(404)
-    return assignment
+    return _seen(assignment, "assignment", assignment_id)
 
 
 get_client_assignment_or_404 = get_assignment_or_404
@@ -141,9 +142,9 @@ def get_response_or_404(response_id: int) -> Response:
         .join(Couple, Couple.id == Assignment.couple_id)
         .where(Response.id == response_id, couple_scope(current_user))
     )
-    if response is None or not clinician_may_read(facts_of(response)):
-        abort(404)
-    return response
+    if response is not None and not clinician_may_read(facts_of(response)):
+        response = None
+    return _seen(response, "response", response_id)
 
 
 def get_client_response_or_404(response_id: int, partner: Partner) -> Response:
@@ -153,11 +154,11 @@ def get_client_response_or_404(response_id: int, partner: Partner) -> Response:
         .join(Assignment, Assignment.id == Response.assignment_id)
         .where(Response.id == response_id, Assignment.couple_id == partner.couple_id)
     )
-    if response is None:
-        abort(404)
-    if not partner_may_read(facts_of(response), partner.role, _submitted_same(response, partner)):
-        abort(404)
-    return response
+    if response is not None and not partner_may_read(
+        facts_of(response), partner.role, _submitted_same(response, partner)
+    ):
+        response = None
+    return _seen(response, "response", response_id)
 
 
 def facts_of(response: Response) -> AnswerFacts:
@@ -186,6 +187,4 @@ def get_boundary_or_404(boundary_id: int) -> Boundary:
         .join(Couple, Couple.id == Boundary.couple_id)
         .where(Boundary.id == boundary_id, couple_scope(current_user))
     )
-    if boundary is None:
-        abort(404)
-    return boundary
+    return _seen(boundary, "boundary", boundary_id)

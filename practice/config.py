@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "IDLE_MINUTES_STAFF": (15, int),
     "IDLE_MINUTES_CLIENT": (30, int),
     "REDIS_URL": (None, str),
+    "ENCRYPTION_KEYS": (None, str),
+    "AUDIT_KEY": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
     "CRISIS_RESOURCES": (
         "If you are in danger right now, call your local emergency number "
@@ -94,6 +97,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         db_file = Path(app.instance_path) / "practice.db"
         app.config["DATABASE_URL"] = f"sqlite:///{db_file}"
     _settle_secret_key(app, production)
+    from practice.encryption import settle_keys
+
+    app.extensions["practice.keyring"] = settle_keys(app, production)
     app.config.update(
         # A worksheet written over two hours must still submit: tokens live as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
@@ -131,13 +137,19 @@ def _settle_secret_key(app: Flask, production: bool) -> None:
     if key:
         return
     # Development keeps a generated key in the instance folder so sessions survive restarts.
-    key_file = Path(app.instance_path) / "secret_key"
+    app.config["SECRET_KEY"] = development_secret(
+        app, "secret_key", "secret key", lambda: secrets.token_urlsafe(48)
+    )
+
+
+def development_secret(app: Flask, file_name: str, what: str, make: Callable[[], str]) -> str:
+    """A secret kept in the instance folder (made on first use, readable by its owner only)."""
+    key_file = Path(app.instance_path) / file_name
     if key_file.exists():
-        app.config["SECRET_KEY"] = key_file.read_text().strip()
-        return
+        return key_file.read_text().strip()
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key + "\n")
+    value = make()
+    key_file.write_text(value + "\n")
     key_file.chmod(0o600)
-    app.config["SECRET_KEY"] = key
-    app.logger.warning("Generated a development secret key in %s", key_file)
+    app.logger.warning("Generated a development %s in %s", what, key_file)
+    return value

@@ -24,6 +24,23 @@ MESSAGES = {
 }
 
 
+def _record_refusal() -> None:
+    """A signed-in user was refused a page or a record: the audit trail keeps it (ids only)."""
+    from flask_login import current_user
+
+    from practice.audit.capture import record
+
+    if not (current_user and current_user.is_authenticated):
+        return
+    ids = [
+        (k.removesuffix("_id"), v)
+        for k, v in (request.view_args or {}).items()
+        if k.endswith("_id")
+    ]
+    object_type, object_id = ids[0] if ids else ("page", None)
+    record("refused", object_type, object_id, outcome="refused")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Attach request ids and the error pages to the app."""
 
@@ -63,6 +80,8 @@ def register_error_handlers(app: Flask) -> None:
         if error.response is not None:  # an error that brings its own page (the throttle's)
             return error.response
         code = error.code or 500
+        if code in (403, 404):
+            _record_refusal()
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         if code >= 500:
             app.logger.error(

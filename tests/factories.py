@@ -24,6 +24,11 @@ from practice.models import (
 )
 
 PASSWORD = "a calm test password for mend"  # noqa: S105
+# Production refuses to start without these; tests of production settings pass them.
+PRODUCTION_KEYS = {
+    "ENCRYPTION_KEYS": "k1:" + "A" * 42 + "Q",
+    "AUDIT_KEY": "B" * 43,
+}
 _HASH = hash_password(PASSWORD)  # hashing once keeps the suite fast
 
 

@@ -171,7 +171,8 @@ def _methods(rule) -> list[str]:
 
 
 # Sign-in bookkeeping (when each session was last used) changes on every request by design.
-BOOKKEEPING = {"user_sessions"}
+# Sessions record their use, and the audit trail records every refusal (checked below).
+BOOKKEEPING = {"user_sessions", "audit_events"}
 
 
 def _snapshot(app: Flask) -> dict[str, list]:
@@ -182,6 +183,28 @@ def _snapshot(app: Flask) -> dict[str, list]:
             for t in Base.metadata.sorted_tables
             if t.name not in BOOKKEEPING
         }
+
+
+def _refusals(app: Flask) -> list[tuple[int, str]]:
+    from practice.models import AuditEvent
+
+    with app.app_context():
+        return [
+            tuple(row)
+            for row in db.session.execute(
+                select(AuditEvent.user_id, AuditEvent.route)
+                .where(AuditEvent.action == "refused")
+                .order_by(AuditEvent.id)
+            )
+        ]
+
+
+def _user_ids(app: Flask, names: list[str]) -> set[int]:
+    from practice.models import User
+
+    with app.app_context():
+        emails = [EMAILS[n] for n in names]
+        return set(db.session.scalars(select(User.id).where(User.email.in_(emails))))
 
 
 def test_every_route_is_in_the_walk(app: Flask) -> None:
@@ -220,13 +243,21 @@ def test_other_owners_objects_answer_404_and_change_nothing(
     outsiders = [u for u in EMAILS if u != route.owner]
     browsers = {u: as_user(EMAILS[u]) for u in outsiders}
     before = _snapshot(app)
+    refusals_before = _refusals(app)
+    attempts = 0
     for user, browser in browsers.items():
         for method in _methods(rule):
             response = browser.get(url) if method == "GET" else browser.submit(url, {})
             expected = 404 if ROLE_OF[user] == owner_role else 403
             assert response.status_code == expected, (user, method, url, response.status_code)
+            attempts += 1
     # Reading the sign-in page for CSRF tokens does not write; nothing else may have either.
     assert _snapshot(app) == before
+    # ... except the audit trail, which holds one refusal per attempt, by the right user.
+    refused = _refusals(app)[len(refusals_before) :]
+    assert len(refused) == attempts
+    assert {user_id for user_id, _route in refused} == _user_ids(app, outsiders)
+    assert {route for _user_id, route in refused} == {endpoint}
 
     # The same ids work for their owner, so the 404s above are about scope, not a bad URL.
     owner = as_user(EMAILS[route.owner])

@@ -14,7 +14,7 @@ from practice.db import db
 from practice.mail import outbox
 from practice.models import AccountToken, User, UserSession, utcnow
 from tests.conftest import sign_in
-from tests.factories import PASSWORD, World, make_user
+from tests.factories import PASSWORD, PRODUCTION_KEYS, World, make_user
 
 GENERIC = "That email and password don&#39;t match an active account."
 
@@ -124,6 +124,7 @@ def test_session_cookie_in_production_is_secure_and_host_prefixed(database_url, 
     app = create_app(
         {
             "ENV": "production",
+            **PRODUCTION_KEYS,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "x" * 48,
             "INSTANCE_PATH": str(tmp_path),

@@ -6,6 +6,7 @@ import pytest
 
 from practice import create_app
 from practice.config import ConfigError
+from tests.factories import PRODUCTION_KEYS
 
 
 def test_defaults_use_an_sqlite_file_in_the_instance_folder(tmp_path, monkeypatch) -> None:
@@ -54,6 +55,8 @@ def test_instance_config_file_is_read_before_the_environment(tmp_path, monkeypat
 def test_production_refuses_missing_or_weak_secret_keys(tmp_path, monkeypatch, key, reason) -> None:
     monkeypatch.setenv("PRACTICE_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("PRACTICE_ENV", "production")
+    for name, value in PRODUCTION_KEYS.items():
+        monkeypatch.setenv("PRACTICE_" + name, value)
     if key is None:
         monkeypatch.delenv("PRACTICE_SECRET_KEY", raising=False)
     else:
@@ -67,6 +70,8 @@ def test_production_refuses_missing_or_weak_secret_keys(tmp_path, monkeypatch, k
 def test_production_starts_with_a_strong_key(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PRACTICE_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("PRACTICE_ENV", "production")
+    for name, value in PRODUCTION_KEYS.items():
+        monkeypatch.setenv("PRACTICE_" + name, value)
     monkeypatch.setenv("PRACTICE_SECRET_KEY", "k" * 40)
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

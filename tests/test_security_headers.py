@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.factories import World
+from tests.factories import PRODUCTION_KEYS, World
 
 
 def test_pages_carry_a_strict_policy(client, world: World) -> None:
@@ -51,6 +51,7 @@ def test_production_sends_hsts(database_url, tmp_path) -> None:
     app: Flask = create_app(
         {
             "ENV": "production",
+            **PRODUCTION_KEYS,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "s" * 48,
             "INSTANCE_PATH": str(tmp_path),

@@ -19,6 +19,7 @@ from practice.analytics.data import (
 )
 from practice.analytics.thresholds import DISTRESS_KEYS
 from practice.assignments.services import rule_of, slots_of
+from practice.encryption import open_for
 from practice.exercises.schedule import occurrences
 from practice.models import (
     Appointment,
@@ -70,9 +71,10 @@ def load_couple_data(
         .order_by(Boundary.id)
     ).all()
     logs = [
-        LogRow(b, role, start, status, note)
-        for b, role, start, status, note in db.execute(
+        LogRow(b, role, start, status, open_for(BoundaryLog.note, log_id, note))
+        for log_id, b, role, start, status, note in db.execute(
             select(
+                BoundaryLog.id,
                 BoundaryLog.boundary_id,
                 Partner.role,
                 BoundaryLog.period_start,

@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
+from practice.audit.capture import record
 from practice.auth.forms import LoginForm, PostForm, ResetRequestForm, SetPasswordForm
 from practice.auth.passwords import hash_password, needs_rehash, verify_password
 from practice.auth.sessions import end_all_sessions, end_session, start_session
@@ -69,10 +70,13 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             start_session(db.session, user)
+            record("signed_in", "user", user.id, user_id=user.id)
             db.session.commit()
             target = form.next.data
             return redirect(target if is_safe_next(target) else home_for(user))
         form.password.errors.append(SIGN_IN_FAILED)
+        # The account's id when there is one; never the email that was typed.
+        record("sign_in_failed", "user", user.id if user else None, outcome="failed")
     return render_template("auth/login.html", form=form)
 
 
@@ -130,6 +134,8 @@ def logout():
     form = PostForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        record("signed_out", "user", current_user.id)
     end_session(db.session, current_user.get_id() if current_user.is_authenticated else None)
     db.session.commit()
     flash("You are signed out. Take care.", "info")

@@ -1,6 +1,7 @@
 """All mapped classes, imported so that Base.metadata knows every table."""
 
 from practice.models.appointment import Appointment
+from practice.models.audit import AuditEvent
 from practice.models.boundary import (
     Boundary,
     BoundaryLog,
@@ -24,6 +25,7 @@ from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import ROLES, AccountToken, User, UserSession
 
 __all__ = [
+    "AuditEvent",
     "DigestedFlag",
     "Report",
     "MeasureScore",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.db import Base
 from practice.models.couple import Couple
-from practice.models.types import UTCDateTime, utcnow
+from practice.models.types import Encrypted, UTCDateTime, utcnow
 
 
 class Appointment(Base):
@@ -24,7 +24,7 @@ class Appointment(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int] = mapped_column(default=50)
-    agenda_note: Mapped[str | None] = mapped_column(Text)
+    agenda_note: Mapped[str | None] = mapped_column(Encrypted())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

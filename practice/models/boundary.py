@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.db import Base
-from practice.models.types import UTCDateTime, utcnow
+from practice.models.types import Encrypted, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from practice.models.couple import Couple, Partner
@@ -34,8 +34,8 @@ class Boundary(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
-    consequence: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Encrypted())
+    consequence: Mapped[str] = mapped_column(Encrypted(), default="")
     check_period: Mapped[str] = mapped_column(String(8), default="daily")
     review_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="proposed")
@@ -77,11 +77,11 @@ class BoundaryRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     boundary_id: Mapped[int] = mapped_column(ForeignKey("boundaries.id", ondelete="CASCADE"))
     number: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)
-    consequence: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Encrypted())
+    consequence: Mapped[str] = mapped_column(Encrypted(), default="")
     check_period: Mapped[str] = mapped_column(String(8))
     review_on: Mapped[date | None] = mapped_column(Date)
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Encrypted(), default="")
     agreed_by: Mapped[str] = mapped_column(String(200), default="")
     changed_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
@@ -131,7 +131,7 @@ class BoundaryLog(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     period_start: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(8))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Encrypted())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -155,7 +155,7 @@ class BoundaryLogEdit(Base):
         ForeignKey("boundary_logs.id", ondelete="CASCADE"), index=True
     )
     old_status: Mapped[str] = mapped_column(String(8))
-    old_note: Mapped[str | None] = mapped_column(Text)
+    old_note: Mapped[str | None] = mapped_column(Encrypted())
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     log: Mapped[BoundaryLog] = relationship(back_populates="edits")

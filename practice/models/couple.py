@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.db import Base
-from practice.models.types import UTCDateTime, utcnow
+from practice.models.types import Encrypted, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from practice.models.user import User
@@ -91,7 +91,7 @@ class StageChange(Base):
     to_stage: Mapped[int]
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Encrypted(), default="")
 
     couple: Mapped[Couple] = relationship(back_populates="stage_changes")
     changed_by: Mapped[User | None] = relationship()

@@ -12,13 +12,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.db import Base
-from practice.models.types import UTCDateTime, utcnow
+from practice.models.types import Encrypted, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from practice.models.couple import Couple, Partner
@@ -122,7 +121,7 @@ class Assignment(Base):
     end_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")
-    note: Mapped[str | None] = mapped_column(Text)  # the clinician's words to the couple
+    note: Mapped[str | None] = mapped_column(Encrypted())  # the clinician's words to the couple
     plan_stage: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -179,7 +178,7 @@ class Response(Base):
     slot: Mapped[str] = mapped_column(String(10))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(ForeignKey("template_versions.id", ondelete="RESTRICT"))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(Encrypted("json"), default=dict)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     revision: Mapped[int] = mapped_column(default=0)
     visibility: Mapped[str] = mapped_column(String(16))
@@ -188,7 +187,7 @@ class Response(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    clinician_comment: Mapped[str | None] = mapped_column(Text)
+    clinician_comment: Mapped[str | None] = mapped_column(Encrypted())
 
     assignment: Mapped[Assignment] = relationship()
     version: Mapped[TemplateVersion] = relationship()
@@ -249,7 +248,7 @@ class ParkedDraft(Base):
     # The partner the worksheet was opened by (from the signed form): the words go back only
     # to them, never to someone else who signs in on the same browser.
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any]] = mapped_column(Encrypted("json"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

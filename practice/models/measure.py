@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from practice.db import Base
-from practice.models.types import UTCDateTime, utcnow
+from practice.models.types import Encrypted, UTCDateTime, utcnow
 
 
 class MeasureScore(Base):
@@ -59,7 +59,7 @@ class SafetyCheck(Base):
     role: Mapped[str] = mapped_column(String(10))
     checked_on: Mapped[date] = mapped_column(Date)
     worrying: Mapped[bool] = mapped_column(Boolean)
-    worries: Mapped[str] = mapped_column(String(200), default="")
+    worries: Mapped[str] = mapped_column(Encrypted(), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from practice.assignments.services import rule_of, submitted_days
+from practice.encryption import seal_for
 from practice.exercises.definitions import TemplateDef
 from practice.exercises.schedule import (
     GRACE_DAYS,
@@ -243,7 +244,10 @@ def save_draft(
             Response.status == "draft",
         )
         .values(
-            answers=merged, revision=Response.revision + 1, updated_at=now, partner_id=partner.id
+            answers=seal_for(Response.answers, sheet.response.id, merged),
+            revision=Response.revision + 1,
+            updated_at=now,
+            partner_id=partner.id,
         )
     ).rowcount
     db.expire(sheet.response)
@@ -271,7 +275,7 @@ def _save_joint_part(
                 Response.status == "draft",
             )
             .values(
-                answers=merged,
+                answers=seal_for(Response.answers, current.id, merged),
                 revision=Response.revision + 1,
                 updated_at=now,
                 partner_id=partner.id,
@@ -317,7 +321,7 @@ def submit(
         update(Response)
         .where(Response.id == response.id, Response.status == "draft")
         .values(
-            answers=typed,
+            answers=seal_for(Response.answers, response.id, typed),
             status="submitted",
             submitted_at=utcnow(),
             visibility=visibility or response.visibility,
