@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.admin.views import bp as admin_bp
     from practice.appointments.views import bp as appointments_bp
     from practice.assignments.views import bp as assignments_bp
+    from practice.audit.views import bp as audit_bp
     from practice.auth.views import bp as auth_bp
     from practice.boundaries.views import bp as boundaries_bp
     from practice.client.views import bp as client_bp
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         client_bp,
         worksheets_bp,
         admin_bp,
+        audit_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -37,6 +37,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(report_command)
     app.cli.add_command(reports_command)
+    from practice.audit.cli import audit_group
+    from practice.encryption_cli import encryption_group
+
+    app.cli.add_command(audit_group)
+    app.cli.add_command(encryption_group)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")

@@ -307,3 +307,60 @@ def next_id(connection: Connection, table: Table) -> int:
     row_id = max(highest, counters.get(table.name, 0)) + 1
     counters[table.name] = row_id
     return row_id
+
+
+# --- rotation -------------------------------------------------------------------------------
+
+
+def _key_ids(column: Encrypted, stored: Any) -> list[str | None]:
+    """The key id of each sealed piece of a stored value (None for plaintext from before)."""
+    if stored is None:
+        return []
+    if column.shape == "json":
+        return [key_id_of(v) for v in dict(stored).values() if isinstance(v, str)]
+    return [key_id_of(stored.token if isinstance(stored, SealedText) else stored)]
+
+
+def census(session: Any, base: Any) -> dict[str, int]:
+    """How many sealed pieces each key holds; "plaintext" counts values never sealed."""
+    counts: dict[str, int] = {}
+    for mapper, columns in encrypted_tables(base):
+        table, pk = mapper.local_table, mapper.primary_key[0]
+        names = [table.c[col.name] for col in columns]
+        for row in session.execute(select(pk, *names)):
+            for col, stored in zip(columns, row[1:], strict=True):
+                for key_id in _key_ids(col.type, stored):
+                    label = key_id or "plaintext"
+                    counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def rotate(session: Any, base: Any, batch: int = 500) -> int:
+    """Re-seal every value not under the current key (and any plaintext); returns how many.
+    Commits after each batch, so a long rotation can be stopped and run again."""
+    current = keyring().current_id
+    changed = 0
+    for mapper, columns in encrypted_tables(base):
+        table, pk = mapper.local_table, mapper.primary_key[0]
+        names = [table.c[col.name] for col in columns]
+        after = 0
+        while True:
+            rows = session.execute(
+                select(pk, *names).where(pk > after).order_by(pk).limit(batch)
+            ).all()
+            if not rows:
+                break
+            for row in rows:
+                row_id = row[0]
+                values = {}
+                for col, stored in zip(columns, row[1:], strict=True):
+                    if all(k == current for k in _key_ids(col.type, stored)):
+                        continue
+                    plain = open_value(col.type, table.name, col.name, row_id, stored)
+                    values[col.name] = seal_value(col.type, table.name, col.name, row_id, plain)
+                if values:
+                    session.execute(table.update().where(pk == row_id).values(**values))
+                    changed += 1
+            session.commit()
+            after = rows[-1][0]
+    return changed

@@ -41,6 +41,8 @@ ROUTES: dict[str, Route] = {
     "auth.accept_invitation": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "auth.set_password": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "couples.dashboard": Route(("clinician",)),
+    "audit.couple": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "audit.practice": Route(("admin",)),
     "couples.new": Route(("clinician",)),
     "couples.detail": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "couples.change_stage": Route(

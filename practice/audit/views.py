@@ -1,0 +1,108 @@
+"""The audit trail on screen: per couple for their clinician, for the whole practice for an
+admin. Ids, actions and times only: the trail never holds what people wrote."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import Select, func, select
+
+from practice.access import admin_required, clinician_required, get_couple_or_404
+from practice.audit.trail import verify
+from practice.db import db
+from practice.models import AuditEvent, User
+
+bp = Blueprint("audit", __name__)
+PER_PAGE = 100
+ACTION_LABELS = {
+    "viewed": "Viewed",
+    "created": "Created",
+    "changed": "Changed",
+    "deleted": "Deleted",
+    "exported": "Exported",
+    "printed": "Printed",
+    "signed_in": "Signed in",
+    "sign_in_failed": "Sign-in failed",
+    "signed_out": "Signed out",
+    "refused": "Refused",
+}
+
+
+def _page(query: Select) -> tuple[list[AuditEvent], int, int]:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    events = db.session.scalars(
+        query.order_by(AuditEvent.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()
+    return list(events), page, max((total + PER_PAGE - 1) // PER_PAGE, 1)
+
+
+def _people(events: list[AuditEvent]) -> dict[int, User]:
+    ids = sorted({e.user_id for e in events if e.user_id is not None})
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+@bp.get("/couples/<int:couple_id>/audit")
+@clinician_required
+def couple(couple_id: int):
+    """Who opened or changed this couple's record, newest first."""
+    found = get_couple_or_404(couple_id)
+    events, page, pages = _page(select(AuditEvent).where(AuditEvent.couple_id == found.id))
+    return render_template(
+        "audit/couple.html",
+        couple=found,
+        events=events,
+        people=_people(events),
+        page=page,
+        pages=pages,
+        labels=ACTION_LABELS,
+    )
+
+
+def _day_arg(name: str) -> datetime | None:
+    raw = request.args.get(name, "")
+    try:
+        return datetime.combine(datetime.strptime(raw, "%Y-%m-%d").date(), time.min, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+@bp.get("/admin/audit")
+@admin_required
+def practice():
+    """The practice's whole trail, filtered by day, person, action or couple."""
+    query = select(AuditEvent)
+    start, end = _day_arg("from"), _day_arg("to")
+    if start:
+        query = query.where(AuditEvent.at >= start)
+    if end:
+        query = query.where(AuditEvent.at < end + timedelta(days=1))
+    action = request.args.get("action", "")
+    if action in ACTION_LABELS:
+        query = query.where(AuditEvent.action == action)
+    user_id = request.args.get("user", type=int)
+    if user_id:
+        query = query.where(AuditEvent.user_id == user_id)
+    couple_id = request.args.get("couple", type=int)
+    if couple_id:
+        query = query.where(AuditEvent.couple_id == couple_id)
+    events, page, pages = _page(query)
+    check = None
+    if request.args.get("verify") == "1":
+        check = verify(db.session, current_app.extensions["practice.audit_key"])
+    filters = {
+        k: v for k, v in request.args.items() if k in ("from", "to", "action", "user", "couple")
+    }
+    return render_template(
+        "audit/practice.html",
+        events=events,
+        people=_people(events),
+        page=page,
+        pages=pages,
+        labels=ACTION_LABELS,
+        check=check,
+        filters=filters,
+    )
