@@ -94,6 +94,27 @@ class Keyring:
         except InvalidTag:
             raise EncryptionError(f"a value does not belong to {aad} or was altered") from None
 
+    def seal_bytes(self, data: bytes, aad: str) -> bytes:
+        """Bytes sealed for a file: ``mend1:<key id>:`` then nonce and ciphertext."""
+        key_id, key = self.keys[0]
+        nonce = os.urandom(NONCE_BYTES)
+        return (
+            f"{PREFIX}:{key_id}:".encode() + nonce + AESGCM(key).encrypt(nonce, data, aad.encode())
+        )
+
+    def open_bytes(self, sealed: bytes, aad: str) -> bytes:
+        head, _, _ = sealed.partition(b":")
+        if head != PREFIX.encode():
+            raise EncryptionError("this file is not sealed by Mend")
+        key_id, _, rest = sealed[len(PREFIX) + 1 :].partition(b":")
+        key = dict(self.keys).get(key_id.decode(errors="replace"))
+        if key is None:
+            raise EncryptionError(f"a file is sealed with key {key_id!r}, which is not configured")
+        try:
+            return AESGCM(key).decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], aad.encode())
+        except InvalidTag:
+            raise EncryptionError(f"the file {aad} was altered or renamed") from None
+
 
 def key_id_of(value: Any) -> str | None:
     """The key id of a sealed string, or None for anything else."""

@@ -208,3 +208,31 @@ def test_development_generates_a_key_and_says_so(database_url: str, tmp_path: Pa
     assert "Generated a development encryption key" in caplog.text
     again = _app_with_keys(database_url, tmp_path, "")
     assert first.extensions["practice.keyring"].keys == again.extensions["practice.keyring"].keys
+
+
+def test_kept_reports_are_encrypted_on_disk(app: Flask, world: World, as_user) -> None:
+    from practice.models import AuditEvent, Report
+
+    clinician = as_user("a@clinic.test")
+    made = clinician.submit(f"/couples/{world.couple_a}/report", {"audience": "clinician"})
+    assert made.status_code == 302
+    pdf = clinician.get(made.headers["Location"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    with app.app_context():
+        report = db.session.scalars(select(Report).order_by(Report.id.desc())).first()
+        on_disk = (Path(app.config["REPORT_DIR"]) / report.file_name).read_bytes()
+        actions = set(
+            db.session.scalars(
+                select(AuditEvent.action).where(
+                    AuditEvent.object_type == "report", AuditEvent.object_id == report.id
+                )
+            )
+        )
+    assert not on_disk.startswith(b"%PDF") and b"Couple A" not in on_disk
+    assert on_disk.startswith(b"mend1:")
+    assert {"created", "printed", "exported"} <= actions
+    # A sealed file renamed to another report's name does not open.
+    with app.app_context():
+        other = db.session.get(Report, world.report_a)
+        (Path(app.config["REPORT_DIR"]) / other.file_name).write_bytes(on_disk)
+    assert clinician.get(f"/reports/{world.report_a}").status_code == 410

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import Period
+from practice.encryption import EncryptionError, keyring
 from practice.models import Report
 
 
@@ -37,14 +38,15 @@ def keep(
     paper: str,
     pdf: bytes,
 ) -> Report:
-    """Write the PDF (to a temporary name, then renamed) and record it."""
+    """Write the PDF, encrypted (to a temporary name, then renamed), and record it."""
     directory = Path(folder)
     name = f"report-{couple_id}-{secrets.token_hex(12)}.pdf"
     temporary = directory / (name + ".part")
+    sealed = keyring().seal_bytes(pdf, _aad(name))
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as handle:
-            handle.write(pdf)
+            handle.write(sealed)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, directory / name)
@@ -72,9 +74,19 @@ def keep(
     return report
 
 
+def _aad(file_name: str) -> str:
+    return f"report-archive|{file_name}"
+
+
 def read(folder: str, report: Report) -> bytes:
-    """The kept PDF's bytes, checked against its fingerprint."""
-    data = (Path(folder) / report.file_name).read_bytes()
+    """The kept PDF's bytes, opened and checked against its fingerprint."""
+    sealed = (Path(folder) / report.file_name).read_bytes()
+    try:
+        data = keyring().open_bytes(sealed, _aad(report.file_name))
+    except EncryptionError as exc:
+        raise ArchiveError(
+            "This report file could not be opened; it may have been altered."
+        ) from exc
     if hashlib.sha256(data).hexdigest() != report.sha256:
         raise ArchiveError("This report file has changed since it was made.")
     return data

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from practice.access import clinician_required, get_couple_or_404
 from practice.appointments.services import previous_appointment
+from practice.audit.capture import record
 from practice.auth.forms import PostForm
 from practice.db import db
 from practice.insights.periods import CHOICES, PeriodError, choose_period
@@ -127,6 +128,7 @@ def generate(couple_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("reports.prepare", couple_id=couple.id))
+    record("printed", "report", report.id, couple.id)
     db.session.commit()
     return redirect(url_for("reports.download", report_id=report.id))
 
@@ -147,6 +149,7 @@ def download(report_id: int):
     except (OSError, ArchiveError):
         abort(410)
     couple = db.session.get(Couple, report.couple_id)
+    record("exported", "report", report.id, couple.id)
     name = f"mend-{couple.label}-{report.period_start}-{report.audience}.pdf".replace(" ", "-")
     return Response(
         data,
