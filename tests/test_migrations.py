@@ -9,13 +9,14 @@ from sqlalchemy import inspect
 import practice.models  # noqa: F401
 from practice import migrate
 from practice.db import Base, make_engine
+from practice.models.types import compare_type
 
 
 def _differences(url: str) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": compare_type})
             return compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()

@@ -6,6 +6,7 @@ from alembic import context
 
 import practice.models  # noqa: F401  (registers every table on Base.metadata)
 from practice.db import Base, make_engine
+from practice.models.types import compare_type
 
 config = context.config
 
@@ -37,7 +38,7 @@ def _run(connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
-        compare_type=True,
+        compare_type=compare_type,
     )
     with context.begin_transaction():
         context.run_migrations()

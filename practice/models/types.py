@@ -102,3 +102,11 @@ class Encrypted(TypeDecorator[Any]):
 
     def copy(self, **kw: Any) -> Encrypted:
         return Encrypted(self.shape)
+
+
+def compare_type(_context, _inspected_column, _metadata_column, inspected_type, metadata_type):
+    """Alembic's type comparison, taught that an Encrypted column is its Text or JSON column."""
+    if isinstance(metadata_type, Encrypted):
+        expected = JSON if metadata_type.shape == "json" else Text
+        return not isinstance(inspected_type, expected)
+    return None  # Alembic's own comparison
