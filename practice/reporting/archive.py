@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import Period
-from practice.models import Report
+from practice.couples.closing import ensure_open
+from practice.models import Couple, Report
 
 
 class ArchiveError(RuntimeError):
@@ -38,6 +39,7 @@ def keep(
     pdf: bytes,
 ) -> Report:
     """Write the PDF (to a temporary name, then renamed) and record it."""
+    ensure_open(db.get(Couple, couple_id))
     directory = Path(folder)
     name = f"report-{couple_id}-{secrets.token_hex(12)}.pdf"
     temporary = directory / (name + ".part")
