@@ -53,6 +53,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "IDLE_MINUTES_CLIENT": (30, int),
     "REDIS_URL": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
+    "RETENTION_YEARS": (7, int),
     "CRISIS_RESOURCES": (
         "If you are in danger right now, call your local emergency number "
         "(999 in the UK, 911 in the US and Canada, 112 across the EU).\n"
