@@ -63,9 +63,10 @@ def _counts(db: Session, couple_id: int) -> dict[str, int]:
         ),
         "assignments": _count(db, select(Assignment.id).where(in_couple)),
         "responses": _count(
-            db, select(Response.id).join(Assignment, Assignment.id == Response.assignment_id).where(
-                in_couple
-            )
+            db,
+            select(Response.id)
+            .join(Assignment, Assignment.id == Response.assignment_id)
+            .where(in_couple),
         ),
         "boundaries": _count(db, select(Boundary.id).where(Boundary.couple_id == couple_id)),
         "boundary_revisions": _count(

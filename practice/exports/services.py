@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice.exercises.services import definition_of
-from practice.exercises.visibility import AnswerFacts, partner_may_read
+from practice.exercises.visibility import AnswerFacts, clinician_may_read, partner_may_read
 from practice.models import (
     Appointment,
     Assignment,
@@ -190,8 +190,7 @@ def client_export(db: Session, partner: Partner) -> dict[str, Any]:
         },
         "responses": responses,
         "boundaries": [
-            {**_boundary(b), "proposed_by_me": b.proposed_by_id == partner.id}
-            for b in boundaries
+            {**_boundary(b), "proposed_by_me": b.proposed_by_id == partner.id} for b in boundaries
         ],
         "boundary_reports": [_log(entry, text) for entry, text in logs],
         "questionnaires": [_score(s) for s in scores],
@@ -200,7 +199,8 @@ def client_export(db: Session, partner: Partner) -> dict[str, Any]:
 
 
 def couple_export(db: Session, couple: Couple) -> dict[str, Any]:
-    """A couple's whole record for its clinician: both partners' answers, private ones too."""
+    """A couple's whole record for its clinician: both partners' answers, private ones too
+    (drafts stay out: the visibility rules keep work in progress from the clinician)."""
     roles = {p.id: p.role for p in couple.partners}
     assignments = db.execute(
         select(Assignment, ExerciseTemplate.title)
@@ -255,9 +255,7 @@ def couple_export(db: Session, couple: Couple) -> dict[str, Any]:
             "created_at": _when(couple.created_at),
             "closed_at": _when(couple.closed_at),
         },
-        "partners": [
-            {"id": p.id, "role": p.role, **_account(p.user)} for p in couple.partners
-        ],
+        "partners": [{"id": p.id, **_account(p.user), "role": p.role} for p in couple.partners],
         "stage_changes": [
             {
                 "from_stage": c.from_stage,
@@ -290,6 +288,7 @@ def couple_export(db: Session, couple: Couple) -> dict[str, Any]:
         "responses": [
             {**_response(r, title, clinician=True), "assignment_id": r.assignment_id}
             for r, title in responses
+            if clinician_may_read(AnswerFacts(r.slot, r.status, r.visibility))
         ],
         "boundaries": [
             {
