@@ -216,6 +216,9 @@ def test_clients_of_a_closed_couple_read_and_see_a_warm_note(
     client = as_user("ia@client.test")
     home = client.get("/home").get_data(as_text=True)
     assert "Your work with Dr A has ended" in home
+    today = client.get("/today").get_data(as_text=True)
+    assert "Your work with your clinician has ended" in today
+    assert f"/tasks/{world.assignment_a}/" not in today
     assert client.get(f"/answers/{world.response_a}").status_code == 200
     assert client.get("/boundaries").status_code == 200
     assert client.get("/settings/my-words.json").status_code == 200
