@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.client.views import bp as client_bp
     from practice.couples.views import bp as couples_bp
     from practice.exercises.views import bp as exercises_bp
+    from practice.exports.views import bp as exports_bp
     from practice.insights.views import bp as insights_bp
     from practice.reporting.views import bp as reports_bp
     from practice.responses.views import bp as responses_bp
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         worksheets_bp,
         admin_bp,
         audit_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -42,6 +43,8 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(audit_group)
     app.cli.add_command(encryption_group)
+    app.cli.add_command(export_couple_command)
+    app.cli.add_command(retention_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -204,6 +207,63 @@ def report_command(couple_id, start, end, audience, paper, out) -> None:
     with open(out, "wb") as handle:
         handle.write(pdf)
     click.echo(f"Wrote {out} ({len(pdf) // 1024} KB).")
+
+
+@click.command("export-couple")
+@click.option("--couple", "couple_id", type=int, required=True, help="The couple's id.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def export_couple_command(couple_id: int, out: str) -> None:
+    """Write one couple's whole record (both partners, private answers too) to a JSON file."""
+    import json
+
+    from practice.exports.services import couple_export
+    from practice.models import Couple
+
+    couple = db.session.get(Couple, couple_id)
+    if couple is None:
+        raise click.ClickException(f"There is no couple {couple_id}.")
+    data = couple_export(db.session, couple)
+    # The file holds private clinical words: readable by its owner only.
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+    from practice.audit.capture import record
+
+    record("exported", "couple", couple.id, couple.id)
+    db.session.commit()
+    click.echo(f"Wrote couple {couple_id}'s record to {out}.")
+
+
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+@with_appcontext
+def retention_command(dry_run: bool) -> None:
+    """Delete couples closed longer ago than PRACTICE_RETENTION_YEARS, with everything in them."""
+    from practice.exports.retention import find_expired, purge, remove_report_files
+    from practice.models import utcnow
+
+    years = current_app.config["RETENTION_YEARS"]
+    expired = find_expired(db.session, utcnow(), years)
+    verb = "Would delete" if dry_run else "Deleting"
+    click.echo(f"{verb} {len(expired)} couple(s) closed more than {years} years ago.")
+    for item in expired:
+        counts = ", ".join(f"{kind} {n}" for kind, n in item.counts.items())
+        click.echo(f"couple {item.couple_id}, closed {item.closed_at:%Y-%m-%d}: {counts}")
+    if dry_run or not expired:
+        return
+    purge(db.session, expired)
+    from practice.audit.capture import record
+
+    for gone in expired:
+        record("deleted", "couple", gone.couple_id, gone.couple_id)
+    db.session.commit()
+    failed = remove_report_files(current_app.config["REPORT_DIR"], expired)
+    for name in failed:
+        click.echo(f"Could not remove report file {name}; please delete it by hand.", err=True)
+    click.echo(f"Deleted {len(expired)} couple(s).")
+    if failed:
+        sys.exit(1)
 
 
 @click.command("reports")

@@ -56,6 +56,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "ENCRYPTION_KEYS": (None, str),
     "AUDIT_KEY": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
+    "RETENTION_YEARS": (7, int),
     "CRISIS_RESOURCES": (
         "If you are in danger right now, call your local emergency number "
         "(999 in the UK, 911 in the US and Canada, 112 across the EU).\n"

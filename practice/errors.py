@@ -8,6 +8,10 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from practice.couples.closing import CLIENT_MESSAGE, CLINICIAN_MESSAGE, CoupleClosed
+
+JSON_ENDPOINTS = {"worksheets.autosave"}  # the page's script reads the reason from JSON
+
 MESSAGES = {
     400: ("Something in that request didn't look right", "Please go back and try again."),
     403: (
@@ -74,6 +78,20 @@ def register_error_handlers(app: Flask) -> None:
             ),
             400,
         )
+
+    @app.errorhandler(CoupleClosed)
+    def _closed(error: CoupleClosed):
+        from flask_login import current_user
+
+        from practice.db import db
+
+        db.session.rollback()  # nothing of a refused change is kept
+        client = current_user.is_authenticated and current_user.is_client
+        message = CLIENT_MESSAGE if client else CLINICIAN_MESSAGE
+        if request.endpoint in JSON_ENDPOINTS or request.is_json:
+            return jsonify(error="closed", message=message), 409
+        title = "Your work together has ended" if client else "This couple's work is closed"
+        return render_template("errors/error.html", code=409, title=title, message=message), 409
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

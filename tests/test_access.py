@@ -142,6 +142,11 @@ ROUTES: dict[str, Route] = {
     "worksheets.consent": Route(
         ("client",), lambda w: {"assignment_id": w.assignment_a}, "client_a"
     ),
+    "exports.mine_json": Route(("client",)),
+    "exports.mine_pdf": Route(("client",)),
+    "exports.couple_json": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
+    ),
     "admin.users": Route(("admin",)),
     "admin.toggle_active": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
 }

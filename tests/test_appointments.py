@@ -168,7 +168,7 @@ def test_closed_couples_take_no_new_appointments(app: Flask, world: World, as_us
         f"/couples/{world.couple_a}/appointments/new",
         {"starts_at": _local(5), "duration_minutes": "50"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "closed" in response.get_data(as_text=True)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from practice.couples.closing import ensure_open
 from practice.models import Appointment, Couple, utcnow
 
 MAX_DURATION = timedelta(minutes=480)
@@ -66,8 +67,7 @@ def _check(
     now: datetime,
     ignore_id: int | None = None,
 ) -> None:
-    if couple.status == "closed":
-        raise AppointmentError("This couple's work is closed; reopen it to schedule appointments.")
+    ensure_open(couple)
     if not 10 <= duration_minutes <= 480:
         raise AppointmentError("An appointment lasts between 10 and 480 minutes.")
     if starts_at <= now:
@@ -117,6 +117,7 @@ def update_appointment(
 ) -> None:
     """Move or re-time an upcoming appointment, or change its agenda note."""
     now = now or utcnow()
+    ensure_open(appointment.couple)
     if appointment.cancelled_at is not None:
         raise AppointmentError("This appointment was cancelled.")
     if appointment.starts_at != starts_at or appointment.duration_minutes != duration_minutes:
@@ -130,6 +131,7 @@ def update_appointment(
 def cancel_appointment(appointment: Appointment, now: datetime | None = None) -> None:
     """Cancel an upcoming appointment (kept, marked cancelled)."""
     now = now or utcnow()
+    ensure_open(appointment.couple)
     if appointment.cancelled_at is not None:
         raise AppointmentError("This appointment was already cancelled.")
     if appointment.starts_at <= now:

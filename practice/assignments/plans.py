@@ -14,6 +14,7 @@ from practice.assignments.services import (
     AssignmentError,
     assign,
 )
+from practice.couples.closing import ensure_open
 from practice.exercises.schedule import mask_days, weekday_mask
 from practice.exercises.services import definition_of
 from practice.models import Couple, ExerciseTemplate, StagePlanItem, User
@@ -184,6 +185,7 @@ def accept_plan(
     db: Session, couple: Couple, clinician: User, chosen: list[int], today: date
 ) -> list:
     """Assign the chosen entries of the offered plan and close the offer."""
+    ensure_open(couple)
     stage = couple.plan_offer_stage
     if stage is None:
         raise AssignmentError("There is no plan waiting for this couple.")
@@ -219,6 +221,12 @@ def accept_plan(
     couple.plan_offer_stage = None
     db.flush()
     return made
+
+
+def skip_plan(couple: Couple) -> None:
+    """Close the offered plan without assigning anything."""
+    ensure_open(couple)
+    couple.plan_offer_stage = None
 
 
 def describe_entry(entry: PlanEntry) -> str:

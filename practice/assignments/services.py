@@ -9,6 +9,7 @@ from datetime import date, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from practice.couples.closing import ensure_open
 from practice.exercises.schedule import Rule, RuleError, check_rule, occurrence_state, occurrences
 from practice.exercises.services import definition_of
 from practice.models import (
@@ -77,8 +78,7 @@ def assign(
     plan_stage: int | None = None,
 ) -> Assignment:
     """Give a couple an exercise, checking the choice against the template and the calendar."""
-    if couple.status == "closed":
-        raise AssignmentError("This couple's work is closed; reopen it to assign exercises.")
+    ensure_open(couple)
     if template.archived_at is not None:
         raise AssignmentError("This exercise is archived and can no longer be assigned.")
     definition = definition_of(template.latest)
@@ -123,6 +123,7 @@ def assign(
 
 def pause(assignment: Assignment, today: date) -> None:
     """Pause: nothing is due from today until it is resumed."""
+    ensure_open(assignment.couple)
     if assignment.status != "active":
         raise AssignmentError("Only an active assignment can be paused.")
     assignment.status = "paused"
@@ -131,6 +132,7 @@ def pause(assignment: Assignment, today: date) -> None:
 
 def resume(assignment: Assignment, today: date) -> None:
     """Resume a paused assignment from today."""
+    ensure_open(assignment.couple)
     if assignment.status != "paused":
         raise AssignmentError("Only a paused assignment can be resumed.")
     assignment.status = "active"
@@ -141,6 +143,7 @@ def resume(assignment: Assignment, today: date) -> None:
 
 def stop(assignment: Assignment, today: date) -> None:
     """Stop for good: nothing is due after today; answers already given stay."""
+    ensure_open(assignment.couple)
     if assignment.status == "stopped":
         raise AssignmentError("This assignment is already stopped.")
     if assignment.status == "paused":
@@ -156,6 +159,7 @@ def stop(assignment: Assignment, today: date) -> None:
 
 def give_consent(assignment: Assignment) -> None:
     """The injured partner agrees to start an exercise that waited for them."""
+    ensure_open(assignment.couple)
     if assignment.status != "awaiting_consent":
         raise AssignmentError("This exercise is not waiting for your agreement.")
     assignment.status = "active"

@@ -22,6 +22,7 @@ from practice.assignments.plans import (
     plan_for,
     remove_plan_item,
     reset_plan,
+    skip_plan,
 )
 from practice.assignments.services import (
     AssignmentChoice,
@@ -187,7 +188,7 @@ def plan(couple_id: int):
     form = PostForm()
     if form.validate_on_submit():
         if request.form.get("decision") == "skip":
-            couple.plan_offer_stage = None
+            skip_plan(couple)
             db.session.commit()
             flash("Plan skipped. You can assign exercises one by one at any time.", "info")
             return redirect(url_for("couples.detail", couple_id=couple.id))

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import monday
+from practice.couples.closing import ensure_open
 from practice.models import (
     Boundary,
     BoundaryLog,
@@ -80,8 +81,7 @@ def propose(
     source: Response | None = None,
 ) -> Boundary:
     """A partner (or the clinician with the couple) proposes a boundary."""
-    if couple.status == "closed":
-        raise BoundaryError("This couple's work is closed.")
+    ensure_open(couple)
     draft = _check(draft, today)
     boundary = Boundary(
         couple_id=couple.id,
@@ -105,6 +105,7 @@ def propose(
 
 def accept(boundary: Boundary, partner: Partner) -> None:
     """The partner accepts; once both have, the boundary is active."""
+    ensure_open(boundary.couple)
     if boundary.status != "proposed":
         raise BoundaryError("This boundary is not waiting for agreement.")
     attribute = f"{partner.role}_accepted_at"
@@ -120,6 +121,7 @@ def accept(boundary: Boundary, partner: Partner) -> None:
 
 def ask_to_discuss(boundary: Boundary, partner: Partner) -> None:
     """The partner would rather talk about this boundary in session first."""
+    ensure_open(boundary.couple)
     if boundary.status != "proposed":
         raise BoundaryError("This boundary is not waiting for agreement.")
     boundary.discuss_requested_at = utcnow()
@@ -136,6 +138,7 @@ def revise(
     agreed_in_session: bool,
 ) -> None:
     """The clinician changes a boundary with the couple; the history keeps every version."""
+    ensure_open(boundary.couple)
     if boundary.status == "retired":
         raise BoundaryError("A retired boundary cannot be changed.")
     draft = _check(draft, today)
@@ -155,6 +158,7 @@ def revise(
 
 def pause(boundary: Boundary, today: date) -> None:
     """Pause an active boundary: no logs are expected while paused."""
+    ensure_open(boundary.couple)
     if boundary.status != "active":
         raise BoundaryError("Only an active boundary can be paused.")
     boundary.status = "paused"
@@ -163,6 +167,7 @@ def pause(boundary: Boundary, today: date) -> None:
 
 def resume(boundary: Boundary, today: date) -> None:
     """Make a paused boundary active again from today."""
+    ensure_open(boundary.couple)
     if boundary.status != "paused":
         raise BoundaryError("Only a paused boundary can be resumed.")
     boundary.status = "active"
@@ -173,6 +178,7 @@ def resume(boundary: Boundary, today: date) -> None:
 
 def retire(boundary: Boundary) -> None:
     """Retire a boundary that is no longer needed (its history stays)."""
+    ensure_open(boundary.couple)
     if boundary.status == "retired":
         raise BoundaryError("This boundary is already retired.")
     boundary.status = "retired"
@@ -196,6 +202,7 @@ def log(
     zone: tzinfo = UTC,
 ) -> BoundaryLog:
     """Record kept / crossed / not applicable; a second report for a period edits the first."""
+    ensure_open(boundary.couple)
     now = now or utcnow()
     if boundary.couple_id != partner.couple_id:
         raise BoundaryError("This boundary belongs to another couple.")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from practice.auth.tokens import IssuedToken, issue_token
+from practice.couples.closing import ensure_open
 from practice.models import (
     Appointment,
     Boundary,
@@ -19,6 +20,7 @@ from practice.models import (
     SafetyCheck,
     StageChange,
     User,
+    utcnow,
 )
 from practice.stages import check_stage_move
 
@@ -80,6 +82,7 @@ def invite_partner(
     db: Session, secret_key: str, partner: Partner, clinician: User, days: int
 ) -> IssuedToken:
     """Issue (or re-issue) the partner's invitation; earlier links stop working."""
+    ensure_open(partner.couple)
     if partner.user.password_hash is not None:
         raise CoupleError(f"{partner.user.display_name} has already joined Mend.")
     return issue_token(
@@ -89,6 +92,7 @@ def invite_partner(
 
 def move_stage(db: Session, couple: Couple, target: int, reason: str, by: User) -> StageChange:
     """Move the couple to another stage and record who moved it and why."""
+    ensure_open(couple)
     try:
         check_stage_move(couple.stage, target, reason)
     except ValueError as exc:
@@ -103,10 +107,14 @@ def move_stage(db: Session, couple: Couple, target: int, reason: str, by: User) 
     return change
 
 
-def set_status(couple: Couple, status: str) -> None:
-    """Mark the couple active, paused or closed."""
+def set_status(couple: Couple, status: str, now: datetime | None = None) -> None:
+    """Mark the couple active, paused or closed; closing records when, reopening clears it."""
     if status not in ("active", "paused", "closed"):
         raise CoupleError("Status must be active, paused or closed.")
+    if status == "closed" and couple.status != "closed":
+        couple.closed_at = now or utcnow()
+    elif status != "closed":
+        couple.closed_at = None
     couple.status = status
 
 

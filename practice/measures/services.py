@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from practice.couples.closing import ensure_open
 from practice.exercises.definitions import TemplateDef
 from practice.measures.instruments import INSTRUMENTS, ScoringError, score
 from practice.measures.library import safety_worries
@@ -28,6 +29,7 @@ def record_submission(
     db: Session, response: Response, definition: TemplateDef, partner: Partner, day: date
 ) -> Outcome:
     """Score a submitted questionnaire, or record a safety check's outcome; else nothing."""
+    ensure_open(partner.couple)
     if definition.measure in INSTRUMENTS:
         instrument = INSTRUMENTS[definition.measure]
         try:

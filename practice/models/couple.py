@@ -33,6 +33,8 @@ class Couple(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     started_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the work ended: the record is read-only from then, and retention counts from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The stage whose plan of exercises is waiting for the clinician to accept or skip.
     plan_offer_stage: Mapped[int | None]
 

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import Period
+from practice.couples.closing import ensure_open
 from practice.encryption import EncryptionError, keyring
-from practice.models import Report
+from practice.models import Couple, Report
 
 
 class ArchiveError(RuntimeError):
@@ -39,6 +40,7 @@ def keep(
     pdf: bytes,
 ) -> Report:
     """Write the PDF, encrypted (to a temporary name, then renamed), and record it."""
+    ensure_open(db.get(Couple, couple_id))
     directory = Path(folder)
     name = f"report-{couple_id}-{secrets.token_hex(12)}.pdf"
     temporary = directory / (name + ".part")

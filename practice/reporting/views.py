@@ -22,6 +22,7 @@ from practice.access import clinician_required, get_couple_or_404
 from practice.appointments.services import previous_appointment
 from practice.audit.capture import record
 from practice.auth.forms import PostForm
+from practice.couples.closing import ensure_open
 from practice.db import db
 from practice.insights.periods import CHOICES, PeriodError, choose_period
 from practice.models import Couple, Report, utcnow
@@ -98,6 +99,7 @@ def generate(couple_id: int):
     couple = get_couple_or_404(couple_id)
     if not PostForm().validate_on_submit():
         abort(400)
+    ensure_open(couple)  # refuse before the costly print, not only when keeping it
     limit = current_app.config["REPORTS_PER_MINUTE"]
     if recent_count(db.session, current_user.id, utcnow() - timedelta(minutes=1)) >= limit:
         return render_template(

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from practice.access import clinician_required, get_couple_or_404, get_response_or_404
 from practice.db import db
 from practice.exercises.services import definition_of
-from practice.models import Assignment, ExerciseTemplate, Response, utcnow
+from practice.models import Assignment, ExerciseTemplate, Response
 from practice.responses.forms import ReviewForm
+from practice.responses.services import review
 from practice.worksheets.answers import render_answers
 
 bp = Blueprint("responses", __name__)
@@ -85,11 +86,7 @@ def detail(response_id: int):
         form.reviewed.data = response.reviewed_at is not None
         form.comment.data = response.clinician_comment
     if form.validate_on_submit():
-        response.clinician_comment = (form.comment.data or "").strip() or None
-        if form.reviewed.data and response.reviewed_at is None:
-            response.reviewed_at, response.reviewed_by_id = utcnow(), current_user.id
-        elif not form.reviewed.data:
-            response.reviewed_at, response.reviewed_by_id = None, None
+        review(response, form.comment.data, form.reviewed.data, current_user)
         db.session.commit()
         flash("Review saved.", "success")
         return redirect(url_for("responses.detail", response_id=response.id))

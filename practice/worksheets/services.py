@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from practice.assignments.services import rule_of, submitted_days
+from practice.couples.closing import ensure_open
 from practice.encryption import seal_for
 from practice.exercises.definitions import TemplateDef
 from practice.exercises.schedule import (
@@ -181,6 +182,7 @@ def open_worksheet(
     )
     if response is not None and response.status == "submitted":
         raise AlreadySubmitted(response)
+    ensure_open(assignment.couple)
     if assignment.status == "awaiting_consent":
         raise WorksheetClosed("This exercise starts once you have said you are ready.")
     if assignment.status == "paused":
@@ -207,6 +209,7 @@ def save_draft(
     db: Session, sheet: Worksheet, partner: Partner, values: dict[str, Any], base_revision: int
 ) -> SaveResult:
     """Save a draft if nobody saved a newer one since base_revision."""
+    ensure_open(sheet.assignment.couple)
     now = utcnow()
     if sheet.response is None:
         response = Response(
@@ -335,6 +338,12 @@ def submit(
     return SaveResult(current, conflict=False)
 
 
+def choose_visibility(response: Response, choice: str) -> None:
+    """The author decides who may read their submitted answer."""
+    ensure_open(response.assignment.couple)
+    response.visibility = choice
+
+
 def _reload(db: Session, sheet: Worksheet) -> Response:
     return db.scalars(
         select(Response)
@@ -382,6 +391,9 @@ def park_answers(
 ) -> str:
     """Keep words posted without a live sign-in, for their author only; returns the token for
     the browser's session. Parked words older than a day are swept at the same time."""
+    assignment = db.get(Assignment, assignment_id)
+    if assignment is not None:
+        ensure_open(assignment.couple)
     cutoff = utcnow() - timedelta(hours=PARK_HOURS)
     db.execute(delete(ParkedDraft).where(ParkedDraft.created_at < cutoff))
     token = secrets.token_urlsafe(32)

@@ -27,6 +27,7 @@ from practice.access import (
 )
 from practice.assignments.services import AssignmentError, give_consent
 from practice.auth.forms import PostForm
+from practice.couples.closing import CoupleClosed
 from practice.db import db
 from practice.exercises.services import definition_of
 from practice.measures.services import record_submission
@@ -40,6 +41,7 @@ from practice.worksheets.services import (
     WorksheetClosed,
     author_of,
     author_token,
+    choose_visibility,
     find_parked,
     open_worksheet,
     park_answers,
@@ -311,9 +313,13 @@ def _park_and_sign_in(assignment_id: int, day_text: str):
             else None
         )
         if author is not None and values and _same_site():
-            session[PARKED_KEY] = park_answers(db.session, assignment_id, day, author, values)
-            db.session.commit()
-            flash("You were signed out, but your words are safe. Sign in to carry on.", "info")
+            try:
+                session[PARKED_KEY] = park_answers(db.session, assignment_id, day, author, values)
+            except CoupleClosed:
+                db.session.rollback()  # the work has ended: nothing to keep for later
+            else:
+                db.session.commit()
+                flash("You were signed out, but your words are safe. Sign in to carry on.", "info")
     return redirect(url_for("auth.login", next=request.path))
 
 
@@ -461,7 +467,7 @@ def change_visibility(response_id: int):
     if definition.visibility_locked or choice not in allowed:
         flash("That choice isn't available for this exercise.", "error")
     else:
-        response.visibility = choice
+        choose_visibility(response, choice)
         db.session.commit()
         flash(_visibility_message(choice), "success")
     return redirect(url_for("worksheets.answer", response_id=response.id))

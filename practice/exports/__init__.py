@@ -1,0 +1,1 @@
+"""Exports of what people wrote, and deleting closed couples' records after the retention time."""
