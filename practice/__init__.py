@@ -49,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.insights.views import bp as insights_bp
     from practice.reporting.views import bp as reports_bp
     from practice.responses.views import bp as responses_bp
+    from practice.twofactor.views import bp as twofactor_bp
     from practice.worksheets.views import bp as worksheets_bp
 
     for blueprint in (
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         client_bp,
         worksheets_bp,
         admin_bp,
+        twofactor_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -21,7 +21,14 @@ from practice.models.exercise import (
 from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
 from practice.models.report import Report
 from practice.models.types import UTCDateTime, utcnow
-from practice.models.user import ROLES, AccountToken, User, UserSession
+from practice.models.user import (
+    ROLES,
+    AccountToken,
+    PracticeSettings,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "DigestedFlag",
@@ -45,6 +52,8 @@ __all__ = [
     "PARTNER_ROLES",
     "ROLES",
     "AccountToken",
+    "PracticeSettings",
+    "RecoveryCode",
     "Appointment",
     "Couple",
     "Partner",
