@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from practice.db import db
 from practice.mail import outbox
 from practice.models import RecoveryCode, User, UserSession
-from practice.twofactor.services import practice_settings
+from practice.twofactor.services import practice_settings, save_practice_settings
 from tests.conftest import MendClient, sign_in
 from tests.factories import PASSWORD, World
 
@@ -373,3 +373,23 @@ def test_clients_find_two_step_sign_in_in_their_settings(app: Flask, world: Worl
     assert "Set up two-step sign-in" in page and MANAGE in page
     clinician_page = as_user("a@clinic.test").get("/couples/").get_data(as_text=True)
     assert "Please protect it with" in clinician_page
+
+
+def test_a_new_clinician_sets_a_password_then_two_step_sign_in_when_required(
+    app: Flask, world: World, as_user
+) -> None:
+    with app.app_context():
+        save_practice_settings(db.session, require_two_factor_staff=True)
+        db.session.commit()
+    admin = as_user("admin@clinic.test")
+    _enrol(app, admin, "admin@clinic.test")
+    new = {"email": "new.clinician@example.com", "display_name": "Dr New", "role": "clinician"}
+    assert admin.submit("/admin/users", new).status_code == 302
+    link = re.search(r"http://mend\.test(/set-password/\S+)", outbox(app)[-1].body).group(1)
+    newcomer = app.test_client()
+    chosen = "lanterns over the quiet bay"
+    response = newcomer.submit(link, {"password": chosen, "confirm": chosen})
+    assert response.headers["Location"] == "/couples/"
+    assert newcomer.get("/couples/").headers["Location"] == MANAGE
+    _enrol(app, newcomer, "new.clinician@example.com")
+    assert newcomer.get("/couples/").status_code == 200
