@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.insights.views import bp as insights_bp
     from practice.reporting.views import bp as reports_bp
     from practice.responses.views import bp as responses_bp
+    from practice.twofactor.views import bp as twofactor_bp
     from practice.worksheets.views import bp as worksheets_bp
 
     for blueprint in (
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         admin_bp,
         audit_bp,
         exports_bp,
+        twofactor_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -38,6 +38,12 @@ ROUTES: dict[str, Route] = {
     "auth.logout": Route((PUBLIC,)),
     "auth.forgot_password": Route((PUBLIC,)),
     "auth.keep_alive": Route(("clinician", "client", "admin")),
+    "auth.two_factor": Route((PUBLIC,)),
+    "twofactor.manage": Route(("clinician", "client", "admin")),
+    "twofactor.start": Route(("clinician", "client", "admin")),
+    "twofactor.confirm": Route(("clinician", "client", "admin")),
+    "twofactor.regenerate": Route(("clinician", "client", "admin")),
+    "twofactor.switch_off": Route(("clinician", "client", "admin")),
     "auth.accept_invitation": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "auth.set_password": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "couples.dashboard": Route(("clinician",)),
@@ -149,6 +155,8 @@ ROUTES: dict[str, Route] = {
     ),
     "admin.users": Route(("admin",)),
     "admin.toggle_active": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
+    "admin.reset_two_factor": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
+    "admin.settings": Route(("admin",)),
 }
 
 JSON_ENDPOINTS = {"worksheets.autosave"}  # scripts get 401 JSON, not a redirect to a page

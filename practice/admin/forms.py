@@ -1,10 +1,10 @@
-"""The admin's form for adding clinicians and admins."""
+"""The admin's forms: adding clinicians and admins, and the practice's settings."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
@@ -25,3 +25,12 @@ class NewStaffForm(FlaskForm):
         email = (field.data or "").strip().lower()
         if db.session.scalar(select(User.id).where(User.email == email)):
             raise ValidationError("An account with this email already exists.")
+
+
+class PracticeSettingsForm(FlaskForm):
+    require_two_factor_staff = BooleanField(
+        "Require two-step sign-in for clinicians and admins",
+        description="When on, a clinician or admin without it is asked to set it up the next "
+        "time they use Mend, and can do nothing else until they have. Clients can always choose "
+        "it for themselves.",
+    )

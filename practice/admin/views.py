@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from practice.access import admin_required
-from practice.admin.forms import NewStaffForm
+from practice.admin.forms import NewStaffForm, PracticeSettingsForm
 from practice.admin.services import AccountError, create_user, issue_set_password_link, set_active
 from practice.auth.forms import PostForm
 from practice.db import db
 from practice.mail import send_mail
 from practice.models import User
+from practice.twofactor.services import practice_settings, reset_by_admin, save_practice_settings
 from practice.urls import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -71,3 +80,38 @@ def toggle_active(user_id: int):
         state = "switched on" if user.is_active else "switched off; its sessions have ended"
         flash(f"{user.email} is {state}.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/two-step/reset")
+@admin_required
+def reset_two_factor(user_id: int):
+    """Lost phone: switch the account's two-step sign-in off and end all its sessions."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    reset_by_admin(db.session, user)
+    db.session.commit()
+    flash(
+        f"Two-step sign-in is reset for {user.email}, and its sessions have ended. They sign in "
+        "with their password and can set it up again.",
+        "success",
+    )
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    """The practice's settings: whether clinicians and admins must use two-step sign-in."""
+    form = PracticeSettingsForm(obj=practice_settings(db.session))
+    if form.validate_on_submit():
+        save_practice_settings(
+            db.session, require_two_factor_staff=form.require_two_factor_staff.data
+        )
+        db.session.commit()
+        flash("The practice settings are saved.", "success")
+        return redirect(url_for("admin.settings"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/settings.html", form=form), status

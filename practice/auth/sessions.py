@@ -105,3 +105,13 @@ def touch_session(db: Session, token: str, every: timedelta = timedelta(seconds=
         db.commit()
     except OperationalError:
         db.rollback()
+
+
+def end_other_sessions(db: Session, user_id: int, keep_token: str | None) -> None:
+    """End every session of a user except this browser's (two-step sign-in switched on)."""
+    query = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+    )
+    if keep_token:
+        query = query.where(UserSession.token_hash != _digest(keep_token))
+    db.execute(query.values(ended_at=utcnow()))

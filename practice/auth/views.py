@@ -25,6 +25,9 @@ from practice.auth.sessions import end_all_sessions, end_session, start_session
 from practice.auth.tokens import TokenError, find_token
 from practice.db import db
 from practice.models import AccountToken, User, utcnow
+from practice.twofactor.forms import SecondStepForm
+from practice.twofactor.pending import held_sign_in, hold_sign_in
+from practice.twofactor.services import accept_recovery_code, accept_totp, recovery_codes_left
 
 bp = Blueprint("auth", __name__)
 
@@ -69,15 +72,52 @@ def login():
         if user is not None and password_ok and user.is_active:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
+            target = form.next.data if is_safe_next(form.next.data) else ""
+            if user.has_two_factor:
+                hold_sign_in(user, target)
+                db.session.commit()
+                return redirect(url_for("auth.two_factor"))
             start_session(db.session, user)
             record("signed_in", "user", user.id, user_id=user.id)
             db.session.commit()
-            target = form.next.data
-            return redirect(target if is_safe_next(target) else home_for(user))
+            return redirect(target or home_for(user))
         form.password.errors.append(SIGN_IN_FAILED)
         # The account's id when there is one; never the email that was typed.
         record("sign_in_failed", "user", user.id if user else None, outcome="failed")
     return render_template("auth/login.html", form=form)
+
+
+CODE_REFUSED = "That code didn't work. Please check it and try again, or use a recovery code."
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+def two_factor():
+    """The second step of signing in: a code from the authenticator app or a recovery code."""
+    held = held_sign_in(db.session)
+    if held is None:
+        flash("For your safety that sign-in has timed out. Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    user, target = held
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        code = form.code.data
+        by_app = accept_totp(db.session, user, code)
+        if by_app or accept_recovery_code(db.session, user, code):
+            start_session(db.session, user)
+            record("signed_in", "user", user.id, user_id=user.id)
+            db.session.commit()
+            if not by_app:
+                left = recovery_codes_left(db.session, user)
+                flash(
+                    f"You signed in with a recovery code; {left} left. You can make new ones "
+                    "in Two-step sign-in.",
+                    "info",
+                )
+            return redirect(target or home_for(user))
+        form.code.errors.append(CODE_REFUSED)
+        record("sign_in_failed", "user", user.id, outcome="failed", user_id=user.id)
+    # A refused code re-renders the page (200), which the sign-in throttle counts as a failure.
+    return render_template("auth/two_factor.html", form=form)
 
 
 RESET_SENT = (
@@ -176,7 +216,14 @@ def _choose_password(signed: str, purpose: str):
         user.password_hash = hash_password(form.password.data)
         if current_user.is_authenticated:
             end_session(db.session, current_user.get_id())
+        if user.has_two_factor:
+            # A link in an email is one factor: the second step is still asked for.
+            hold_sign_in(user)
+            db.session.commit()
+            flash("Your password is set. One more step to sign in.", "success")
+            return redirect(url_for("auth.two_factor"))
         start_session(db.session, user)
+        record("signed_in", "user", user.id, user_id=user.id)
         db.session.commit()
         flash("Welcome to Mend. Your password is set.", "success")
         return redirect(home_for(user))

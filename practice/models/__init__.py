@@ -22,7 +22,14 @@ from practice.models.exercise import (
 from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
 from practice.models.report import Report
 from practice.models.types import UTCDateTime, utcnow
-from practice.models.user import ROLES, AccountToken, User, UserSession
+from practice.models.user import (
+    ROLES,
+    AccountToken,
+    PracticeSettings,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "AuditEvent",
@@ -47,6 +54,8 @@ __all__ = [
     "PARTNER_ROLES",
     "ROLES",
     "AccountToken",
+    "PracticeSettings",
+    "RecoveryCode",
     "Appointment",
     "Couple",
     "Partner",

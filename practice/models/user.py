@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.db import Base
-from practice.models.types import UTCDateTime, utcnow
+from practice.models.types import Encrypted, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from practice.models.couple import Partner
@@ -35,6 +35,11 @@ class User(Base):
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-step sign-in: the secret is pending until confirmed with a code (totp_confirmed_at);
+    # totp_last_step is the last 30-second step accepted, so a code works only once.
+    totp_secret: Mapped[str | None] = mapped_column(Encrypted())
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     partner: Mapped[Partner | None] = relationship(back_populates="user", uselist=False)
 
@@ -53,6 +58,14 @@ class User(Base):
 
     def get_id(self) -> str | None:
         return self.session_token
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("clinician", "admin")
 
     @property
     def is_clinician(self) -> bool:
@@ -111,3 +124,34 @@ class AccountToken(Base):
 
     def __repr__(self) -> str:
         return f"<AccountToken {self.id} {self.purpose} user={self.user_id}>"
+
+
+class RecoveryCode(Base):
+    """A one-time code for signing in without the phone; only its digest is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id}>"
+
+
+class PracticeSettings(Base):
+    """The practice's own settings, edited by an admin: one row (id 1)."""
+
+    __tablename__ = "practice_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    require_two_factor_staff: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0"
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PracticeSettings {self.id}>"

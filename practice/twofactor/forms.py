@@ -1,0 +1,41 @@
+"""Forms for the second step, setting up, and switching two-step sign-in off."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from practice.auth.passwords import MAX_LENGTH
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[DataRequired(message="Please enter the six-digit code."), Length(max=40)],
+        description="Six digits. A new one appears every 30 seconds.",
+    )
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(message="Please enter a code."), Length(max=40)],
+        description="The six-digit code from your authenticator app, or one of your recovery "
+        "codes.",
+    )
+
+
+class TurnOffForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[Optional(), Length(max=40)],
+    )
+    password = PasswordField(
+        "Or your password",
+        validators=[Optional(), Length(max=MAX_LENGTH)],
+    )
+
+    def validate_code(self, field: StringField) -> None:
+        if not (field.data or "").strip() and not self.password.data:
+            raise ValidationError("Please enter a current code or your password.")
