@@ -20,7 +20,12 @@ def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        if len(exc.problems) == 1:
+            click.echo(f"Error: {exc}", err=True)
+        else:
+            click.echo("Error: unsafe production settings:", err=True)
+            for problem in exc.problems:
+                click.echo(f"- {problem}", err=True)
         sys.exit(1)
 
 
@@ -45,6 +50,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(encryption_group)
     app.cli.add_command(export_couple_command)
     app.cli.add_command(retention_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(check_security_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -312,6 +320,52 @@ def reports_command(day: str, out_dir: str, audience: str) -> None:
             name.write_bytes(future.result(timeout=300))
             made.append(name)
     click.echo(f"Made {len(made)} report{'s' if len(made) != 1 else ''} in {folder}.")
+
+
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="A new file.")
+@with_appcontext
+def backup_command(out: str) -> None:
+    """Back up the whole database to a new file (safe while Mend is running)."""
+    from practice.backup import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up the database to {out}. Keep the encryption keys separately.")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(backup_file: str) -> None:
+    """Restore a backup into the configured database, which must be new and empty."""
+    from practice.backup import BackupError, restore
+
+    try:
+        restored = restore(backup_file, current_app.config["DATABASE_URL"])
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {backup_file}; the schema is at {restored.revision}.")
+    if restored.needs_upgrade:
+        click.echo(f"The newest schema is {restored.head}: run `practice db upgrade` next.")
+
+
+@click.command("check-security")
+@with_appcontext
+def check_security_command() -> None:
+    """List unsafe settings and missing protections; exits non-zero when there are any."""
+    from practice.checks import security_problems
+
+    problems = security_problems(current_app._get_current_object())
+    if not problems:
+        click.echo("No security problems found.")
+        return
+    click.echo(f"{len(problems)} security problem{'s' if len(problems) != 1 else ''}:", err=True)
+    for problem in problems:
+        click.echo(f"- {problem}", err=True)
+    sys.exit(1)
 
 
 @click.command("demo")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 from practice.timefmt import check_zone
 
@@ -24,10 +24,25 @@ KNOWN_DEFAULT_SECRETS = {
     "please-change-me",
 }
 MIN_SECRET_LENGTH = 32
+# A long key made of few characters ("k" * 40) is as guessable as a short one.
+MIN_SECRET_DISTINCT = 10
+# Cookie settings a deployment may choose in practice.cfg; production refuses insecure ones.
+COOKIE_SETTINGS = (
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "REMEMBER_COOKIE_SECURE",
+    "REMEMBER_COOKIE_HTTPONLY",
+)
+SAFE_SAMESITE = ("Lax", "Strict")
 
 
 class ConfigError(RuntimeError):
     """A setting makes it unsafe or impossible to start; the message is one line."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 # name -> (default, parser). Every entry is documented in README.md's configuration table.
@@ -72,7 +87,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Fill app.config: defaults, instance practice.cfg, environment, explicit overrides."""
     for name, (default, _parse) in SETTINGS.items():
         app.config[name] = default
-    app.config.from_pyfile("practice.cfg", silent=True)
+    chosen = Config(app.config.root_path)
+    chosen.from_pyfile("practice.cfg", silent=True)
+    chosen.update(overrides or {})
+    app.config.update(chosen)
     for name, (_default, parse) in SETTINGS.items():
         raw = os.environ.get(ENV_PREFIX + name)
         if raw is not None and raw != "":
@@ -98,20 +116,29 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         db_file = Path(app.instance_path) / "practice.db"
         app.config["DATABASE_URL"] = f"sqlite:///{db_file}"
     _settle_secret_key(app, production)
-    from practice.encryption import settle_keys
-
-    app.extensions["practice.keyring"] = settle_keys(app, production)
+    cookies = {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+    }
+    app.config.update({name: chosen.get(name, value) for name, value in cookies.items()})
     app.config.update(
         # A worksheet written over two hours must still submit: tokens live as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=production,
         SESSION_COOKIE_NAME="__Host-mend" if production else "mend_session",
         SESSION_COOKIE_PATH="/",
         REMEMBER_COOKIE_DURATION=0,
         TESTING=env == "testing" or bool(app.config.get("TESTING")),
     )
+    if production:
+        problems = production_problems(app.config)
+        if problems:
+            raise ConfigError("Unsafe production settings: " + "; ".join(problems), problems)
+    from practice.encryption import settle_keys
+
+    app.extensions["practice.keyring"] = settle_keys(app, production)
     if app.config["MAIL_BACKEND"] is None:
         if app.config["TESTING"]:
             app.config["MAIL_BACKEND"] = "memory"
@@ -121,19 +148,63 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             app.config["MAIL_BACKEND"] = "log"
 
 
+def secret_key_problem(key: str | None) -> str | None:
+    """Why a secret key is unsafe for production, or None when it is long and random-looking."""
+    if not key:
+        return f"{ENV_PREFIX}SECRET_KEY is not set; production needs a long random key."
+    if (
+        key.lower() in KNOWN_DEFAULT_SECRETS
+        or len(key) < MIN_SECRET_LENGTH
+        or len(set(key)) < MIN_SECRET_DISTINCT
+    ):
+        return (
+            f"{ENV_PREFIX}SECRET_KEY is a default, weak or shorter than {MIN_SECRET_LENGTH} "
+            "characters; set a long random key (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')."
+        )
+    return None
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Settings that make a production start unsafe, one plain sentence each."""
+    problems = []
+    if config.get("DEBUG"):
+        problems.append(
+            "Debug mode is on (FLASK_DEBUG or DEBUG); it shows code and data to anyone "
+            "who causes an error. Switch it off."
+        )
+    key_problem = secret_key_problem(config.get("SECRET_KEY"))
+    if key_problem:
+        problems.append(key_problem)
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if not config.get(name):
+            problems.append(f"{name} is off; cookies must only travel over HTTPS.")
+    for name in ("SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY"):
+        if not config.get(name):
+            problems.append(f"{name} is off; page scripts must not read the sign-in cookie.")
+    if not config.get("ENCRYPTION_KEYS"):
+        problems.append(
+            "PRACTICE_ENCRYPTION_KEYS is not set; production needs an encryption key "
+            "(practice encryption new-key prints one)."
+        )
+    if not config.get("AUDIT_KEY"):
+        problems.append(
+            "PRACTICE_AUDIT_KEY is not set; production needs a key for the audit trail "
+            "(practice audit new-key prints one)."
+        )
+    if config.get("SESSION_COOKIE_SAMESITE") not in SAFE_SAMESITE:
+        problems.append(
+            "SESSION_COOKIE_SAMESITE must be Lax or Strict, not "
+            f"{config.get('SESSION_COOKIE_SAMESITE')!r}."
+        )
+    return problems
+
+
 def _settle_secret_key(app: Flask, production: bool) -> None:
     key = app.config.get("SECRET_KEY")
     if production:
         if not key:
-            raise ConfigError(
-                f"{ENV_PREFIX}SECRET_KEY is not set; production needs a long random key."
-            )
-        if key.lower() in KNOWN_DEFAULT_SECRETS or len(key) < MIN_SECRET_LENGTH:
-            raise ConfigError(
-                f"{ENV_PREFIX}SECRET_KEY is a default or shorter than {MIN_SECRET_LENGTH} "
-                "characters; set a long random key (python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))')."
-            )
+            raise ConfigError(secret_key_problem(key) or "")
         return
     if key:
         return

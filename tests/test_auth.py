@@ -126,7 +126,7 @@ def test_session_cookie_in_production_is_secure_and_host_prefixed(database_url, 
             "ENV": "production",
             **PRODUCTION_KEYS,
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "x" * 48,
+            "SECRET_KEY": "x7-Vx2pLm9RtZ4wYb8nHc3jFq6dGe5aU1oEkT0iWy",
             "INSTANCE_PATH": str(tmp_path),
         }
     )

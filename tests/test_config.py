@@ -47,9 +47,9 @@ def test_instance_config_file_is_read_before_the_environment(tmp_path, monkeypat
     "key, reason",
     [
         (None, "is not set"),
-        ("dev", "default or shorter"),
-        ("changeme", "default or shorter"),
-        ("short-but-random-9f8e", "default or shorter"),
+        ("dev", "default, weak or shorter"),
+        ("changeme", "default, weak or shorter"),
+        ("short-but-random-9f8e", "default, weak or shorter"),
     ],
 )
 def test_production_refuses_missing_or_weak_secret_keys(tmp_path, monkeypatch, key, reason) -> None:
@@ -72,7 +72,7 @@ def test_production_starts_with_a_strong_key(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PRACTICE_ENV", "production")
     for name, value in PRODUCTION_KEYS.items():
         monkeypatch.setenv("PRACTICE_" + name, value)
-    monkeypatch.setenv("PRACTICE_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("PRACTICE_SECRET_KEY", "kq7-Vx2pLm9RtZ4wYb8nHc3jFs6dGe5aU1oE")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-mend"

@@ -190,7 +190,7 @@ def test_production_refuses_to_start_without_a_key(database_url: str, tmp_path: 
     settings = {
         "ENV": "production",
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "s" * 48,
+        "SECRET_KEY": "s7-Vx2pLm9RtZ4wYb8nHc3jFq6dGe5aU1oEkT0iWy",
         "INSTANCE_PATH": str(tmp_path),
         "AUDIT_KEY": PRODUCTION_KEYS["AUDIT_KEY"],
     }

@@ -53,7 +53,7 @@ def test_production_sends_hsts(database_url, tmp_path) -> None:
             "ENV": "production",
             **PRODUCTION_KEYS,
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "s" * 48,
+            "SECRET_KEY": "s7-Vx2pLm9RtZ4wYb8nHc3jFq6dGe5aU1oEkT0iWy",
             "INSTANCE_PATH": str(tmp_path),
         }
     )

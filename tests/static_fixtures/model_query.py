@@ -1,0 +1,2 @@
+def find(User, email: str):
+    return User.query.filter_by(email=email).first()
