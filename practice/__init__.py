@@ -143,8 +143,9 @@ def _init_login(app: Flask) -> None:
     from practice.auth.sessions import touch_session
     from practice.models import utcnow
 
-    # Pings the page makes by itself (the keep-alive aside) do not count as activity.
-    passive = {"static", "worksheets.csrf_token"}
+    # Requests the page makes by itself do not count as activity; an autosave counts only when
+    # the words changed (the view records that itself).
+    passive = {"static", "worksheets.csrf_token", "worksheets.autosave"}
 
     @app.before_request
     def _record_activity() -> None:

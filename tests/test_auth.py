@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -377,3 +377,43 @@ def test_idle_sessions_end_by_role_and_activity_keeps_them(app: Flask, world: Wo
     assert client_browser.get("/today").status_code == 200  # clients get 30 minutes
     idle_for("ia@client.test", 31)
     assert client_browser.get("/today").status_code == 302
+
+
+def test_an_autosave_without_changes_is_not_activity(app: Flask, world: World, as_user) -> None:
+    browser = as_user("va@client.test")
+    url = f"/tasks/{world.assignment_a}/{date.today().isoformat()}/autosave"
+
+    def last_seen():
+        with app.app_context():
+            user_id = db.session.scalar(select(User.id).where(User.email == "va@client.test"))
+            return db.session.scalar(
+                select(UserSession.last_seen_at).where(UserSession.user_id == user_id)
+            )
+
+    def idle_for(minutes: int):
+        with app.app_context():
+            user_id = db.session.scalar(select(User.id).where(User.email == "va@client.test"))
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.user_id == user_id)
+                .values(last_seen_at=utcnow() - timedelta(minutes=minutes))
+            )
+            db.session.commit()
+
+    token = browser.csrf_token()  # as the page holds it: fetching a page would be activity
+
+    def autosave(words: str, revision: str):
+        return browser.post(
+            url, data={"f_answer_1": words, "revision": revision, "csrf_token": token}
+        )
+
+    first = autosave("A first thought", "0")
+    assert first.status_code == 200 and first.get_json()["revision"] == 1
+    idle_for(20)
+    before = last_seen()
+    same = autosave("A first thought", "1")
+    assert same.status_code == 200 and same.get_json()["revision"] == 1  # nothing new saved
+    assert last_seen() == before  # and the sign-in is not kept alive by it
+    changed = autosave("A second thought", "1")
+    assert changed.get_json()["revision"] == 2
+    assert last_seen() > before

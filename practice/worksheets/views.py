@@ -27,6 +27,7 @@ from practice.access import (
 )
 from practice.assignments.services import AssignmentError, give_consent
 from practice.auth.forms import PostForm
+from practice.auth.sessions import touch_session
 from practice.couples.closing import CoupleClosed
 from practice.db import db
 from practice.exercises.services import definition_of
@@ -342,6 +343,11 @@ def autosave(assignment_id: int, day: str):
     if extra:
         return jsonify(error="fields", message="Unknown fields: " + ", ".join(extra)), 400
     values = raw_values(sheet.definition, sheet.role, request.form)
+    draft = sheet.response
+    if draft is not None and all(draft.answers.get(k) == v for k, v in values.items()):
+        # Nothing new: no revision, and it does not keep an idle sign-in alive.
+        return jsonify(revision=draft.revision, saved_at=draft.updated_at.isoformat())
+    touch_session(db.session, current_user.get_id())
     result = save_draft(db.session, sheet, partner, values, _int(request.form.get("revision")))
     db.session.commit()
     body = {
