@@ -7,6 +7,8 @@ instead of waiting their turn.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -88,6 +90,16 @@ class Database:
             session = state["reader" if read_only else "writer"]()
             g._practice_db_session = session
         return session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A short read-only session of its own, for slow work in a writing request (checking
+        a password, printing a PDF) that must not hold SQLite's write lock while it runs."""
+        session = current_app.extensions["practice.db"]["reader"]()
+        try:
+            yield session
+        finally:
+            session.close()
 
     def get_engine(self, app: Flask | None = None) -> Engine:
         """The engine of the given or current app."""

@@ -67,8 +67,13 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
-        user = db.session.scalar(select(User).where(User.email == email))
-        password_ok = verify_password(user.password_hash if user else None, form.password.data)
+        # Checking the password is slow on purpose: do it before taking the write lock.
+        with db.reading() as reader:
+            found = reader.scalar(select(User).where(User.email == email))
+            password_ok = verify_password(
+                found.password_hash if found else None, form.password.data
+            )
+        user = db.session.get(User, found.id) if found is not None else None
         if user is not None and password_ok and user.is_active:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)

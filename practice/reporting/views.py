@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from practice.access import clinician_required, get_couple_or_404
 from practice.appointments.services import previous_appointment
@@ -35,10 +36,10 @@ from practice.timefmt import local_today, practice_zone
 bp = Blueprint("reports", __name__)
 
 
-def _period(couple: Couple):
+def _period(couple: Couple, session: Session | None = None):
     zone = practice_zone()
     now = utcnow()
-    last = previous_appointment(db.session, couple.id, now)
+    last = previous_appointment(session or db.session, couple.id, now)
     return choose_period(
         request.values.get("period", "last"),
         local_today(zone, now),
@@ -110,11 +111,14 @@ def generate(couple_id: int):
         ), 429
     audience = _choice("audience", ("clinician", "couple"))
     paper = _choice("paper", ("A4", "letter"))
+    # Printing takes a while: release the write lock for it (SQLite has one for everybody).
+    db.session.commit()
     try:
-        _name, period = _period(couple)
-        html = report_html(
-            db.session, couple.id, period, audience, utcnow(), practice_zone(), paper
-        )
+        with db.reading() as reader:
+            _name, period = _period(couple, reader)
+            html = report_html(
+                reader, couple.id, period, audience, utcnow(), practice_zone(), paper
+            )
         pdf = render(html)
         report = keep(
             db.session,
