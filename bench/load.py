@@ -113,6 +113,7 @@ from locust.env import Environment  # noqa: E402
 
 MANIFEST: dict = {}
 ACKS: list[dict] = []
+SIGNED_IN: list[str] = []
 
 
 class Signed(FastHttpUser):
@@ -122,13 +123,14 @@ class Signed(FastHttpUser):
     def sign_in(self, email: str) -> None:
         page = self.client.get("/login", name="sign-in page")
         token = TOKEN.search(page.text).group(1)
-        self.client.post(
+        home = self.client.post(
             "/login",
             data={"email": email, "password": PASSWORD, "csrf_token": token},
             name="sign in",
-            allow_redirects=False,
         )
-        self.token = token
+        # Signing in starts a new session: forms carry its token (the sign-out form has one).
+        self.token = TOKEN.search(home.text or "").group(1)
+        SIGNED_IN.append(email)
 
     def day(self) -> str:
         return (date.today() - timedelta(days=random.randrange(OPEN_DAYS))).isoformat()
@@ -138,7 +140,7 @@ class Partner(Signed):
     """A partner on their phone: Today, check-ins, boundary logs, a letter drafted slowly."""
 
     fixed_count = 100
-    wait_time = between(0.5, 1.5)
+    wait_time = between(2, 6)  # a person on a phone: read, tap, type
 
     def on_start(self) -> None:
         self.account = MANIFEST["clients"].pop()
@@ -207,7 +209,7 @@ class Partner(Signed):
 
     @task(2)
     def letter(self) -> None:
-        day = (date.today() - timedelta(days=1)).isoformat()
+        day = self.account["letter_day"]
         words = f"letter {uuid.uuid4().hex[:12]}"
         with self.client.post(
             f"/tasks/{self.account['letter']}/{day}/autosave",
@@ -238,7 +240,7 @@ class Clinician(Signed):
     """A clinician between sessions: caseload, a couple, its dashboard, a report."""
 
     fixed_count = 5
-    wait_time = between(1, 3)
+    wait_time = between(2, 5)
 
     def on_start(self) -> None:
         self.account = MANIFEST["clinicians"].pop()
@@ -275,14 +277,57 @@ class Clinician(Signed):
             self.client.get(made.headers["Location"], name="report download")
 
 
-def run(user_classes: list, seconds: float, host: str, users: int | None = None) -> Environment:
+class Printer(Signed):
+    """A clinician printing reports one after another (for the pages-while-printing phase)."""
+
+    fixed_count = 2
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.account = random.choice(MANIFEST["clinicians"])
+        self.sign_in(self.account["email"])
+
+    @task
+    def pdf(self) -> None:
+        couple = random.choice(self.account["couples"])["id"]
+        self.client.post(
+            f"/couples/{couple}/report",
+            data={"csrf_token": self.token},
+            name="report PDF",
+            allow_redirects=False,
+        )
+
+
+def run(
+    user_classes: list, seconds: float, host: str, users: int | None = None, rate: float = 10
+) -> Environment:
+    """Start the users (signing in as they arrive), wait until all are in and a second more,
+    then measure for the given time: the sign-in rush is not part of the figures."""
     env = Environment(user_classes=user_classes, host=host)
     runner = env.create_local_runner()
     count = users or sum(getattr(u, "fixed_count", 0) for u in user_classes)
-    runner.start(count, spawn_rate=max(count, 1))
+    SIGNED_IN.clear()
+    runner.start(count, spawn_rate=rate)
+    while len(SIGNED_IN) < count:
+        gevent.sleep(0.2)
+    gevent.sleep(1)
+    env.stats.reset_all()
     gevent.sleep(seconds)
     runner.quit()
     return env
+
+
+def settle(host: str) -> None:
+    """Wait until the server answers the floor quickly again (queues drained)."""
+    import urllib.request
+
+    for _ in range(100):
+        started = time.perf_counter()
+        with urllib.request.urlopen(host + "/__floor") as response:  # noqa: S310 (loopback)
+            response.read()
+        if time.perf_counter() - started < 0.02:
+            return
+        gevent.sleep(0.2)
 
 
 def one_page(name: str, path_of, account_key: str, users: int = 10) -> type:
@@ -297,6 +342,7 @@ def one_page(name: str, path_of, account_key: str, users: int = 10) -> type:
                 self.sign_in(self.account["email"])
             else:
                 self.account = {}
+                SIGNED_IN.append("")
 
         @task
         def page(self) -> None:
@@ -420,6 +466,7 @@ def report(
     ]
     alone = {}
     for name, path_of, key in pages:
+        settle(host)
         env = run([one_page(name, path_of, key)], phase, host)
         alone[name] = rps(env, name, phase)
     print(f"each page alone (10 users, no pause, {phase:.0f} s each):")
@@ -431,18 +478,18 @@ def report(
         )
 
     # Pages while reports print.
-    printing = Clinician
-    printing_env = Environment(user_classes=[printing], host=host)
-    MANIFEST["clinicians"] = [json.loads(json.dumps(c)) for c in manifest["clinicians"]] * 2
-    runner = printing_env.create_local_runner()
-    printing.fixed_count = 2
-    runner.start(2, spawn_rate=2)
+    MANIFEST["clinicians"] = json.loads(json.dumps(manifest["clinicians"]))
+    printing = Environment(user_classes=[Printer], host=host)
+    printers = printing.create_local_runner()
+    printers.start(2, spawn_rate=2)
+    settle(host)
+    gevent.sleep(3)  # the printers signed in and printing
+    printing.stats.reset_all()
     env = run([one_page("today", lambda a: "/today", clients)], phase, host)
-    runner.quit()
-    printing.fixed_count = 5
-    pdfs = printing_env.stats.get("report PDF", "POST")
+    printers.quit()
+    pdfs = printing.stats.get("report PDF", "POST")
     print(
-        f"today while 2 clinicians print: {rps(env, 'today', phase):.0f} req/s "
+        f"today while 2 clinicians print without pause: {rps(env, 'today', phase):.0f} req/s "
         f"(alone {alone['today']:.0f}; {pdfs.num_requests if pdfs else 0} reports printed)"
     )
 
@@ -451,15 +498,16 @@ def report(
     for label, couple_id in (("1 month", month), ("1 year", year)):
         MANIFEST["clinicians"] = [json.loads(json.dumps(manifest["clinicians"][0]))] * 10
         name = f"dashboard {label}"
+        settle(host)
         env = run(
-            [one_page(name, lambda a, c=couple_id: f"/couples/{c}/insights?period=90", clinicians)],
+            [one_page(name, lambda a, c=couple_id: f"/couples/{c}/insights?period=14", clinicians)],
             phase,
             host,
         )
         entry = env.stats.get(name, "GET")
         dash[label] = (rps(env, name, phase), entry.get_response_time_percentile(0.5))
     print(
-        "dashboard (last 3 months): "
+        "dashboard (last 2 weeks): "
         + ", ".join(
             f"{label} of history {value:.0f} req/s, p50 {p50:.0f} ms"
             for label, (value, p50) in dash.items()

@@ -148,6 +148,7 @@ def seed(url: str, instance: str, manifest_path: str) -> None:
                             "checkin": checkin.id,
                             "letter": letter.id,
                             "boundary": boundary.id,
+                            "letter_day": (today + timedelta(days=7)).isoformat(),
                         }
                     )
             manifest["clinicians"].append({"email": clinician.email, "couples": couples})
