@@ -58,8 +58,13 @@ def print_pdf(html: str) -> bytes:
     )
 
 
+RENDER_NICENESS = 10
+
+
 def _init_render_process() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (RENDER_MEMORY_BYTES, RENDER_MEMORY_BYTES))
+    # Pages come first: a report may take a little longer when the machine is busy.
+    os.nice(RENDER_NICENESS)
     import weasyprint  # noqa: F401  (import once per render process)
 
 
