@@ -24,7 +24,7 @@ EMAIL = "phone@client.test"
 
 def _secret(app: Flask) -> str:
     with app.app_context():
-        return db.session.scalar(select(User.totp_secret).where(User.email == EMAIL))
+        return db.session.scalar(select(User).where(User.email == EMAIL)).totp_secret
 
 
 def _fits_the_phone(page: Page) -> None:
