@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import click
@@ -10,6 +11,8 @@ from flask.cli import ScriptInfo, pass_script_info
 from gunicorn.app.base import BaseApplication
 
 from practice import gunicorn_conf
+
+log = logging.getLogger(__name__)
 
 
 class MendServer(BaseApplication):
@@ -62,4 +65,12 @@ def serve_command(
         overrides["bind"] = [bind]
     if workers:
         overrides["workers"] = workers
-    MendServer(app, overrides).run()
+    server = MendServer(app, overrides)
+    if server.cfg.workers > 1 and not app.config["REDIS_URL"]:
+        log.warning(
+            "PRACTICE_REDIS_URL is not set, so each of the %s workers keeps its own sign-in "
+            "throttle counters and allows that many more attempts. Set PRACTICE_REDIS_URL to "
+            "share them.",
+            server.cfg.workers,
+        )
+    server.run()

@@ -192,6 +192,10 @@ def test_practice_serve_starts_gunicorn_answers_and_stops_on_sigterm(tmp_path) -
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
     messages = [line.get("message", "") for line in lines]
     assert sum("Booting worker" in m for m in messages) == 2
+    assert any(
+        x["logger"] == "practice.serve" and "PRACTICE_REDIS_URL is not set" in x["message"]
+        for x in lines
+    )  # two workers, no shared throttle counters: said once, at the start
     login = [x for x in lines if x["logger"] == "practice.request" and x["path"] == "/login"]
     assert len(login) == 1 and login[0]["status"] == 200 and login[0]["endpoint"] == "auth.login"
     access = [x for x in lines if x["logger"] == "gunicorn.access"]
