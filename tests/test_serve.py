@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from practice.config import ConfigError
 from practice.db import db
-from practice.gunicorn_conf import default_workers, options
+from practice.gunicorn_conf import default_workers, options, post_fork
 from practice.models import AuditEvent
 from tests import factories
 from tests.conftest import MendClient, _empty_all_tables
@@ -46,6 +47,18 @@ def test_gunicorn_options_come_from_the_settings(app: Flask) -> None:
     assert chosen["workers"] == 3
     assert chosen["forwarded_allow_ips"] == "10.0.0.5"
     assert chosen["logger_class"] == "practice.gunicorn_conf.JsonLogger"
+
+
+def test_each_worker_leaves_the_masters_connections_alone(app: Flask) -> None:
+    engine = db.get_engine(app)
+    with engine.connect():
+        pass
+    inherited = engine.pool
+    assert inherited.checkedin() == 1
+    post_fork(SimpleNamespace(app=SimpleNamespace(flask_app=app)), worker=None)
+    assert engine.pool is not inherited and engine.pool.checkedin() == 0
+    assert inherited.checkedin() == 1  # not closed: the master's sockets are not the worker's
+    inherited.dispose()
 
 
 def test_serve_refuses_an_instance_that_is_not_in_production(app: Flask) -> None:
