@@ -13,6 +13,8 @@ from flask_wtf import CSRFProtect
 from practice import paths
 from practice.config import load_config
 from practice.db import db
+from practice.logs import configure_logging, init_request_log
+from practice.proxies import TrustedProxyFix, parse_networks
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -30,9 +32,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    configure_logging(app)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    init_request_log(app)  # first, so its clock starts before every other hook
+    networks = parse_networks(app.config["TRUSTED_PROXIES"])
+    if networks:
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, networks)  # type: ignore[method-assign]
 
     db.init_app(app)
     _init_encryption()
@@ -52,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.couples.views import bp as couples_bp
     from practice.exercises.views import bp as exercises_bp
     from practice.exports.views import bp as exports_bp
+    from practice.health.views import bp as health_bp
     from practice.insights.views import bp as insights_bp
     from practice.reporting.views import bp as reports_bp
     from practice.responses.views import bp as responses_bp
@@ -74,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         audit_bp,
         exports_bp,
         twofactor_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -145,7 +153,13 @@ def _init_login(app: Flask) -> None:
 
     # Requests the page makes by itself do not count as activity; an autosave counts only when
     # the words changed (the view records that itself).
-    passive = {"static", "worksheets.csrf_token", "worksheets.autosave"}
+    passive = {
+        "static",
+        "worksheets.csrf_token",
+        "worksheets.autosave",
+        "health.healthz",
+        "health.readyz",
+    }
 
     @app.before_request
     def _record_activity() -> None:

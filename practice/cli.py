@@ -53,6 +53,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(check_security_command)
+    from practice.serve import serve_command
+
+    app.cli.add_command(serve_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")

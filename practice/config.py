@@ -35,6 +35,7 @@ COOKIE_SETTINGS = (
     "REMEMBER_COOKIE_HTTPONLY",
 )
 SAFE_SAMESITE = ("Lax", "Strict")
+LOG_FORMATS = ("json", "text")
 
 
 class ConfigError(RuntimeError):
@@ -68,6 +69,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "IDLE_MINUTES_STAFF": (15, int),
     "IDLE_MINUTES_CLIENT": (30, int),
     "REDIS_URL": (None, str),
+    "BIND": ("127.0.0.1:8000", str),
+    "WEB_WORKERS": (None, int),
+    "TRUSTED_PROXIES": (None, str),
+    "LOG_FORMAT": (None, str),
     "ENCRYPTION_KEYS": (None, str),
     "AUDIT_KEY": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
@@ -110,6 +115,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     except ValueError as exc:
         raise ConfigError(f"{ENV_PREFIX}TIMEZONE: {exc}") from exc
     app.config["PRODUCTION"] = production
+    _settle_serving(app, production)
     if not app.config["REPORT_DIR"]:
         app.config["REPORT_DIR"] = str(Path(app.instance_path) / "report-archive")
     if not app.config["DATABASE_URL"]:
@@ -198,6 +204,22 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
             f"{config.get('SESSION_COOKIE_SAMESITE')!r}."
         )
     return problems
+
+
+def _settle_serving(app: Flask, production: bool) -> None:
+    fmt = (app.config["LOG_FORMAT"] or ("json" if production else "text")).strip().lower()
+    if fmt not in LOG_FORMATS:
+        raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be json or text, not {fmt!r}")
+    app.config["LOG_FORMAT"] = fmt
+    from practice.proxies import parse_networks
+
+    try:
+        parse_networks(app.config["TRUSTED_PROXIES"])
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}TRUSTED_PROXIES: {exc}") from exc
+    workers = app.config["WEB_WORKERS"]
+    if workers is not None and workers < 1:
+        raise ConfigError(f"{ENV_PREFIX}WEB_WORKERS must be 1 or more, not {workers}")
 
 
 def _settle_secret_key(app: Flask, production: bool) -> None:

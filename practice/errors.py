@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -46,11 +44,7 @@ def _record_refusal() -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Attach request ids and the error pages to the app."""
-
-    @app.before_request
-    def _request_id() -> None:
-        g.request_id = request.headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+    """Echo the request id (practice.logs gives it) and attach the error pages to the app."""
 
     @app.after_request
     def _echo_request_id(response):

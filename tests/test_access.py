@@ -46,6 +46,8 @@ ROUTES: dict[str, Route] = {
     "twofactor.switch_off": Route(("clinician", "client", "admin")),
     "auth.accept_invitation": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "auth.set_password": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
+    "health.healthz": Route((PUBLIC,)),
+    "health.readyz": Route((PUBLIC,)),
     "couples.dashboard": Route(("clinician",)),
     "audit.couple": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "audit.practice": Route(("admin",)),
