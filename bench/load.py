@@ -33,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 PASSWORD = "a calm test password for mend"  # the factories' password  # noqa: S105
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -61,26 +62,15 @@ def server_env(url: str, instance: str) -> dict:
 
 
 def start_server(url: str, instance: str, port: int) -> subprocess.Popen:
-    workers = str(2 * (os.cpu_count() or 1) + 1)
+    """Mend under gunicorn with `practice serve`'s settings (bench/load_app.py adds the floor
+    and the reference page)."""
+    log = open(Path(instance).parent / "server.log", "ab")  # noqa: SIM115 (the server's life)
     process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "--workers",
-            workers,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--pythonpath",
-            str(BENCH),
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-            "load_app:app",
-        ],
+        [PYTHON, str(BENCH / "load_app.py"), str(port)],
         env=server_env(url, instance),
         cwd=ROOT,
+        stdout=log,
+        stderr=log,
     )
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -527,9 +517,11 @@ def main() -> None:
             "(e.g. postgresql://postgres@127.0.0.1:5432/test)"
         )
         backends.remove("postgresql")
+    from practice.gunicorn_conf import default_workers
+
     print(
-        f"load benchmark on {os.cpu_count()} cores, gunicorn with "
-        f"{2 * (os.cpu_count() or 1) + 1} workers, locust in one process"
+        f"load benchmark on {os.cpu_count()} cores: `practice serve` settings "
+        f"({default_workers()} gunicorn workers), locust in one process"
     )
     for backend in backends:
         bench(backend, args.seconds)

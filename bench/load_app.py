@@ -30,3 +30,10 @@ def floor() -> str:
 def reference() -> str:
     counts = [db.session.scalar(select(func.count(m.id))) for m in (User, Couple, ExerciseTemplate)]
     return render_template("errors/error.html", code=200, title="Reference", message=str(counts))
+
+
+if __name__ == "__main__":
+    # What `practice serve` runs (its gunicorn settings), serving this app on the given port.
+    from practice.serve import MendServer
+
+    MendServer(app, {"bind": [f"127.0.0.1:{sys.argv[1]}"]}).run()
