@@ -186,7 +186,7 @@ class Partner(Signed):
             name="boundary log",
             allow_redirects=False,
         )
-        if response.status_code == 303:
+        if response.status_code == 302:  # saved; a refusal answers 303
             ACKS.append(
                 {
                     "kind": "log",

@@ -1,0 +1,175 @@
+"""Faults under load, on loopback and bounded in time: a gunicorn worker killed mid-write."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from practice import create_app
+from practice.db import db
+from practice.models import Boundary, BoundaryLog, Partner, User
+from tests.test_health import closed_port
+from tests.test_serve import fetch, practice_command
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the status itself is the acknowledgement
+
+
+def _browser():
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+
+
+def _send(opener, url: str, data: dict | None = None) -> tuple[int, str]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        with opener.open(url, data=body, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _workers(master: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                children.append(int(entry.name))
+    return children
+
+
+@pytest.mark.slow
+def test_a_killed_worker_loses_at_most_the_request_in_flight(tmp_path) -> None:
+    instance = tmp_path / "instance"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
+    env.update(PRACTICE_INSTANCE_PATH=str(instance), PRACTICE_ENV="development")
+    command = practice_command()
+    subprocess.run(
+        [*command, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=120
+    )
+    app = create_app({"INSTANCE_PATH": str(instance), "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        boundary = db.session.scalars(
+            select(Boundary)
+            .where(Boundary.status == "active", Boundary.check_period == "daily")
+            .order_by(Boundary.id)
+        ).first()
+        boundary_id = boundary.id
+        partner = db.session.scalar(
+            select(Partner).where(
+                Partner.couple_id == boundary.couple_id, Partner.role == "injured"
+            )
+        )
+        email = db.session.get(User, partner.user_id).email
+    port = closed_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [
+                *command,
+                "serve",
+                "--allow-development",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, log_path.read_text()
+            try:
+                if fetch(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        browser = _browser()
+        token = TOKEN.search(_send(browser, f"{base}/login")[1]).group(1)
+        status, _ = _send(
+            browser,
+            f"{base}/login",
+            {
+                "email": email,
+                "password": "mend-demo-password",
+                "csrf_token": token,
+            },
+        )
+        assert status == 302
+        token = TOKEN.search(_send(browser, f"{base}/today")[1]).group(1)
+
+        acknowledged: dict[str, str] = {}
+        attempted: dict[str, list[str]] = {}
+        failures = 0
+        killed = None
+        for i in range(60):
+            if i == 20:
+                killed = _workers(server.pid)[0]
+                os.kill(killed, signal.SIGKILL)
+            day = (date.today() - timedelta(days=i % 3)).isoformat()
+            note = f"fault-note-{i}"
+            attempted.setdefault(day, []).append(note)
+            try:
+                status, _ = _send(
+                    browser,
+                    f"{base}/boundaries/{boundary_id}/log",
+                    {"csrf_token": token, "day": day, "status": "kept", "note": note},
+                )
+            except OSError:
+                status = 0
+            if status == 302:  # saved (a refusal answers 303, back to the form)
+                acknowledged[day] = note
+            else:
+                failures += 1
+        assert killed is not None
+        # Only what was in flight when the worker died may fail; the master replaced it.
+        assert failures <= 1, failures
+        assert len(_workers(server.pid)) == 2
+        assert fetch(f"{base}/healthz")[0] == 200
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    with app.app_context():
+        stored = {
+            log.period_start.isoformat(): log.note
+            for log in db.session.scalars(
+                select(BoundaryLog).where(
+                    BoundaryLog.boundary_id == boundary_id, BoundaryLog.partner_id == partner.id
+                )
+            )
+        }
+    for day, note in acknowledged.items():
+        # Every acknowledged write is there (or a later one for the same day, even if its
+        # answer was lost with the worker).
+        later = attempted[day][attempted[day].index(note) :]
+        assert stored.get(day) in later, (day, note, stored.get(day))
