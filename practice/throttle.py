@@ -76,6 +76,10 @@ def init_throttling(app: Flask) -> Limiter:
     """Attach a limiter to this app and throttle failed sign-ins."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Redis down: keep counting in this process rather than refuse every sign-in (a partner in
+    # distress must still get in) or stop counting (a guesser must still be slowed). Each
+    # worker then counts on its own until Redis is back.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     for endpoint, failed in {**SIGN_IN_VIEWS, **ACCOUNT_VIEWS}.items():
         view = app.view_functions[endpoint]

@@ -173,3 +173,23 @@ def test_a_killed_worker_loses_at_most_the_request_in_flight(tmp_path) -> None:
         # answer was lost with the worker).
         later = attempted[day][attempted[day].index(note) :]
         assert stored.get(day) in later, (day, note, stored.get(day))
+
+
+def test_sign_in_stays_throttled_and_open_when_redis_is_down(
+    database_url: str, tmp_path, world
+) -> None:
+    from tests.conftest import MendClient, sign_in
+    from tests.factories import PASSWORD
+    from tests.test_health import make_app
+
+    down = make_app(tmp_path, database_url, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
+    down.test_client_class = MendClient
+    # The right password still signs in: the counters fell back to this process...
+    assert sign_in(down.test_client(), "b@clinic.test", PASSWORD).status_code == 302
+    # ...and they still count: a guesser is slowed down exactly as with Redis.
+    browser = down.test_client()
+    statuses = [
+        browser.submit("/login", {"email": "a@clinic.test", "password": "not it"}).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [200] * 5 + [429]
