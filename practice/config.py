@@ -68,6 +68,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "IDLE_MINUTES_STAFF": (15, int),
     "IDLE_MINUTES_CLIENT": (30, int),
     "REDIS_URL": (None, str),
+    "QUEUE_PREFIX": ("mend", str),
     "ENCRYPTION_KEYS": (None, str),
     "AUDIT_KEY": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
