@@ -181,6 +181,21 @@ def test_another_clinician_cannot_see_the_request(app: Flask, world: World, as_u
     assert as_user("ia@client.test").get(status_url).status_code == 403
 
 
+def test_a_period_that_makes_no_sense_is_refused_before_queuing(
+    app: Flask, world: World, as_user
+) -> None:
+    requests_before = _count(app, ReportRequest)
+    page = as_user("a@clinic.test").submit(
+        f"/couples/{world.couple_a}/report",
+        {"period": "custom", "start": "2026-03-10", "end": "2026-03-01"},
+        follow_redirects=True,
+    )
+    assert "The end date is before the start date." in page.get_data(as_text=True)
+    assert _count(app, ReportRequest) == requests_before
+    with app.app_context():
+        assert get_queue(app, "reports").count == 0
+
+
 def test_a_report_that_cannot_be_printed_says_so_plainly(
     app: Flask, world: World, as_user, tmp_path
 ) -> None:
