@@ -151,14 +151,15 @@ def _init_login(app: Flask) -> None:
     from practice.auth.sessions import touch_session
     from practice.models import utcnow
 
-    # Requests the page makes by itself do not count as activity; an autosave counts only when
-    # the words changed (the view records that itself).
+    # Requests the page makes by itself do not count as activity (a waiting report's page
+    # refreshes itself); an autosave counts only when the words changed (the view records that).
     passive = {
         "static",
         "worksheets.csrf_token",
         "worksheets.autosave",
         "health.healthz",
         "health.readyz",
+        "reports.request_status",
     }
 
     @app.before_request

@@ -25,6 +25,7 @@ from practice.models import (
     Couple,
     ExerciseTemplate,
     Partner,
+    ReportRequest,
     Response,
     User,
 )
@@ -188,3 +189,15 @@ def get_boundary_or_404(boundary_id: int) -> Boundary:
         .where(Boundary.id == boundary_id, couple_scope(current_user))
     )
     return _seen(boundary, "boundary", boundary_id)
+
+
+def get_report_request_or_404(request_id: int) -> ReportRequest:
+    """A report request for one of the clinician's couples; 404 otherwise."""
+    wanted = db.session.scalar(
+        select(ReportRequest)
+        .join(Couple, Couple.id == ReportRequest.couple_id)
+        .where(ReportRequest.id == request_id, couple_scope(current_user))
+    )
+    if wanted is None:
+        abort(404)
+    return wanted

@@ -56,6 +56,7 @@ def register_commands(app: Flask) -> None:
     from practice.serve import serve_command
 
     app.cli.add_command(serve_command)
+    app.cli.add_command(worker_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -161,12 +162,16 @@ def send_reminders_command(day: str | None) -> None:
     """Email clients with something due today, and clinicians a digest of new flags (cron)."""
     from datetime import date
 
+    from practice.jobs import queue_configured
     from practice.models import utcnow
     from practice.reminders import send_reminders
     from practice.timefmt import local_today, practice_zone
 
     zone = practice_zone()
     today = date.fromisoformat(day) if day else local_today(zone, utcnow())
+    if queue_configured():
+        _queue_reminders(today, zone)
+        return
     report = send_reminders(db.session, today, zone)
     db.session.commit()
     click.echo(
@@ -177,6 +182,31 @@ def send_reminders_command(day: str | None) -> None:
         click.echo(f"Failed: {failure}", err=True)
     if report.failures:
         sys.exit(1)
+
+
+def _queue_reminders(today, zone) -> None:
+    """One mail job per recipient; each job checks and records its email itself."""
+    from practice.jobs import QueueUnavailable, enqueue
+    from practice.reminders import recipients
+
+    todo = recipients(db.session, today, zone)
+    db.session.rollback()  # read only; the jobs write their own records
+    queued = 0
+    try:
+        for kind, user_id in todo:
+            enqueue("send_reminder", kind=kind, user_id=user_id, day=today.isoformat())
+            queued += 1
+    except QueueUnavailable as exc:
+        click.echo(
+            f"Queued {queued} of {len(todo)} emails, then Redis could not be reached. "
+            "Run the command again when it is back: nothing is sent twice.",
+            err=True,
+        )
+        raise SystemExit(1) from exc
+    click.echo(
+        f"Queued {queued} email{'s' if queued != 1 else ''} for {today.isoformat()} "
+        "(reminders and digests); `practice worker` sends them, each at most once a day."
+    )
 
 
 def _period_option(couple_id: int, start: str | None, end: str | None):
@@ -279,19 +309,23 @@ def retention_command(dry_run: bool) -> None:
 
 @click.command("reports")
 @click.option("--for-date", "day", required=True, help="Appointments on this day (YYYY-MM-DD).")
-@click.option("--out-dir", type=click.Path(file_okay=False), required=True)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the PDFs (without a job queue; with one, they go to the archive).",
+)
 @click.option("--audience", type=click.Choice(["clinician", "couple"]), default="clinician")
 @with_appcontext
-def reports_command(day: str, out_dir: str, audience: str) -> None:
-    """Prepare a report for every couple with an appointment that day, on all cores."""
+def reports_command(day: str, out_dir: str | None, audience: str) -> None:
+    """Prepare a report for every couple with an appointment that day, on all cores (or, with
+    PRACTICE_REDIS_URL, one queued job per couple for `practice worker`)."""
     from datetime import date, datetime, time, timedelta
-    from pathlib import Path
 
     from sqlalchemy import select
 
-    from practice.models import Appointment, Couple, utcnow
-    from practice.reporting.pipeline import report_html
-    from practice.reporting.printing import print_pdf, render_pool
+    from practice.jobs import queue_configured
+    from practice.models import Appointment, Couple
     from practice.timefmt import practice_zone
 
     zone = practice_zone()
@@ -308,6 +342,52 @@ def reports_command(day: str, out_dir: str, audience: str) -> None:
         .distinct()
         .order_by(Couple.label)
     ).all()
+    if queue_configured():
+        _queue_reports(couples, audience)
+        return
+    if not out_dir:
+        raise click.ClickException("Give --out-dir: the folder to write the reports to.")
+    _print_reports(couples, when, out_dir, audience)
+
+
+def _queue_reports(couples, audience: str) -> None:
+    """A report request per couple, made for the couple's clinician, printed by a worker."""
+    from practice.jobs import QueueUnavailable
+    from practice.reporting.queued import queue_request, request_report
+
+    made = []
+    for couple in couples:
+        period = _period_option(couple.id, None, None)
+        wanted = request_report(db.session, couple.id, couple.clinician_id, period, audience, "A4")
+        try:
+            queue_request(db.session, wanted)
+        except QueueUnavailable as exc:
+            click.echo(
+                f"Queued {len(made)} of {len(couples)} reports, then Redis could not be "
+                "reached; run the command again when it is back.",
+                err=True,
+            )
+            raise SystemExit(1) from exc
+        made.append(wanted.id)
+    click.echo(
+        f"Queued {len(made)} report{'s' if len(made) != 1 else ''} for `practice worker`. "
+        'Each appears under "Earlier reports" on its couple\'s report page when printed.'
+    )
+    from practice.urls import external_url
+
+    for request_id in made:
+        click.echo(f"  {external_url('reports.request_status', request_id=request_id)}")
+
+
+def _print_reports(couples, when, out_dir: str, audience: str) -> None:
+    from pathlib import Path
+
+    from practice.models import utcnow
+    from practice.reporting.pipeline import report_html
+    from practice.reporting.printing import print_pdf, render_pool
+    from practice.timefmt import practice_zone
+
+    zone = practice_zone()
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     now = utcnow()
@@ -323,6 +403,39 @@ def reports_command(day: str, out_dir: str, audience: str) -> None:
             name.write_bytes(future.result(timeout=300))
             made.append(name)
     click.echo(f"Made {len(made)} report{'s' if len(made) != 1 else ''} in {folder}.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(["reports", "mail"]),
+    help="Work on this queue only (repeatable; default: both).",
+)
+@with_appcontext
+def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
+    """Print queued reports and send queued emails (needs PRACTICE_REDIS_URL)."""
+    from redis.exceptions import RedisError
+
+    from practice.jobs import QUEUES, queue_configured
+    from practice.jobs.worker import run_worker
+
+    app = current_app._get_current_object()
+    if not queue_configured(app):
+        raise click.ClickException(
+            "PRACTICE_REDIS_URL is not set. Without Redis, reports and emails are made in "
+            "place and no worker is needed."
+        )
+    try:
+        ran = run_worker(app, burst=burst, queues=queues or QUEUES)
+    except RedisError as exc:
+        raise click.ClickException(
+            f"Could not reach Redis ({type(exc).__name__}); check PRACTICE_REDIS_URL."
+        ) from exc
+    if burst:
+        click.echo("Worked through the queue." if ran else "The queue was empty.")
 
 
 @click.command("backup")

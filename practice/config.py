@@ -73,6 +73,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "WEB_WORKERS": (None, int),
     "TRUSTED_PROXIES": (None, str),
     "LOG_FORMAT": (None, str),
+    "QUEUE_PREFIX": ("mend", str),
     "ENCRYPTION_KEYS": (None, str),
     "AUDIT_KEY": (None, str),
     "REPORTS_PER_MINUTE": (10, int),

@@ -67,10 +67,8 @@ def _claim(db: Session, user_id: int, today: date, kind: str) -> bool:
     return True
 
 
-def send_reminders(db: Session, today: date, zone: tzinfo) -> ReminderReport:
-    """Email every client with something to do today (once), and every clinician a digest."""
-    report = ReminderReport()
-    partners = db.execute(
+def _eligible_clients():
+    return (
         select(Partner, User)
         .join(User, User.id == Partner.user_id)
         .join(Couple, Couple.id == Partner.couple_id)
@@ -80,54 +78,110 @@ def send_reminders(db: Session, today: date, zone: tzinfo) -> ReminderReport:
             User.reminders_enabled.is_(True),
             User.password_hash.is_not(None),
         )
-    ).all()
-    for partner, user in partners:
-        count = things_to_do(db, partner, today, zone)
-        if not count:
-            continue
-        if not _claim(db, user.id, today, "client"):
-            report.skipped += 1
-            continue
+    )
+
+
+def recipients(db: Session, today: date, zone: tzinfo) -> list[tuple[str, int]]:
+    """("client", user id) for each client with something to do today, then ("digest", user id)
+    for each active clinician. Ids only: each email is composed when it is sent."""
+    found = [
+        ("client", user.id)
+        for partner, user in db.execute(_eligible_clients().order_by(User.id)).all()
+        if things_to_do(db, partner, today, zone)
+    ]
+    found.extend(
+        ("digest", clinician_id)
+        for clinician_id in db.scalars(
+            select(User.id)
+            .where(User.role == "clinician", User.is_active.is_(True))
+            .order_by(User.id)
+        )
+    )
+    return found
+
+
+def send_one(db: Session, kind: str, user_id: int, today: date, zone: tzinfo) -> str:
+    """Send one client's reminder or one clinician's digest: "sent", "skipped" (already sent
+    today) or "nothing" (nothing to say). The email is claimed and sent in one transaction,
+    committed only when sent, so a second run or a retried job never sends it twice; when
+    sending fails nothing is kept and the error is raised."""
+    try:
+        if kind == "client":
+            outcome = _remind_client(db, user_id, today, zone)
+        elif kind == "digest":
+            outcome = _send_digest(db, user_id, today, zone)
+        else:
+            raise ValueError(f"unknown kind of email {kind!r}")
+    except Exception:
+        db.rollback()
+        raise
+    if outcome == "sent":
+        db.commit()
+    else:
+        db.rollback()  # an unsent digest's flags wait for tomorrow's
+    return outcome
+
+
+def _remind_client(db: Session, user_id: int, today: date, zone: tzinfo) -> str:
+    row = db.execute(_eligible_clients().where(User.id == user_id)).first()
+    if row is None:
+        return "nothing"
+    partner, user = row
+    count = things_to_do(db, partner, today, zone)
+    if not count:
+        return "nothing"
+    if not _claim(db, user.id, today, "client"):
+        return "skipped"
+    things = "1 thing" if count == 1 else f"{count} things"
+    send_mail(
+        user.email,
+        f"You have {things} to do in Mend today",
+        f"Hello,\n\nYou have {things} to do in Mend today.\n\n"
+        f"{external_url('worksheets.today')}\n\n"
+        "You can switch these reminders off in Mend under Settings.\n",
+    )
+    return "sent"
+
+
+def _send_digest(db: Session, clinician_id: int, today: date, zone: tzinfo) -> str:
+    clinician = db.scalar(
+        select(User).where(
+            User.id == clinician_id, User.role == "clinician", User.is_active.is_(True)
+        )
+    )
+    if clinician is None:
+        return "nothing"
+    lines = _digest_lines(db, clinician, today, zone)
+    if not lines:
+        return "nothing"
+    if not _claim(db, clinician.id, today, "digest"):
+        return "skipped"
+    send_mail(
+        clinician.email,
+        "Mend: new flags this morning",
+        "Good morning.\n\nNew since your last digest:\n"
+        + "\n".join(lines)
+        + f"\n\nOpen Mend to read them: {external_url('couples.dashboard')}\n",
+    )
+    return "sent"
+
+
+def send_reminders(db: Session, today: date, zone: tzinfo) -> ReminderReport:
+    """Email every client with something to do today (once), and every clinician a digest."""
+    report = ReminderReport()
+    for kind, user_id in recipients(db, today, zone):
         try:
-            things = "1 thing" if count == 1 else f"{count} things"
-            send_mail(
-                user.email,
-                f"You have {things} to do in Mend today",
-                f"Hello,\n\nYou have {things} to do in Mend today.\n\n"
-                f"{external_url('worksheets.today')}\n\n"
-                "You can switch these reminders off in Mend under Settings.\n",
-            )
+            outcome = send_one(db, kind, user_id, today, zone)
         except Exception as exc:  # noqa: BLE001 (one failed email must not stop the others)
-            db.rollback()
-            report.failures.append(f"reminder to user {user.id}: {exc}")
+            what = "reminder" if kind == "client" else "digest"
+            report.failures.append(f"{what} to user {user_id}: {exc}")
             continue
-        db.commit()
-        report.reminded += 1
-    for clinician in db.scalars(
-        select(User).where(User.role == "clinician", User.is_active.is_(True))
-    ):
-        lines = _digest_lines(db, clinician, today, zone)
-        if not lines:
-            db.rollback()
-            continue
-        if not _claim(db, clinician.id, today, "digest"):
-            db.rollback()  # already sent today: these flags wait for tomorrow's digest
+        if outcome == "skipped":
             report.skipped += 1
-            continue
-        try:
-            send_mail(
-                clinician.email,
-                "Mend: new flags this morning",
-                "Good morning.\n\nNew since your last digest:\n"
-                + "\n".join(lines)
-                + f"\n\nOpen Mend to read them: {external_url('couples.dashboard')}\n",
-            )
-        except Exception as exc:  # noqa: BLE001
-            db.rollback()
-            report.failures.append(f"digest to user {clinician.id}: {exc}")
-            continue
-        db.commit()
-        report.digests += 1
+        elif outcome == "sent" and kind == "client":
+            report.reminded += 1
+        elif outcome == "sent":
+            report.digests += 1
     return report
 
 

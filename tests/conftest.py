@@ -167,6 +167,7 @@ def world(app: Flask) -> factories.World:
         world = factories.make_world(db.session)
         couple_a = db.session.get(Couple, world.couple_a)
         world.report_a = factories.make_report(db.session, couple_a, app.config["REPORT_DIR"]).id
+        world.report_request_a = factories.make_report_request(db.session, couple_a).id
         db.session.commit()
         return world
 

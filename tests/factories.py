@@ -17,6 +17,7 @@ from practice.models import (
     ExerciseTemplate,
     Partner,
     Report,
+    ReportRequest,
     Response,
     StageChange,
     User,
@@ -210,6 +211,16 @@ def make_report(db: Session, couple: Couple, folder: str) -> Report:
     )
 
 
+def make_report_request(db: Session, couple: Couple) -> ReportRequest:
+    """A report the couple's clinician asked a worker for, still waiting in the queue."""
+    from practice.analytics.data import Period
+    from practice.reporting.queued import request_report
+
+    today = date.today()
+    period = Period(today - timedelta(days=14), today + timedelta(days=1))
+    return request_report(db, couple.id, couple.clinician_id, period, "clinician", "A4")
+
+
 @dataclass
 class World:
     clinician_a: int
@@ -230,6 +241,7 @@ class World:
     boundary_a: int = 0
     boundary_b: int = 0
     report_a: int = 0
+    report_request_a: int = 0
 
 
 def make_world(db: Session) -> World:

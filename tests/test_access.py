@@ -132,6 +132,9 @@ ROUTES: dict[str, Route] = {
     "reports.preview": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "reports.generate": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "reports.download": Route(("clinician",), lambda w: {"report_id": w.report_a}, "clinician_a"),
+    "reports.request_status": Route(
+        ("clinician",), lambda w: {"request_id": w.report_request_a}, "clinician_a"
+    ),
     "insights.dashboard": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "worksheets.today": Route(("client",)),
     "worksheets.checkins": Route(("client",)),

@@ -20,7 +20,7 @@ from practice.models.exercise import (
     TemplateVersion,
 )
 from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
-from practice.models.report import Report
+from practice.models.report import Report, ReportRequest
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import (
     ROLES,
@@ -35,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "DigestedFlag",
     "Report",
+    "ReportRequest",
     "MeasureScore",
     "ReminderLog",
     "SafetyCheck",

@@ -33,3 +33,33 @@ class Report(Base):
 
     def __repr__(self) -> str:
         return f"<Report {self.id} couple={self.couple_id} {self.audience}>"
+
+
+REQUEST_STATUSES = ("queued", "running", "ready", "failed")
+
+
+class ReportRequest(Base):
+    """A report a clinician asked for while a worker prints it. Ids, dates and plain words only."""
+
+    __tablename__ = "report_requests"
+    __table_args__ = (
+        CheckConstraint("audience IN ('clinician', 'couple')", name="audience"),
+        CheckConstraint("status IN ('queued', 'running', 'ready', 'failed')", name="status"),
+        Index("ix_report_requests_requester_created", "requested_by_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    audience: Mapped[str] = mapped_column(String(10))
+    paper: Mapped[str] = mapped_column(String(8), default="A4")
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # exclusive
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    error: Mapped[str | None] = mapped_column(String(300))  # a plain sentence, never clinical
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReportRequest {self.id} couple={self.couple_id} {self.status}>"

@@ -19,21 +19,30 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from practice.access import clinician_required, get_couple_or_404
+from practice.access import clinician_required, get_couple_or_404, get_report_request_or_404
 from practice.appointments.services import previous_appointment
 from practice.audit.capture import record
 from practice.auth.forms import PostForm
 from practice.couples.closing import ensure_open
 from practice.db import db
 from practice.insights.periods import CHOICES, PeriodError, choose_period
+from practice.jobs import QueueUnavailable, queue_configured
 from practice.models import Couple, Report, utcnow
 from practice.reporting.archive import ArchiveError, keep, read, recent_count
 from practice.reporting.gather import ReportError
 from practice.reporting.pipeline import report_html
 from practice.reporting.printing import RenderError, render
+from practice.reporting.queued import (
+    UNAVAILABLE,
+    WAITING,
+    queue_request,
+    recent_requests,
+    request_report,
+)
 from practice.timefmt import local_today, practice_zone
 
 bp = Blueprint("reports", __name__)
+REFRESH_SECONDS = 3  # how often a waiting report's page looks again
 
 
 def _period(couple: Couple, session: Session | None = None):
@@ -96,13 +105,15 @@ def preview(couple_id: int):
 @bp.post("/couples/<int:couple_id>/report")
 @clinician_required
 def generate(couple_id: int):
-    """Print the report to PDF, keep it, and hand it over."""
+    """Print the report to PDF, keep it, and hand it over (with a job queue: ask a worker)."""
     couple = get_couple_or_404(couple_id)
     if not PostForm().validate_on_submit():
         abort(400)
     ensure_open(couple)  # refuse before the costly print, not only when keeping it
-    limit = current_app.config["REPORTS_PER_MINUTE"]
-    if recent_count(db.session, current_user.id, utcnow() - timedelta(minutes=1)) >= limit:
+    queued = queue_configured()
+    since = utcnow() - timedelta(minutes=1)
+    counter = recent_requests if queued else recent_count
+    if counter(db.session, current_user.id, since) >= current_app.config["REPORTS_PER_MINUTE"]:
         return render_template(
             "errors/error.html",
             code=429,
@@ -111,6 +122,8 @@ def generate(couple_id: int):
         ), 429
     audience = _choice("audience", ("clinician", "couple"))
     paper = _choice("paper", ("A4", "letter"))
+    if queued:
+        return _ask_worker(couple, audience, paper)
     # Printing takes a while: release the write lock for it (SQLite has one for everybody).
     db.session.commit()
     try:
@@ -137,6 +150,36 @@ def generate(couple_id: int):
     record("printed", "report", report.id, couple.id)
     db.session.commit()
     return redirect(url_for("reports.download", report_id=report.id))
+
+
+def _ask_worker(couple: Couple, audience: str, paper: str):
+    try:
+        _name, period = _period(couple)
+    except PeriodError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("reports.prepare", couple_id=couple.id))
+    wanted = request_report(db.session, couple.id, current_user.id, period, audience, paper)
+    try:
+        queue_request(db.session, wanted)  # commits: the worker must find the request
+    except QueueUnavailable:
+        flash(UNAVAILABLE, "error")
+        return redirect(url_for("reports.prepare", couple_id=couple.id))
+    return redirect(url_for("reports.request_status", request_id=wanted.id))
+
+
+@bp.get("/report-requests/<int:request_id>")
+@clinician_required
+def request_status(request_id: int):
+    """Where a queued report is; refreshes itself until it is printed."""
+    wanted = get_report_request_or_404(request_id)
+    couple = db.session.get(Couple, wanted.couple_id)
+    return render_template(
+        "reports/request_status.html",
+        wanted=wanted,
+        couple=couple,
+        waiting=wanted.status in WAITING,
+        refresh_seconds=REFRESH_SECONDS,
+    )
 
 
 @bp.get("/reports/<int:report_id>")

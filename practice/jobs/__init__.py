@@ -1,0 +1,152 @@
+"""Background jobs: RQ on Redis when PRACTICE_REDIS_URL is set, in this process otherwise.
+
+A job names a plain function in practice.jobs.tasks and passes it ids and dates only, so nothing
+private ever sits in Redis; arguments travel as JSON (never pickle). In a worker each job opens its
+own app context (of the worker's app, built once per worker process by create_app() from the
+same PRACTICE_* settings), so it has its own session and transaction and the same encryption
+and audit keys as the web app.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from werkzeug.utils import import_string
+
+# name -> (function, queue). A worker listens on every queue unless told otherwise.
+JOBS: dict[str, tuple[str, str]] = {
+    "print_report": ("practice.jobs.tasks.print_report", "reports"),
+    "send_reminder": ("practice.jobs.tasks.send_reminder", "mail"),
+}
+QUEUES = ("reports", "mail")
+TIMEOUTS = {"reports": 300, "mail": 60}  # seconds a job may run before the worker stops it
+KEEP_RESULTS = 24 * 3600  # seconds RQ keeps a finished or failed job's record
+# Ids, ISO dates and short words ("client", "digest"): anything longer could be someone's words.
+PLAIN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+REDIS_TIMEOUT = 3  # seconds; a page must say "unavailable" quickly, not hang
+
+
+class QueueUnavailable(RuntimeError):
+    """Redis could not be reached, so the job was not queued."""
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A job waiting in Redis for a worker."""
+
+    job_id: str
+    queue: str
+
+
+def queue_configured(app: Flask | None = None) -> bool:
+    """True when jobs go to Redis for `practice worker` processes."""
+    return bool((app or current_app).config.get("REDIS_URL"))
+
+
+def queue_name(app: Flask, short: str) -> str:
+    return f"{app.config['QUEUE_PREFIX']}-{short}"
+
+
+def connection(app: Flask):
+    """The app's Redis connection (one per app; redis-py pools connections itself)."""
+    from redis import Redis
+
+    conn = app.extensions.get("practice.redis")
+    if conn is None:
+        conn = Redis.from_url(
+            app.config["REDIS_URL"],
+            socket_connect_timeout=REDIS_TIMEOUT,
+            socket_timeout=REDIS_TIMEOUT * 10,
+        )
+        app.extensions["practice.redis"] = conn
+    return conn
+
+
+def get_queue(app: Flask, short: str):
+    """One of Mend's RQ queues ("reports" or "mail")."""
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    return Queue(
+        queue_name(app, short),
+        connection=connection(app),
+        serializer=JSONSerializer,
+        default_timeout=TIMEOUTS[short],
+    )
+
+
+def _check_plain(kwargs: dict[str, Any]) -> None:
+    for key, value in kwargs.items():
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(f"job argument {key} must be an id or a date")
+        if isinstance(value, str) and not PLAIN.fullmatch(value):
+            raise TypeError(f"job argument {key} must be an id or a date")
+
+
+def enqueue(name: str, **kwargs: Any) -> Any:
+    """Queue a job for a worker (returns Queued), or without Redis run it here and return its
+    result. Raises QueueUnavailable when Redis is configured but cannot be reached."""
+    from redis.exceptions import RedisError
+
+    target, short = JOBS[name]
+    _check_plain(kwargs)
+    app = current_app._get_current_object()
+    if not queue_configured(app):
+        return import_string(target)(**kwargs)
+    job_id = f"{app.config['QUEUE_PREFIX']}-{name}-{secrets.token_hex(8)}"
+    try:
+        job = get_queue(app, short).enqueue_call(
+            target,
+            kwargs=kwargs,
+            job_id=job_id,
+            result_ttl=KEEP_RESULTS,
+            failure_ttl=KEEP_RESULTS,
+            description=name,  # RQ would otherwise store the call with its arguments
+        )
+    except RedisError as exc:
+        app.logger.warning("Could not queue %s: %s", name, type(exc).__name__)
+        raise QueueUnavailable(
+            "Printing and emails are unavailable for a moment. Please try again shortly."
+        ) from exc
+    return Queued(job.id, queue_name(app, short))
+
+
+# --- the app a job runs in -------------------------------------------------------------------
+
+_worker_app: Flask | None = None
+
+
+def use_app(app: Flask) -> None:
+    """Make `app` the one every job in this process runs in (the worker calls this once)."""
+    global _worker_app
+    _worker_app = app
+
+
+@cache
+def _built_app() -> Flask:
+    from practice import create_app
+
+    return create_app()
+
+
+@contextmanager
+def job_context() -> Iterator[Flask]:
+    """The app context a job runs in: a fresh one per job in a worker (its own session, closed
+    when the job ends); run in place, the caller's own, since a second session could wait
+    forever on the caller's open SQLite transaction."""
+    if _worker_app is not None:
+        with _worker_app.app_context():
+            yield _worker_app
+    elif has_app_context():
+        yield current_app._get_current_object()
+    else:
+        app = _built_app()
+        with app.app_context():
+            yield app

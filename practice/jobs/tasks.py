@@ -1,0 +1,26 @@
+"""The job functions a worker runs. Each takes ids and ISO dates only and opens its own app
+context; the work itself lives with its feature."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from practice.db import db
+from practice.jobs import job_context
+
+
+def print_report(request_id: int) -> str:
+    """Print one requested report into the archive (see practice.reporting.queued)."""
+    from practice.reporting.queued import print_request
+
+    with job_context() as app:
+        return print_request(db.session, request_id, app.config["REPORT_DIR"])
+
+
+def send_reminder(kind: str, user_id: int, day: str) -> str:
+    """Send one morning email ("client" reminder or clinician "digest"), at most once a day."""
+    from practice.reminders import send_one
+    from practice.timefmt import practice_zone
+
+    with job_context():
+        return send_one(db.session, kind, user_id, date.fromisoformat(day), practice_zone())

@@ -1,0 +1,315 @@
+"""The job queue: reports and reminder emails made by `practice worker` when Redis is set.
+
+Every test here runs on the real Redis at 127.0.0.1:6379 under queue names of its own, and
+removes only its own keys, so parallel runs do not meet.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+from redis import Redis
+from sqlalchemy import func, select
+
+from practice import create_app
+from practice.db import db
+from practice.jobs import enqueue, get_queue
+from practice.jobs.worker import run_worker
+from practice.mail import outbox
+from practice.models import Appointment, AuditEvent, ReminderLog, Report, ReportRequest, User
+from tests.conftest import MendClient, _empty_all_tables
+from tests.factories import World
+
+REDIS = "redis://127.0.0.1:6379/0"
+CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture
+def redis_url() -> str | None:
+    """The Redis the app queues jobs on (tests parametrize it to None or a closed port)."""
+    return REDIS
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, redis_url: str | None) -> Iterator[Flask]:
+    """The Mend app with the job queue on Redis, under queue names no other run uses."""
+    prefix = f"mendtest-{uuid.uuid4().hex[:12]}"
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-mend",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "BASE_URL": "http://mend.test",
+            "REDIS_URL": redis_url,
+            "QUEUE_PREFIX": prefix,
+            "RATELIMIT_STORAGE_URI": "memory://",  # the sign-in throttle is not under test
+        }
+    )
+    app.test_client_class = MendClient
+    yield app
+    _forget_keys(prefix)
+    _empty_all_tables(app)
+    db.get_engine(app).dispose()
+
+
+def _forget_keys(prefix: str) -> None:
+    conn = Redis.from_url(REDIS)
+    for key in conn.scan_iter(match=f"*{prefix}*"):
+        conn.delete(key)
+    for registry in ("rq:queues", "rq:workers"):
+        mine = [m for m in conn.smembers(registry) if prefix.encode() in m]
+        if mine:
+            conn.srem(registry, *mine)
+    conn.close()
+
+
+def _our_keys(app: Flask) -> list[bytes]:
+    conn = Redis.from_url(REDIS)
+    try:
+        return list(conn.scan_iter(match=f"*{app.config['QUEUE_PREFIX']}*"))
+    finally:
+        conn.close()
+
+
+def _everything_stored(app: Flask) -> bytes:
+    """Every value under this test's keys, as one blob to search."""
+    conn = Redis.from_url(REDIS)
+    read = {
+        b"hash": lambda k: _with_job_data(conn.hgetall(k)),
+        b"list": lambda k: conn.lrange(k, 0, -1),
+        b"string": lambda k: conn.get(k),
+        b"set": lambda k: conn.smembers(k),
+        b"zset": lambda k: conn.zrange(k, 0, -1),
+    }
+    try:
+        return b"".join(repr(read[conn.type(k)](k)).encode() for k in _our_keys(app))
+    finally:
+        conn.close()
+
+
+def _with_job_data(fields: dict) -> dict:
+    # RQ keeps a job's call (function and arguments) zlib-compressed in its "data" field.
+    if b"data" in fields:
+        fields[b"call"] = zlib.decompress(fields[b"data"])
+    return fields
+
+
+def _count(app: Flask, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _ask_for_report(browser: MendClient, couple_id: int):
+    return browser.submit(
+        f"/couples/{couple_id}/report", {"period": "14", "audience": "clinician", "paper": "A4"}
+    )
+
+
+def test_a_report_is_queued_printed_by_a_worker_and_offered(
+    app: Flask, world: World, as_user
+) -> None:
+    clinician = as_user("a@clinic.test")
+    reports_before = _count(app, Report)
+    response = _ask_for_report(clinician, world.couple_a)
+    assert response.status_code == 302
+    status_url = response.headers["Location"]
+    assert re.fullmatch(r"/report-requests/\d+", status_url)
+    request_id = int(status_url.rsplit("/", 1)[1])
+
+    page = clinician.get(status_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Queued." in html
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert "Download the PDF" not in html
+    assert _count(app, Report) == reports_before  # nothing printed inside the request
+
+    # Redis holds the request's id and nothing of the couple's record.
+    with app.app_context():
+        jobs = get_queue(app, "reports").get_jobs()
+        assert [job.kwargs for job in jobs] == [{"request_id": request_id}]
+        wanted = db.session.get(ReportRequest, request_id)
+        assert (wanted.status, wanted.requested_by_id) == ("queued", world.clinician_a)
+    stored = _everything_stored(app)
+    assert f'{{"request_id": {request_id}}}'.encode() in stored  # the job's one argument
+    assert b"Couple A" not in stored and b"Dr A" not in stored
+
+    assert run_worker(app, burst=True) is True
+
+    page = clinician.get(status_url)
+    html = page.get_data(as_text=True)
+    assert "Ready." in html and 'http-equiv="refresh"' not in html
+    with app.app_context():
+        wanted = db.session.get(ReportRequest, request_id)
+        assert wanted.status == "ready" and wanted.error is None
+        report = db.session.get(Report, wanted.report_id)
+        assert report.created_by_id == world.clinician_a
+        printed = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "printed", AuditEvent.object_id == report.id
+            )
+        ).all()
+        assert [(e.user_id, e.object_type, e.couple_id) for e in printed] == [
+            (world.clinician_a, "report", world.couple_a)
+        ]
+    download_url = f"/reports/{wanted.report_id}"
+    assert f'href="{download_url}"' in html
+    pdf = clinician.get(download_url)
+    assert pdf.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Couple A" in text
+
+    # The same job again (a retry) finds the request printed and prints nothing twice.
+    with app.app_context():
+        enqueue("print_report", request_id=request_id)
+    run_worker(app, burst=True)
+    assert _count(app, Report) == reports_before + 1
+
+
+def test_another_clinician_cannot_see_the_request(app: Flask, world: World, as_user) -> None:
+    status_url = _ask_for_report(as_user("a@clinic.test"), world.couple_a).headers["Location"]
+    assert as_user("b@clinic.test").get(status_url).status_code == 404
+    assert as_user("ia@client.test").get(status_url).status_code == 403
+
+
+def test_a_period_that_makes_no_sense_is_refused_before_queuing(
+    app: Flask, world: World, as_user
+) -> None:
+    requests_before = _count(app, ReportRequest)
+    page = as_user("a@clinic.test").submit(
+        f"/couples/{world.couple_a}/report",
+        {"period": "custom", "start": "2026-03-10", "end": "2026-03-01"},
+        follow_redirects=True,
+    )
+    assert "The end date is before the start date." in page.get_data(as_text=True)
+    assert _count(app, ReportRequest) == requests_before
+    with app.app_context():
+        assert get_queue(app, "reports").count == 0
+
+
+def test_a_report_that_cannot_be_printed_says_so_plainly(
+    app: Flask, world: World, as_user, tmp_path
+) -> None:
+    clinician = as_user("a@clinic.test")
+    status_url = _ask_for_report(clinician, world.couple_a).headers["Location"]
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the archive folder should be")
+    app.config["REPORT_DIR"] = str(blocker / "archive")
+    run_worker(app, burst=True)
+    html = clinician.get(status_url).get_data(as_text=True)
+    assert "Not printed." in html and "could not be saved" in html
+    assert 'http-equiv="refresh"' not in html
+
+
+@pytest.mark.parametrize("redis_url", [None])
+def test_without_redis_printing_stays_in_the_request(app: Flask, world: World, as_user) -> None:
+    clinician = as_user("a@clinic.test")
+    requests_before = _count(app, ReportRequest)
+    response = _ask_for_report(clinician, world.couple_a)
+    assert re.fullmatch(r"/reports/\d+", response.headers["Location"])
+    assert clinician.get(response.headers["Location"]).mimetype == "application/pdf"
+    assert _count(app, ReportRequest) == requests_before
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0 and "PRACTICE_REDIS_URL is not set" in result.output
+
+
+@pytest.mark.parametrize("redis_url", [None])
+def test_without_redis_a_job_runs_in_place(app: Flask, world: World) -> None:
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == "va@client.test"))
+        day = date.today().isoformat()
+        assert enqueue("send_reminder", kind="client", user_id=user_id, day=day) == "sent"
+        assert enqueue("send_reminder", kind="client", user_id=user_id, day=day) == "skipped"
+    assert [m.to for m in outbox(app)] == ["va@client.test"]
+
+
+@pytest.mark.parametrize("redis_url", [CLOSED_PORT])
+def test_redis_down_gives_a_plain_message_and_leaves_nothing_waiting(
+    app: Flask, world: World, as_user
+) -> None:
+    clinician = as_user("a@clinic.test")
+    reports_before = _count(app, Report)
+    page = clinician.submit(
+        f"/couples/{world.couple_a}/report", {"period": "14"}, follow_redirects=True
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Printing is unavailable for a moment" in html
+    assert "Prepare a report for Couple A" in html
+    with app.app_context():
+        statuses = db.session.scalars(
+            select(ReportRequest.status).where(
+                ReportRequest.id != world.report_request_a,
+            )
+        ).all()
+        assert statuses == ["failed"]
+    assert _count(app, Report) == reports_before
+
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 1
+    assert "Redis could not be reached" in result.output
+    assert _count(app, ReminderLog) == 0 and outbox(app) == []
+
+
+def test_reminders_are_queued_and_each_is_sent_once(app: Flask, world: World) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["send-reminders"])
+    assert first.exit_code == 0, first.output
+    assert "Queued 6 emails" in first.output  # four clients, two clinicians' digests
+    second = runner.invoke(args=["send-reminders"])  # cron ran twice
+    assert "Queued 6 emails" in second.output
+    with app.app_context():
+        queued = get_queue(app, "mail").get_jobs()
+        assert len(queued) == 12
+        assert {tuple(sorted(job.kwargs)) for job in queued} == {("day", "kind", "user_id")}
+    assert outbox(app) == []  # nothing sent by the command itself
+
+    worked = runner.invoke(args=["worker", "--burst"])
+    assert worked.exit_code == 0 and "Worked through the queue." in worked.output
+    runner.invoke(args=["send-reminders"])  # and once more, after the worker has sent them
+    runner.invoke(args=["worker", "--burst"])
+    assert runner.invoke(args=["worker", "--burst"]).output.strip() == "The queue was empty."
+
+    reminders = [m.to for m in outbox(app) if "to do in Mend today" in m.subject]
+    assert sorted(reminders) == sorted(
+        ["ia@client.test", "va@client.test", "ib@client.test", "vb@client.test"]
+    )
+    assert _count(app, ReminderLog) == len(outbox(app))
+    assert len({m.to for m in outbox(app)}) == len(outbox(app))
+
+
+def test_nightly_reports_are_queued_per_couple(app: Flask, world: World) -> None:
+    with app.app_context():
+        starts = db.session.get(Appointment, world.appointment_a).starts_at
+    result = app.test_cli_runner().invoke(args=["reports", "--for-date", starts.date().isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "Queued 1 report for `practice worker`" in result.output
+    assert "http://mend.test/report-requests/" in result.output
+    run_worker(app, burst=True)
+    with app.app_context():
+        wanted = db.session.scalars(
+            select(ReportRequest).where(ReportRequest.id != world.report_request_a)
+        ).one()
+        assert (wanted.couple_id, wanted.status) == (world.couple_a, "ready")
+        printed = db.session.scalars(
+            select(AuditEvent.user_id).where(
+                AuditEvent.action == "printed", AuditEvent.object_id == wanted.report_id
+            )
+        ).all()
+        assert printed == [world.clinician_a]
+
+
+def test_jobs_refuse_anything_but_ids_and_dates(app: Flask, world: World) -> None:
+    with app.app_context(), pytest.raises(TypeError):
+        enqueue("send_reminder", kind="client", user_id=1, day="I feel so hurt by what happened")
+    assert _our_keys(app) == []  # refused before anything reached Redis
