@@ -106,6 +106,14 @@ ACKS: list[dict] = []
 SIGNED_IN: list[str] = []
 
 
+def write(kind: str, key: list, words: str, **extra) -> dict:
+    """Note a write before sending it; it counts once the server acknowledges it. A write whose
+    answer never came (a dropped connection) may still have landed: verify allows for that."""
+    entry = {"kind": kind, "key": key, "words": words, "acked": False, **extra}
+    ACKS.append(entry)
+    return entry
+
+
 class Signed(FastHttpUser):
     abstract = True
     account: dict
@@ -153,6 +161,7 @@ class Partner(Signed):
         key = [self.account["checkin"], day, self.account["role"]]
         words = f"check-in {uuid.uuid4().hex[:12]}"
         form = {"csrf_token": self.token, "f_answer_1": words, "f_closeness": "6"}
+        draft = write("draft", key, words)
         saved = self.client.post(
             url,
             data={**form, "action": "save", "revision": found.group(1)},
@@ -161,7 +170,8 @@ class Partner(Signed):
         )
         if saved.status_code != 302:
             return
-        ACKS.append({"kind": "draft", "key": key, "words": words})
+        draft["acked"] = True
+        attempt = write("submit", key, words)
         sent = self.client.post(
             url,
             data={
@@ -174,12 +184,14 @@ class Partner(Signed):
             allow_redirects=False,
         )
         if sent.status_code == 302 and "/answers/" in (sent.headers.get("Location") or ""):
-            ACKS.append({"kind": "submit", "key": key, "words": words})
+            attempt["acked"] = True
 
     @task(3)
     def boundary(self) -> None:
         day, words = self.day(), f"note {uuid.uuid4().hex[:12]}"
         status = random.choice(["kept", "kept", "crossed", "na"])
+        key = [self.account["boundary"], self.account["role"], day]
+        attempt = write("log", key, words, status=status, role=self.account["role"])
         response = self.client.post(
             f"/boundaries/{self.account['boundary']}/log",
             data={"csrf_token": self.token, "day": day, "status": status, "note": words},
@@ -187,20 +199,13 @@ class Partner(Signed):
             allow_redirects=False,
         )
         if response.status_code == 302:  # saved; a refusal answers 303
-            ACKS.append(
-                {
-                    "kind": "log",
-                    "key": [self.account["boundary"], self.account["role"], day],
-                    "words": words,
-                    "status": status,
-                    "role": self.account["role"],
-                }
-            )
+            attempt["acked"] = True
 
     @task(2)
     def letter(self) -> None:
         day = self.account["letter_day"]
         words = f"letter {uuid.uuid4().hex[:12]}"
+        attempt = write("draft", [self.account["letter"], day, self.account["role"]], words)
         with self.client.post(
             f"/tasks/{self.account['letter']}/{day}/autosave",
             data={
@@ -217,13 +222,7 @@ class Partner(Signed):
                 response.success()  # another save won; take its revision, as the page does
             self.letter_revision = body.get("revision", self.letter_revision)
             if response.status_code == 200:
-                ACKS.append(
-                    {
-                        "kind": "draft",
-                        "key": [self.account["letter"], day, self.account["role"]],
-                        "words": words,
-                    }
-                )
+                attempt["acked"] = True
 
 
 class Clinician(Signed):
@@ -418,6 +417,10 @@ def report(
         )
     for error in list(env.stats.errors.values())[:5]:
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
+    if env.stats.total.num_failures:
+        kept = Path(tempfile.gettempdir()) / f"mend-load-server-{int(time.time())}.log"
+        kept.write_bytes((folder / "server.log").read_bytes())
+        print(f"  (the server's log is kept in {kept})")
     acks = folder / "acks.json"
     acks.write_text(json.dumps(ACKS))
     checked = subprocess.run(
