@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +20,7 @@ from practice import create_app
 from practice.db import db
 from practice.models import Boundary, BoundaryLog, Partner, User
 from tests.test_health import closed_port
-from tests.test_serve import fetch, practice_command
+from tests.test_serve import fetch, practice_command, wait_until_alive
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -100,16 +99,7 @@ def test_a_killed_worker_loses_at_most_the_request_in_flight(tmp_path) -> None:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                if fetch(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        wait_until_alive(server, base, log_path)
         browser = _browser()
         token = TOKEN.search(_send(browser, f"{base}/login")[1]).group(1)
         status, _ = _send(

@@ -151,6 +151,20 @@ def fetch(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+def wait_until_alive(server: subprocess.Popen, base: str, log_path: Path) -> None:
+    """Until gunicorn answers /healthz (60 s at most; the log is shown if it does not)."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None, f"gunicorn stopped:\n{log_path.read_text()}"
+        try:
+            if fetch(f"{base}/healthz") == (200, '{"status":"ok"}\n'):
+                return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"no answer in 60 s:\n{log_path.read_text()}"
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_practice_serve_starts_gunicorn_answers_and_stops_on_sigterm(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
@@ -175,16 +189,7 @@ def test_practice_serve_starts_gunicorn_answers_and_stops_on_sigterm(tmp_path) -
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, f"gunicorn stopped:\n{log_path.read_text()}"
-            try:
-                if fetch(f"{base}/healthz") == (200, '{"status":"ok"}\n'):
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"no answer in 60 s:\n{log_path.read_text()}"
-            time.sleep(0.2)
+        wait_until_alive(server, base, log_path)
 
         status, body = fetch(f"{base}/readyz")
         assert status == 200 and json.loads(body)["status"] == "ready"
