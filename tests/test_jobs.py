@@ -313,3 +313,35 @@ def test_jobs_refuse_anything_but_ids_and_dates(app: Flask, world: World) -> Non
     with app.app_context(), pytest.raises(TypeError):
         enqueue("send_reminder", kind="client", user_id=1, day="I feel so hurt by what happened")
     assert _our_keys(app) == []  # refused before anything reached Redis
+
+
+def test_a_print_left_running_by_a_stopped_worker_is_marked_failed(
+    app: Flask, world: World, as_user
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from practice.models import ReportRequest, utcnow
+
+    with app.app_context():
+        db.session.execute(
+            update(ReportRequest)
+            .where(ReportRequest.id == world.report_request_a)
+            .values(status="running", updated_at=utcnow() - timedelta(minutes=30))
+        )
+        db.session.commit()
+    clinician = as_user("a@clinic.test")
+    recent = _ask_for_report(clinician, world.couple_a).headers["Location"]
+    with app.app_context():  # one that is printing right now stays as it is
+        newest = db.session.scalar(select(func.max(ReportRequest.id)))
+        db.session.execute(
+            update(ReportRequest).where(ReportRequest.id == newest).values(status="running")
+        )
+        db.session.commit()
+    run_worker(app, burst=True)
+    html = clinician.get(f"/report-requests/{world.report_request_a}").get_data(as_text=True)
+    assert "print worker was restarted" in html and "please print it again" in html
+    with app.app_context():
+        assert db.session.get(ReportRequest, newest).status != "failed"
+    assert recent.endswith(f"/report-requests/{newest}")

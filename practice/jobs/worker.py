@@ -28,6 +28,12 @@ def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES
         connection=connection(app),
         serializer=JSONSerializer,
     )
+    from practice.db import db
+    from practice.models import utcnow
+    from practice.reporting.queued import fail_abandoned
+
+    with app.app_context():  # a worker killed mid-print left its request "running"
+        fail_abandoned(db.session, utcnow())
     before = practice.jobs._worker_app
     use_app(app)
     try:

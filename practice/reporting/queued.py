@@ -5,7 +5,7 @@ A request holds ids, dates and plain words only; the worker gathers the couple's
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -30,6 +30,13 @@ FAILED = (
     "practice's administrator."
 )
 WAITING = ("queued", "running")
+# Far longer than any print may take (a render is stopped after a minute): a request still
+# "running" after this was left by a worker that stopped mid-print.
+ABANDONED_AFTER = timedelta(minutes=10)
+ABANDONED = (
+    "Printing stopped part-way because the print worker was restarted. Nothing was kept; "
+    "please print it again."
+)
 
 
 class JobFailed(RuntimeError):
@@ -84,6 +91,20 @@ def _fail(db: Session, wanted: ReportRequest, message: str) -> None:
     wanted.status = "failed"
     wanted.error = message
     db.commit()
+
+
+def fail_abandoned(db: Session, now: datetime) -> int:
+    """Mark requests a stopped worker left "running" as failed, with a plain message."""
+    left = db.scalars(
+        select(ReportRequest).where(
+            ReportRequest.status == "running", ReportRequest.updated_at < now - ABANDONED_AFTER
+        )
+    ).all()
+    for wanted in left:
+        wanted.status = "failed"
+        wanted.error = ABANDONED
+    db.commit()
+    return len(left)
 
 
 def print_request(db: Session, request_id: int, folder: str) -> str:
