@@ -321,12 +321,15 @@ def next_id(connection: Connection, table: Table) -> int:
         return connection.execute(
             text("SELECT nextval(pg_get_serial_sequence(:table, 'id'))"), {"table": table.name}
         ).scalar_one()
-    # SQLite: writes run under BEGIN IMMEDIATE, so nobody else inserts until this commits; the
-    # per-connection counter covers several inserts in one flush, before any reaches the table.
-    highest = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    # SQLite: writes run under BEGIN IMMEDIATE, so nobody else inserts until this commits: the
+    # highest id is read once per table and transaction, and counted on from there.
+    transaction = connection.get_transaction()
     counters = connection.info.setdefault("practice_next_ids", {})
-    row_id = max(highest, counters.get(table.name, 0)) + 1
-    counters[table.name] = row_id
+    seen_in, last = counters.get(table.name, (None, 0))
+    if seen_in is not transaction:
+        last = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    row_id = last + 1
+    counters[table.name] = (transaction, row_id)
     return row_id
 
 

@@ -118,6 +118,28 @@ def _safety(row: SafetyCheck) -> dict[str, Any]:
     }
 
 
+def _logs(db: Session, *where) -> list[tuple[BoundaryLog, Boundary]]:
+    return db.execute(
+        select(BoundaryLog, Boundary)
+        .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
+        .where(*where)
+        .options(selectinload(BoundaryLog.edits))
+        .order_by(BoundaryLog.period_start, BoundaryLog.id)
+    ).all()
+
+
+def _scores(db: Session, *where) -> list[MeasureScore]:
+    return db.scalars(
+        select(MeasureScore).where(*where).order_by(MeasureScore.administered_on, MeasureScore.id)
+    ).all()
+
+
+def _checks(db: Session, *where) -> list[SafetyCheck]:
+    return db.scalars(
+        select(SafetyCheck).where(*where).order_by(SafetyCheck.checked_on, SafetyCheck.id)
+    ).all()
+
+
 def _responses_with_titles(db: Session, *where) -> list[tuple[Response, str]]:
     return db.execute(
         select(Response, ExerciseTemplate.title)
@@ -159,23 +181,9 @@ def client_export(db: Session, partner: Partner) -> dict[str, Any]:
         )
         .order_by(Boundary.created_at, Boundary.id)
     ).all()
-    logs = db.execute(
-        select(BoundaryLog, Boundary)
-        .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
-        .where(BoundaryLog.partner_id == partner.id)
-        .options(selectinload(BoundaryLog.edits))
-        .order_by(BoundaryLog.period_start, BoundaryLog.id)
-    ).all()
-    scores = db.scalars(
-        select(MeasureScore)
-        .where(MeasureScore.partner_id == partner.id)
-        .order_by(MeasureScore.administered_on, MeasureScore.id)
-    ).all()
-    checks = db.scalars(
-        select(SafetyCheck)
-        .where(SafetyCheck.partner_id == partner.id)
-        .order_by(SafetyCheck.checked_on, SafetyCheck.id)
-    ).all()
+    logs = _logs(db, BoundaryLog.partner_id == partner.id)
+    scores = _scores(db, MeasureScore.partner_id == partner.id)
+    checks = _checks(db, SafetyCheck.partner_id == partner.id)
     return {
         "format": FORMAT,
         "kind": "client",
@@ -216,23 +224,9 @@ def couple_export(db: Session, couple: Couple) -> dict[str, Any]:
         .options(selectinload(Boundary.revisions), selectinload(Boundary.pauses))
         .order_by(Boundary.created_at, Boundary.id)
     ).all()
-    logs = db.execute(
-        select(BoundaryLog, Boundary)
-        .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
-        .where(Boundary.couple_id == couple.id)
-        .options(selectinload(BoundaryLog.edits))
-        .order_by(BoundaryLog.period_start, BoundaryLog.id)
-    ).all()
-    scores = db.scalars(
-        select(MeasureScore)
-        .where(MeasureScore.couple_id == couple.id)
-        .order_by(MeasureScore.administered_on, MeasureScore.id)
-    ).all()
-    checks = db.scalars(
-        select(SafetyCheck)
-        .where(SafetyCheck.couple_id == couple.id)
-        .order_by(SafetyCheck.checked_on, SafetyCheck.id)
-    ).all()
+    logs = _logs(db, Boundary.couple_id == couple.id)
+    scores = _scores(db, MeasureScore.couple_id == couple.id)
+    checks = _checks(db, SafetyCheck.couple_id == couple.id)
     appointments = db.scalars(
         select(Appointment)
         .where(Appointment.couple_id == couple.id)
