@@ -352,27 +352,28 @@ def reports_command(day: str, out_dir: str | None, audience: str) -> None:
 
 def _queue_reports(couples, audience: str) -> None:
     """A report request per couple, made for the couple's clinician, printed by a worker."""
-    from practice.jobs import QueueUnavailable
     from practice.reporting.queued import queue_request, request_report
 
-    made = []
+    made, waiting = [], 0
     for couple in couples:
         period = _period_option(couple.id, None, None)
         wanted = request_report(db.session, couple.id, couple.clinician_id, period, audience, "A4")
-        try:
-            queue_request(db.session, wanted)
-        except QueueUnavailable as exc:
-            click.echo(
-                f"Queued {len(made)} of {len(couples)} reports, then Redis could not be "
-                "reached; run the command again when it is back.",
-                err=True,
-            )
-            raise SystemExit(1) from exc
+        if waiting:  # Redis is away: keep the rest without waiting on it again
+            db.session.commit()
+            waiting += 1
+        elif not queue_request(db.session, wanted):
+            waiting += 1
         made.append(wanted.id)
     click.echo(
         f"Queued {len(made)} report{'s' if len(made) != 1 else ''} for `practice worker`. "
         'Each appears under "Earlier reports" on its couple\'s report page when printed.'
     )
+    if waiting:
+        click.echo(
+            f"Redis could not be reached for {waiting} of them; they are kept, and a worker "
+            "queues them again once Redis is back.",
+            err=True,
+        )
     from practice.urls import external_url
 
     for request_id in made:

@@ -1,12 +1,15 @@
-"""Faults under load, on loopback and bounded in time: a gunicorn worker killed mid-write."""
+"""Faults under load, on loopback and bounded in time: a gunicorn worker killed mid-write,
+Redis down for the sign-in throttle, and Redis lost and back under a running report worker."""
 
 from __future__ import annotations
 
 import http.cookiejar
 import os
 import re
+import shutil
 import signal
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,11 +17,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
 
 from practice import create_app
 from practice.db import db
-from practice.models import Boundary, BoundaryLog, Partner, User
+from practice.models import Boundary, BoundaryLog, Partner, Report, ReportRequest, User
 from tests.test_health import closed_port
 from tests.test_serve import fetch, practice_command, wait_until_alive
 
@@ -183,3 +188,118 @@ def test_sign_in_stays_throttled_and_open_when_redis_is_down(
         for _ in range(6)
     ]
     assert statuses == [200] * 5 + [429]
+
+
+def _start_redis(port: int) -> subprocess.Popen:
+    """A Redis of this test's own on loopback, keeping nothing on disk (as CI's does)."""
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not _answers(port):
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.1)
+    return server
+
+
+def _answers(port: int) -> bool:
+    try:
+        return bool(Redis(port=port, socket_connect_timeout=0.5).ping())
+    except RedisError:
+        return False
+
+
+def _until(check, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"not {what} within {seconds:.0f} s"
+        time.sleep(0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_queued_reports_resume_when_redis_comes_back(database_url: str, tmp_path, world) -> None:
+    from tests.conftest import MendClient, sign_in
+    from tests.factories import PASSWORD
+    from tests.test_health import make_app
+
+    port = closed_port()
+    settings = {
+        "REDIS_URL": f"redis://127.0.0.1:{port}/0",
+        "QUEUE_PREFIX": f"mendfault-{port}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    app = make_app(tmp_path, database_url, **settings)
+    app.test_client_class = MendClient
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
+    env.update(
+        PRACTICE_ENV="development",
+        PRACTICE_DATABASE_URL=database_url,
+        PRACTICE_INSTANCE_PATH=str(tmp_path / "instance"),  # the same keys as the web app
+        PRACTICE_REDIS_URL=settings["REDIS_URL"],
+        PRACTICE_QUEUE_PREFIX=settings["QUEUE_PREFIX"],
+        PRACTICE_LOG_LEVEL="INFO",
+    )
+    redis = _start_redis(port)
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(
+            [*practice_command(), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    clinician = app.test_client()
+    assert sign_in(clinician, "a@clinic.test", PASSWORD).status_code == 302
+
+    def ask() -> str:
+        page = clinician.submit(f"/couples/{world.couple_a}/report", {"period": "14"})
+        assert page.status_code == 302
+        return page.headers["Location"]
+
+    def printed(location: str) -> bool:
+        assert worker.poll() is None, f"the worker stopped:\n{log_path.read_text()}"
+        return "Download the PDF" in clinician.get(location).get_data(as_text=True)
+
+    try:
+        before = ask()
+        _until(lambda: printed(before), 60, "printed while Redis was up")
+
+        redis.kill()  # gone at once, and with it every job it held
+        redis.wait(timeout=10)
+        during = ask()
+        html = clinician.get(during).get_data(as_text=True)
+        assert "Waiting for the print queue" in html
+        assert clinician.get(f"/couples/{world.couple_a}").status_code == 200
+        time.sleep(3)
+        assert worker.poll() is None, f"the worker stopped:\n{log_path.read_text()}"
+
+        redis = _start_redis(port)  # back, empty
+        _until(lambda: printed(during), 60, "printed once Redis was back")
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        redis.kill()
+        redis.wait(timeout=10)
+    with app.app_context():
+        wanted = db.session.scalars(select(ReportRequest).order_by(ReportRequest.id.desc())).first()
+        assert (wanted.status, wanted.attempts) == ("ready", 1)
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Report).where(Report.id == wanted.report_id)
+            )
+            == 1
+        )

@@ -90,9 +90,16 @@ def _check_plain(kwargs: dict[str, Any]) -> None:
             raise TypeError(f"job argument {key} must be an id or a date")
 
 
-def enqueue(name: str, **kwargs: Any) -> Any:
+def job_id_for(app: Flask, name: str, key: str) -> str:
+    """The id of the one job that does `name` for `key` (a request's id, say)."""
+    return f"{app.config['QUEUE_PREFIX']}-{name}-{key}"
+
+
+def enqueue(name: str, key: str | None = None, **kwargs: Any) -> Any:
     """Queue a job for a worker (returns Queued), or without Redis run it here and return its
-    result. Raises QueueUnavailable when Redis is configured but cannot be reached."""
+    result. Raises QueueUnavailable when Redis is configured but cannot be reached.
+
+    With a key the job's id is fixed (job_id_for), so whether it still waits can be asked."""
     from redis.exceptions import RedisError
 
     target, short = JOBS[name]
@@ -100,7 +107,7 @@ def enqueue(name: str, **kwargs: Any) -> Any:
     app = current_app._get_current_object()
     if not queue_configured(app):
         return import_string(target)(**kwargs)
-    job_id = f"{app.config['QUEUE_PREFIX']}-{name}-{secrets.token_hex(8)}"
+    job_id = job_id_for(app, name, key or secrets.token_hex(8))
     try:
         job = get_queue(app, short).enqueue_call(
             target,
@@ -116,6 +123,38 @@ def enqueue(name: str, **kwargs: Any) -> Any:
             "Printing and emails are unavailable for a moment. Please try again shortly."
         ) from exc
     return Queued(job.id, queue_name(app, short))
+
+
+def queue_answers(app: Flask) -> bool:
+    """Whether Redis answers right now."""
+    from redis.exceptions import RedisError
+
+    try:
+        return bool(connection(app).ping())
+    except RedisError:
+        return False
+
+
+# A job in one of these is still going to run (or running); any other (failed, stopped,
+# cancelled, or no record at all: Redis lost it) will not.
+ALIVE = frozenset({"queued", "started", "deferred", "scheduled"})
+
+
+def job_alive(app: Flask, job_id: str) -> bool:
+    """Whether Redis still holds this job to run; QueueUnavailable when Redis can't be asked."""
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    try:
+        job = Job.fetch(job_id, connection=connection(app), serializer=JSONSerializer)
+        status = job.get_status(refresh=False)
+    except NoSuchJobError:
+        return False
+    except RedisError as exc:
+        raise QueueUnavailable("The job queue could not be reached.") from exc
+    return status is not None and str(getattr(status, "value", status)) in ALIVE
 
 
 # --- the app a job runs in -------------------------------------------------------------------

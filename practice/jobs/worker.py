@@ -3,40 +3,96 @@
 Jobs run one after another in the worker process itself (RQ's SimpleWorker), so the app is built
 once per worker; a report's PDF is still printed in a separate render process with its memory
 limit. Run more workers to print more reports at once.
+
+The worker outlives Redis going away: it waits for it to come back, then queues again the
+report requests whose jobs Redis lost (practice.reporting.queued.resume_waiting), at start and
+every SWEEP_SECONDS.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import time
 
 from flask import Flask
 
 import practice.jobs
-from practice.jobs import QUEUES, connection, get_queue, use_app
+from practice.jobs import QUEUES, QueueUnavailable, connection, get_queue, queue_answers, use_app
+
+SWEEP_SECONDS = 30  # how often a worker looks for report requests whose job Redis lost
+WAIT_FOR_REDIS = (1, 2, 5, 10, 30)  # seconds between tries while Redis is away
+
+log = logging.getLogger("practice.worker")
 
 
-def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES) -> bool:
-    """Work on the queues (until they are empty, with burst); True when any job ran."""
+def resume_requests(app: Flask) -> int:
+    """Queue again the report requests Redis lost; 0 when Redis is still away."""
+    from practice.db import db
+    from practice.models import utcnow
+    from practice.reporting.queued import resume_waiting
+
+    with app.app_context():
+        try:
+            return resume_waiting(db.session, utcnow())
+        except QueueUnavailable:
+            return 0
+
+
+def _mend_worker(app: Flask, queues: tuple[str, ...]):
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
+    class MendWorker(SimpleWorker):
+        def run_maintenance_tasks(self) -> None:
+            super().run_maintenance_tasks()
+            resumed = resume_requests(app)
+            if resumed:
+                log.info("Queued %s report request(s) again", resumed)
+
     name = f"{app.config['QUEUE_PREFIX']}-{socket.gethostname()}-{os.getpid()}"
-    worker = SimpleWorker(
+    return MendWorker(
         [get_queue(app, short) for short in queues],
         name=name.replace(".", "-"),
         connection=connection(app),
         serializer=JSONSerializer,
+        maintenance_interval=SWEEP_SECONDS,
     )
-    from practice.db import db
-    from practice.models import utcnow
-    from practice.reporting.queued import fail_abandoned
 
-    with app.app_context():  # a worker killed mid-print left its request "running"
-        fail_abandoned(db.session, utcnow())
+
+def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES) -> bool:
+    """Work on the queues (until they are empty, with burst); True when any job ran.
+
+    Without burst, a Redis that goes away is waited for, and work goes on when it is back."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
     before = practice.jobs._worker_app
     use_app(app)
+    worked = False
     try:
-        return worker.work(burst=burst, logging_level=app.config["LOG_LEVEL"])
+        while True:
+            resume_requests(app)
+            worker = _mend_worker(app, queues)
+            try:
+                worked = worker.work(burst=burst, logging_level=app.config["LOG_LEVEL"]) or worked
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                if burst:
+                    raise
+                log.warning("Redis could not be reached (%s); waiting for it", type(exc).__name__)
+            else:
+                # RQ also stops, rather than raises, when it loses Redis between jobs.
+                if burst or worker._stop_requested or queue_answers(app):
+                    return worked
+            _wait_for_redis(app)
     finally:
         use_app(before)  # a burst run inside another program leaves it as it was
+
+
+def _wait_for_redis(app: Flask) -> None:
+    for pause in (*WAIT_FOR_REDIS, *[WAIT_FOR_REDIS[-1]] * 10**6):
+        time.sleep(pause)
+        if queue_answers(app):
+            log.warning("Redis is back; working again")
+            return

@@ -46,6 +46,7 @@ class ReportRequest(Base):
         CheckConstraint("audience IN ('clinician', 'couple')", name="audience"),
         CheckConstraint("status IN ('queued', 'running', 'ready', 'failed')", name="status"),
         Index("ix_report_requests_requester_created", "requested_by_id", "created_at"),
+        Index("ix_report_requests_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +58,7 @@ class ReportRequest(Base):
     period_end: Mapped[date] = mapped_column(Date)  # exclusive
     status: Mapped[str] = mapped_column(String(10), default="queued")
     error: Mapped[str | None] = mapped_column(String(300))  # a plain sentence, never clinical
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # prints started
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,6 +1,10 @@
 """Reports printed by a `practice worker`: the request a clinician sees, and the job's work.
 
 A request holds ids, dates and plain words only; the worker gathers the couple's record itself.
+The database, not Redis, is the record of what is still to print: Redis only carries the job
+that wakes a worker. So a request whose job Redis lost (Redis restarted, or could not be
+reached when the clinician asked) is queued again by `resume_waiting`, and a print cut short
+(its worker killed, the database restarting under it) is tried again, up to MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
@@ -8,13 +12,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import Period
 from practice.audit.capture import record
 from practice.couples.closing import CLINICIAN_MESSAGE, CoupleClosed
-from practice.jobs import QueueUnavailable, enqueue
+from practice.jobs import QueueUnavailable, enqueue, job_alive, job_id_for
 from practice.models import ReportRequest, utcnow
 from practice.reporting.archive import ArchiveError, keep
 from practice.reporting.gather import ReportError
@@ -22,8 +27,9 @@ from practice.reporting.pipeline import report_html
 from practice.reporting.printing import RenderError, render
 from practice.timefmt import practice_zone
 
-UNAVAILABLE = (
-    "Printing is unavailable for a moment. Nothing was printed; please try again in a few minutes."
+KEPT_FOR_LATER = (
+    "The print queue can't be reached just now. Your request is kept and will print by itself "
+    "as soon as it is back; you don't need to ask again."
 )
 FAILED = (
     "The report could not be printed. Please try again; if it keeps happening, tell your "
@@ -33,9 +39,12 @@ WAITING = ("queued", "running")
 # Far longer than any print may take (a render is stopped after a minute): a request still
 # "running" after this was left by a worker that stopped mid-print.
 ABANDONED_AFTER = timedelta(minutes=10)
-ABANDONED = (
-    "Printing stopped part-way because the print worker was restarted. Nothing was kept; "
-    "please print it again."
+# A request committed a moment ago may not have its job yet: the web queues it just after.
+RESUME_AFTER = timedelta(seconds=5)
+MAX_ATTEMPTS = 3
+GAVE_UP = (
+    "Printing was cut short three times (the print worker or the database was restarting). "
+    "Nothing was kept; please print it again."
 )
 
 
@@ -75,16 +84,62 @@ def recent_requests(db: Session, clinician_id: int, since: datetime) -> int:
     )
 
 
-def queue_request(db: Session, wanted: ReportRequest) -> None:
-    """Commit the request, then queue its job. When Redis cannot be reached the request is
-    marked failed (never left waiting) and QueueUnavailable is raised."""
+def queue_request(db: Session, wanted: ReportRequest) -> bool:
+    """Commit the request, then queue its job: True when queued. When Redis cannot be reached
+    the request stays queued in the database (False), and resume_waiting queues it once Redis
+    is back."""
     # Committed before queuing: a worker may pick the job up at once and must find the row.
     db.commit()
     try:
-        enqueue("print_report", request_id=wanted.id)
+        _enqueue(wanted.id, wanted.attempts)
     except QueueUnavailable:
-        _fail(db, wanted, UNAVAILABLE)
-        raise
+        return False
+    return True
+
+
+def _job_key(request_id: int, attempts: int) -> str:
+    # One job per attempt, so a job that ran (and failed) is never mistaken for the next.
+    return f"{request_id}-{attempts}"
+
+
+def _enqueue(request_id: int, attempts: int) -> None:
+    enqueue("print_report", key=_job_key(request_id, attempts), request_id=request_id)
+
+
+def _job_waits(wanted: ReportRequest) -> bool:
+    """Whether Redis holds a job that will print (or is printing) this request."""
+    # A running request's job was queued before its attempt was counted.
+    attempts = wanted.attempts - 1 if wanted.status == "running" else wanted.attempts
+    key = _job_key(wanted.id, attempts)
+    return job_alive(
+        current_app._get_current_object(), job_id_for(current_app, "print_report", key)
+    )
+
+
+def resume_waiting(db: Session, now: datetime, request_id: int | None = None) -> int:
+    """Queue again what Redis no longer holds: queued requests whose job is gone, and prints
+    cut short (a worker killed, the database restarting) while attempts remain; a print cut
+    short too often is marked failed. Returns how many were queued again.
+
+    Raises QueueUnavailable when Redis still can't be reached."""
+    query = select(ReportRequest).where(
+        ReportRequest.status.in_(WAITING), ReportRequest.updated_at < now - RESUME_AFTER
+    )
+    if request_id is not None:
+        query = query.where(ReportRequest.id == request_id)
+    resumed = 0
+    for wanted in db.scalars(query).all():
+        abandoned = wanted.status == "running" and wanted.updated_at < now - ABANDONED_AFTER
+        if not abandoned and _job_waits(wanted):
+            continue
+        if wanted.status == "running" and wanted.attempts >= MAX_ATTEMPTS:
+            _fail(db, wanted, GAVE_UP)
+            continue
+        wanted.status = "queued"
+        db.commit()
+        _enqueue(wanted.id, wanted.attempts)
+        resumed += 1
+    return resumed
 
 
 def _fail(db: Session, wanted: ReportRequest, message: str) -> None:
@@ -93,29 +148,25 @@ def _fail(db: Session, wanted: ReportRequest, message: str) -> None:
     db.commit()
 
 
-def fail_abandoned(db: Session, now: datetime) -> int:
-    """Mark requests a stopped worker left "running" as failed, with a plain message."""
-    left = db.scalars(
-        select(ReportRequest).where(
-            ReportRequest.status == "running", ReportRequest.updated_at < now - ABANDONED_AFTER
-        )
-    ).all()
-    for wanted in left:
-        wanted.status = "failed"
-        wanted.error = ABANDONED
+def _claim(db: Session, request_id: int) -> ReportRequest | None:
+    """Take a queued request for this job, so two jobs for one request never both print."""
+    taken = db.execute(
+        update(ReportRequest)
+        .where(ReportRequest.id == request_id, ReportRequest.status == "queued")
+        .values(status="running", attempts=ReportRequest.attempts + 1, updated_at=utcnow())
+    ).rowcount
     db.commit()
-    return len(left)
+    return db.get(ReportRequest, request_id) if taken else None
 
 
 def print_request(db: Session, request_id: int, folder: str) -> str:
     """Print, keep and record one requested report; returns the request's final status.
 
-    A retried job finds the request ready (or failed) and does nothing twice."""
-    wanted = db.get(ReportRequest, request_id)
-    if wanted is None or wanted.status not in WAITING:
-        return wanted.status if wanted else "gone"
-    wanted.status = "running"
-    db.commit()
+    A job for a request that another job took, printed or gave up on does nothing."""
+    wanted = _claim(db, request_id)
+    if wanted is None:
+        current = db.get(ReportRequest, request_id)
+        return current.status if current else "gone"
     period = Period(wanted.period_start, wanted.period_end)
     try:
         html = report_html(
@@ -147,6 +198,11 @@ def print_request(db: Session, request_id: int, folder: str) -> str:
         db.rollback()
         _fail(db, wanted, CLINICIAN_MESSAGE)
         return "failed"
+    except DBAPIError as exc:
+        # The database went away under the print (a restart): the request stays "running"
+        # and resume_waiting tries it again once the job is seen to have failed.
+        db.rollback()
+        raise JobFailed(f"report request {request_id}: {type(exc).__name__}") from None
     except Exception as exc:
         db.rollback()
         _fail(db, wanted, FAILED)

@@ -26,18 +26,19 @@ from practice.auth.forms import PostForm
 from practice.couples.closing import ensure_open
 from practice.db import db
 from practice.insights.periods import CHOICES, PeriodError, choose_period
-from practice.jobs import QueueUnavailable, queue_configured
+from practice.jobs import QueueUnavailable, queue_answers, queue_configured
 from practice.models import Couple, Report, utcnow
 from practice.reporting.archive import ArchiveError, keep, read, recent_count
 from practice.reporting.gather import ReportError
 from practice.reporting.pipeline import report_html
 from practice.reporting.printing import RenderError, render
 from practice.reporting.queued import (
-    UNAVAILABLE,
+    KEPT_FOR_LATER,
     WAITING,
     queue_request,
     recent_requests,
     request_report,
+    resume_waiting,
 )
 from practice.timefmt import local_today, practice_zone
 
@@ -159,11 +160,8 @@ def _ask_worker(couple: Couple, audience: str, paper: str):
         flash(str(exc), "error")
         return redirect(url_for("reports.prepare", couple_id=couple.id))
     wanted = request_report(db.session, couple.id, current_user.id, period, audience, paper)
-    try:
-        queue_request(db.session, wanted)  # commits: the worker must find the request
-    except QueueUnavailable:
-        flash(UNAVAILABLE, "error")
-        return redirect(url_for("reports.prepare", couple_id=couple.id))
+    if not queue_request(db.session, wanted):  # commits: the worker must find the request
+        flash(KEPT_FOR_LATER, "info")
     return redirect(url_for("reports.request_status", request_id=wanted.id))
 
 
@@ -172,12 +170,22 @@ def _ask_worker(couple: Couple, audience: str, paper: str):
 def request_status(request_id: int):
     """Where a queued report is; refreshes itself until it is printed."""
     wanted = get_report_request_or_404(request_id)
+    queue_reachable = True
+    if wanted.status in WAITING and queue_configured():
+        # Someone is watching: if Redis lost this request's job, queue it again now rather
+        # than at the worker's next sweep.
+        try:
+            resume_waiting(db.session, utcnow(), request_id=wanted.id)
+            queue_reachable = queue_answers(current_app)
+        except QueueUnavailable:
+            queue_reachable = False
     couple = db.session.get(Couple, wanted.couple_id)
     return render_template(
         "reports/request_status.html",
         wanted=wanted,
         couple=couple,
         waiting=wanted.status in WAITING,
+        queue_reachable=queue_reachable,
         refresh_seconds=REFRESH_SECONDS,
     )
 
