@@ -1,5 +1,6 @@
 """Faults under load, on loopback and bounded in time: a gunicorn worker killed mid-write,
-Redis down for the sign-in throttle, and Redis lost and back under a running report worker."""
+Redis down for the sign-in throttle, Redis lost and back under a running report worker, and a
+PostgreSQL cluster of the test's own restarted under `practice serve`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -303,3 +305,188 @@ def test_queued_reports_resume_when_redis_comes_back(database_url: str, tmp_path
             )
             == 1
         )
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of this test's own, so it can be stopped and started at will (the
+    shared server on 5432 serves the rest of the suite)."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.port = closed_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="mend-pg-"))
+        shutil.chown(self.folder, "postgres", "postgres")
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/mend"
+
+    def _as_postgres(self, *args: str) -> None:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def create(self) -> None:
+        self._as_postgres(
+            str(self.bin / "initdb"), "-D", str(self.folder / "data"), "-A", "trust",
+            "-U", "postgres", "-E", "UTF8", "--no-sync",
+        )  # fmt: skip
+        self.start()
+        self._as_postgres(
+            str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "mend"
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(
+            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-o", options,
+            "-l", str(self.folder / "server.log"), "-w", "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self._as_postgres(
+            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w",
+            "stop",
+        )  # fmt: skip
+
+    def remove(self) -> None:
+        if (self.folder / "data" / "postmaster.pid").exists():
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    _postgres_bin() is None or shutil.which("runuser") is None or os.geteuid() != 0,
+    reason="needs PostgreSQL's server programs and root (to run them as postgres)",
+)
+def test_the_app_recovers_by_itself_when_postgresql_restarts(tmp_path) -> None:
+    from practice import migrate
+    from tests.factories import make_world
+
+    cluster = PrivatePostgres(_postgres_bin())
+    try:
+        cluster.create()
+        migrate.upgrade(cluster.url)
+        instance = tmp_path / "instance"
+        app = create_app(
+            {
+                "ENV": "testing",
+                "DATABASE_URL": cluster.url,
+                "SECRET_KEY": "test-secret-key-that-is-long-enough-for-mend",
+                "INSTANCE_PATH": str(instance),
+            }
+        )
+        with app.app_context():
+            world = make_world(db.session)
+            db.session.commit()
+            partner = db.session.scalar(
+                select(Partner).where(
+                    Partner.couple_id == world.couple_a, Partner.role == "injured"
+                )
+            )
+            email = db.session.get(User, partner.user_id).email
+        db.get_engine(app).dispose()
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
+        env.update(
+            PRACTICE_ENV="development",
+            PRACTICE_DATABASE_URL=cluster.url,
+            PRACTICE_INSTANCE_PATH=str(instance),
+            PRACTICE_LOG_LEVEL="WARNING",
+        )
+        port = closed_port()
+        base = f"http://127.0.0.1:{port}"
+        log_path = tmp_path / "serve.log"
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen(
+                [*practice_command(), "serve", "--allow-development",
+                 "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            acknowledged, attempted, recovered_in = _writes_across_a_restart(
+                cluster, server, base, log_path, email, world.boundary_a
+            )
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        assert recovered_in < 10
+        with app.app_context():
+            stored = {
+                log.period_start.isoformat(): log.note
+                for log in db.session.scalars(
+                    select(BoundaryLog).where(
+                        BoundaryLog.boundary_id == world.boundary_a,
+                        BoundaryLog.partner_id == partner.id,
+                    )
+                )
+            }
+        db.get_engine(app).dispose()
+        for day, note in acknowledged.items():
+            later = attempted[day][attempted[day].index(note) :]
+            assert stored.get(day) in later, (day, note, stored.get(day))
+    finally:
+        cluster.remove()
+
+
+def _writes_across_a_restart(cluster, server, base, log_path, email, boundary_id):
+    """Boundary logs written before, during and after a restart of the database: what was
+    acknowledged, what was attempted per day, and seconds from "back" to the first write."""
+    from tests.factories import PASSWORD
+
+    wait_until_alive(server, base, log_path)
+    browser = _browser()
+    token = TOKEN.search(_send(browser, f"{base}/login")[1]).group(1)
+    signed = _send(
+        browser, f"{base}/login", {"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed[0] == 302
+    token = TOKEN.search(_send(browser, f"{base}/today")[1]).group(1)
+    acknowledged: dict[str, str] = {}
+    attempted: dict[str, list[str]] = {}
+
+    def log_once() -> bool:
+        count = sum(len(notes) for notes in attempted.values()) + 1
+        day = (date.today() - timedelta(days=count % 3)).isoformat()
+        note = f"restart-note-{count}"
+        attempted.setdefault(day, []).append(note)
+        try:
+            status, _ = _send(
+                browser,
+                f"{base}/boundaries/{boundary_id}/log",
+                {"csrf_token": token, "day": day, "status": "kept", "note": note},
+            )
+        except OSError:
+            status = 0
+        if status == 302:  # saved (a refusal answers 303, back to the form)
+            acknowledged[day] = note
+        return status == 302
+
+    assert all([log_once() for _ in range(20)])  # every worker thread has a connection open
+    # A restart between requests costs nothing: each pooled connection is checked before use.
+    cluster.stop()
+    cluster.start()
+    quiet_restart = [log_once() for _ in range(20)]
+    assert all(quiet_restart), quiet_restart
+    # A longer outage: refused while away, and back by itself within seconds.
+    cluster.stop()
+    assert not any([log_once() for _ in range(5)])  # none acknowledged while it is away
+    cluster.start()
+    back = time.monotonic()
+    while not log_once():
+        assert time.monotonic() - back < 10, "not recovered within 10 s of the restart"
+        time.sleep(0.2)
+    recovered_in = time.monotonic() - back
+    after = [log_once() for _ in range(30)]
+    assert all(after), after  # every worker's pool replaced its dead connections
+    assert _send(browser, f"{base}/today")[0] == 200
+    return acknowledged, attempted, recovered_in
