@@ -464,3 +464,32 @@ def _all_requests(app: Flask) -> list[ReportRequest]:
         for row in rows:
             db.session.expunge(row)
         return rows
+
+
+def test_a_reminder_the_mail_server_refused_is_tried_again_later(app: Flask, world: World) -> None:
+    from datetime import UTC, datetime
+
+    from rq.job import Job
+
+    from practice.jobs import RETRY_AFTER
+    from tests.test_health import closed_port
+
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=closed_port())
+    runner = app.test_cli_runner()
+    assert "Queued 6 emails" in runner.invoke(args=["send-reminders"]).output
+    run_worker(app, burst=True)  # the mail server is down: every reminder fails
+    assert _count(app, ReminderLog) == 0  # (the digests had nothing to say: no email)
+    with app.app_context():
+        waiting = get_queue(app, "mail").scheduled_job_registry
+        jobs = [Job.fetch(i, connection=waiting.connection) for i in waiting.get_job_ids()]
+        assert len(jobs) == 4
+        assert {job.retries_left for job in jobs} == {len(RETRY_AFTER["send_reminder"]) - 1}
+
+        app.config["MAIL_BACKEND"] = "memory"  # the mail server is back
+        for job in jobs:  # and the first pause is over
+            waiting.schedule(job, datetime.now(UTC))
+    run_worker(app, burst=True)
+    assert sorted(m.to for m in outbox(app)) == sorted(
+        ["ia@client.test", "va@client.test", "ib@client.test", "vb@client.test"]
+    )
+    assert _count(app, ReminderLog) == 4

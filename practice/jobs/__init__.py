@@ -26,6 +26,9 @@ JOBS: dict[str, tuple[str, str]] = {
     "send_reminder": ("practice.jobs.tasks.send_reminder", "mail"),
 }
 QUEUES = ("reports", "mail")
+# Seconds between tries of a failed job (a mail server down for a while). Reports need none
+# here: their requests are tried again from the database (practice.reporting.queued).
+RETRY_AFTER: dict[str, tuple[int, ...]] = {"send_reminder": (60, 300, 900)}
 TIMEOUTS = {"reports": 300, "mail": 60}  # seconds a job may run before the worker stops it
 KEEP_RESULTS = 24 * 3600  # seconds RQ keeps a finished or failed job's record
 # Ids, ISO dates and short words ("client", "digest"): anything longer could be someone's words.
@@ -101,6 +104,7 @@ def enqueue(name: str, key: str | None = None, **kwargs: Any) -> Any:
 
     With a key the job's id is fixed (job_id_for), so whether it still waits can be asked."""
     from redis.exceptions import RedisError
+    from rq import Retry
 
     target, short = JOBS[name]
     _check_plain(kwargs)
@@ -108,6 +112,8 @@ def enqueue(name: str, key: str | None = None, **kwargs: Any) -> Any:
     if not queue_configured(app):
         return import_string(target)(**kwargs)
     job_id = job_id_for(app, name, key or secrets.token_hex(8))
+    pauses = RETRY_AFTER.get(name)
+    retry = Retry(max=len(pauses), interval=list(pauses)) if pauses else None
     try:
         job = get_queue(app, short).enqueue_call(
             target,
@@ -116,6 +122,7 @@ def enqueue(name: str, key: str | None = None, **kwargs: Any) -> Any:
             result_ttl=KEEP_RESULTS,
             failure_ttl=KEEP_RESULTS,
             description=name,  # RQ would otherwise store the call with its arguments
+            retry=retry,
         )
     except RedisError as exc:
         app.logger.warning("Could not queue %s: %s", name, type(exc).__name__)

@@ -76,7 +76,14 @@ def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES
             resume_requests(app)
             worker = _mend_worker(app, queues)
             try:
-                worked = worker.work(burst=burst, logging_level=app.config["LOG_LEVEL"]) or worked
+                worked = (
+                    worker.work(
+                        burst=burst,
+                        logging_level=app.config["LOG_LEVEL"],
+                        with_scheduler=True,  # puts jobs waiting to be tried again back in line
+                    )
+                    or worked
+                )
             except (RedisConnectionError, RedisTimeoutError) as exc:
                 if burst:
                     raise
