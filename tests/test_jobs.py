@@ -493,3 +493,21 @@ def test_a_reminder_the_mail_server_refused_is_tried_again_later(app: Flask, wor
         ["ia@client.test", "va@client.test", "ib@client.test", "vb@client.test"]
     )
     assert _count(app, ReminderLog) == 4
+
+
+def test_a_clinicians_own_request_goes_ahead_of_the_nightly_batch(
+    app: Flask, world: World, as_user
+) -> None:
+    with app.app_context():
+        starts = db.session.get(Appointment, world.appointment_a).starts_at
+    batch = app.test_cli_runner().invoke(args=["reports", "--for-date", starts.date().isoformat()])
+    assert "Queued 1 report" in batch.output
+    clinician = as_user("a@clinic.test")
+    location = _ask_for_report(clinician, world.couple_a).headers["Location"]
+    mine = _newest_request(app)
+    with app.app_context():
+        waiting = get_queue(app, "reports").job_ids
+    assert len(waiting) == 2
+    assert waiting[0] == job_id_for(app, "print_report", f"{mine.id}-0")
+    run_worker(app, burst=True)
+    assert "Download the PDF" in clinician.get(location).get_data(as_text=True)

@@ -98,11 +98,12 @@ def job_id_for(app: Flask, name: str, key: str) -> str:
     return f"{app.config['QUEUE_PREFIX']}-{name}-{key}"
 
 
-def enqueue(name: str, key: str | None = None, **kwargs: Any) -> Any:
+def enqueue(name: str, key: str | None = None, first: bool = False, **kwargs: Any) -> Any:
     """Queue a job for a worker (returns Queued), or without Redis run it here and return its
     result. Raises QueueUnavailable when Redis is configured but cannot be reached.
 
-    With a key the job's id is fixed (job_id_for), so whether it still waits can be asked."""
+    With a key the job's id is fixed (job_id_for), so whether it still waits can be asked;
+    `first` puts it ahead of what waits (someone is watching for it)."""
     from redis.exceptions import RedisError
     from rq import Retry
 
@@ -123,6 +124,7 @@ def enqueue(name: str, key: str | None = None, **kwargs: Any) -> Any:
             failure_ttl=KEEP_RESULTS,
             description=name,  # RQ would otherwise store the call with its arguments
             retry=retry,
+            at_front=first,
         )
     except RedisError as exc:
         app.logger.warning("Could not queue %s: %s", name, type(exc).__name__)

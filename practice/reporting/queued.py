@@ -84,14 +84,14 @@ def recent_requests(db: Session, clinician_id: int, since: datetime) -> int:
     )
 
 
-def queue_request(db: Session, wanted: ReportRequest) -> bool:
+def queue_request(db: Session, wanted: ReportRequest, watched: bool = False) -> bool:
     """Commit the request, then queue its job: True when queued. When Redis cannot be reached
     the request stays queued in the database (False), and resume_waiting queues it once Redis
-    is back."""
+    is back. A watched request (a clinician waiting on its page) goes ahead of a batch's."""
     # Committed before queuing: a worker may pick the job up at once and must find the row.
     db.commit()
     try:
-        _enqueue(wanted.id, wanted.attempts)
+        _enqueue(wanted.id, wanted.attempts, first=watched)
     except QueueUnavailable:
         return False
     return True
@@ -102,8 +102,8 @@ def _job_key(request_id: int, attempts: int) -> str:
     return f"{request_id}-{attempts}"
 
 
-def _enqueue(request_id: int, attempts: int) -> None:
-    enqueue("print_report", key=_job_key(request_id, attempts), request_id=request_id)
+def _enqueue(request_id: int, attempts: int, first: bool = False) -> None:
+    enqueue("print_report", key=_job_key(request_id, attempts), first=first, request_id=request_id)
 
 
 def _job_waits(wanted: ReportRequest) -> bool:
@@ -137,7 +137,7 @@ def resume_waiting(db: Session, now: datetime, request_id: int | None = None) ->
             continue
         wanted.status = "queued"
         db.commit()
-        _enqueue(wanted.id, wanted.attempts)
+        _enqueue(wanted.id, wanted.attempts, first=request_id is not None)
         resumed += 1
     return resumed
 

@@ -160,7 +160,8 @@ def _ask_worker(couple: Couple, audience: str, paper: str):
         flash(str(exc), "error")
         return redirect(url_for("reports.prepare", couple_id=couple.id))
     wanted = request_report(db.session, couple.id, current_user.id, period, audience, paper)
-    if not queue_request(db.session, wanted):  # commits: the worker must find the request
+    # Commits (the worker must find the request); ahead of any batch, since someone is waiting.
+    if not queue_request(db.session, wanted, watched=True):
         flash(KEPT_FOR_LATER, "info")
     return redirect(url_for("reports.request_status", request_id=wanted.id))
 
