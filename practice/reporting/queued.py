@@ -27,10 +27,6 @@ from practice.reporting.pipeline import report_html
 from practice.reporting.printing import RenderError, render
 from practice.timefmt import practice_zone
 
-KEPT_FOR_LATER = (
-    "The print queue can't be reached just now. Your request is kept and will print by itself "
-    "as soon as it is back; you don't need to ask again."
-)
 FAILED = (
     "The report could not be printed. Please try again; if it keeps happening, tell your "
     "practice's administrator."

@@ -33,7 +33,6 @@ from practice.reporting.gather import ReportError
 from practice.reporting.pipeline import report_html
 from practice.reporting.printing import RenderError, render
 from practice.reporting.queued import (
-    KEPT_FOR_LATER,
     WAITING,
     queue_request,
     recent_requests,
@@ -161,8 +160,8 @@ def _ask_worker(couple: Couple, audience: str, paper: str):
         return redirect(url_for("reports.prepare", couple_id=couple.id))
     wanted = request_report(db.session, couple.id, current_user.id, period, audience, paper)
     # Commits (the worker must find the request); ahead of any batch, since someone is waiting.
-    if not queue_request(db.session, wanted, watched=True):
-        flash(KEPT_FOR_LATER, "info")
+    # When Redis is away the request is kept, and its page says so.
+    queue_request(db.session, wanted, watched=True)
     return redirect(url_for("reports.request_status", request_id=wanted.id))
 
 
