@@ -64,14 +64,106 @@ def _workers(master: int) -> list[int]:
     return children
 
 
+def _environment(**settings: str) -> dict[str, str]:
+    """This process's environment without its PRACTICE_ settings, plus these (as PRACTICE_*)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
+    env.update({f"PRACTICE_{name}": value for name, value in settings.items()})
+    return env
+
+
+def _serve(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+    """`practice serve` with two workers on a free loopback port, answering; and its address."""
+    port = closed_port()
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [*practice_command(), "serve", "--allow-development",
+             "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_alive(server, base, log_path)
+    except BaseException:
+        _stop(server)
+        raise
+    return server, base
+
+
+def _stop(process: subprocess.Popen, seconds: float = 40) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+class BoundaryWriter:
+    """A partner logging one boundary over HTTP, day after day in turn, noting each write before
+    sending it and which ones the server acknowledged."""
+
+    def __init__(self, base: str, email: str, password: str, boundary_id: int) -> None:
+        self.base, self.boundary_id = base, boundary_id
+        self.browser = _browser()
+        token = TOKEN.search(_send(self.browser, f"{base}/login")[1]).group(1)
+        signed = _send(
+            self.browser,
+            f"{base}/login",
+            {"email": email, "password": password, "csrf_token": token},
+        )
+        assert signed[0] == 302
+        self.token = TOKEN.search(_send(self.browser, f"{base}/today")[1]).group(1)
+        self.attempted: dict[str, list[str]] = {}
+        self.acknowledged: dict[str, str] = {}
+        self.count = 0
+
+    def write(self) -> bool:
+        """One boundary log; True when the server acknowledged it."""
+        self.count += 1
+        day = (date.today() - timedelta(days=self.count % 3)).isoformat()
+        note = f"fault-note-{self.count}"
+        self.attempted.setdefault(day, []).append(note)
+        try:
+            status, _ = _send(
+                self.browser,
+                f"{self.base}/boundaries/{self.boundary_id}/log",
+                {"csrf_token": self.token, "day": day, "status": "kept", "note": note},
+            )
+        except OSError:
+            status = 0
+        if status == 302:  # saved (a refusal answers 303, back to the form)
+            self.acknowledged[day] = note
+        return status == 302
+
+    def assert_kept(self, app, partner_id: int) -> None:
+        """Every acknowledged write is in the database (or a later one for the same day, whose
+        answer may have been lost in flight)."""
+        with app.app_context():
+            stored = {
+                log.period_start.isoformat(): log.note
+                for log in db.session.scalars(
+                    select(BoundaryLog).where(
+                        BoundaryLog.boundary_id == self.boundary_id,
+                        BoundaryLog.partner_id == partner_id,
+                    )
+                )
+            }
+        assert self.acknowledged
+        for day, note in self.acknowledged.items():
+            later = self.attempted[day][self.attempted[day].index(note) :]
+            assert stored.get(day) in later, (day, note, stored.get(day))
+
+
 @pytest.mark.slow
 def test_a_killed_worker_loses_at_most_the_request_in_flight(tmp_path) -> None:
     instance = tmp_path / "instance"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
-    env.update(PRACTICE_INSTANCE_PATH=str(instance), PRACTICE_ENV="development")
-    command = practice_command()
+    env = _environment(INSTANCE_PATH=str(instance), ENV="development")
     subprocess.run(
-        [*command, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=120
+        [*practice_command(), "demo", "--no-serve"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     app = create_app({"INSTANCE_PATH": str(instance), "LOG_LEVEL": "WARNING"})
     with app.app_context():
@@ -80,96 +172,30 @@ def test_a_killed_worker_loses_at_most_the_request_in_flight(tmp_path) -> None:
             .where(Boundary.status == "active", Boundary.check_period == "daily")
             .order_by(Boundary.id)
         ).first()
-        boundary_id = boundary.id
         partner = db.session.scalar(
             select(Partner).where(
                 Partner.couple_id == boundary.couple_id, Partner.role == "injured"
             )
         )
         email = db.session.get(User, partner.user_id).email
-    port = closed_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "serve.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [
-                *command,
-                "serve",
-                "--allow-development",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    server, base = _serve(env, tmp_path / "serve.log")
     try:
-        wait_until_alive(server, base, log_path)
-        browser = _browser()
-        token = TOKEN.search(_send(browser, f"{base}/login")[1]).group(1)
-        status, _ = _send(
-            browser,
-            f"{base}/login",
-            {
-                "email": email,
-                "password": "mend-demo-password",
-                "csrf_token": token,
-            },
-        )
-        assert status == 302
-        token = TOKEN.search(_send(browser, f"{base}/today")[1]).group(1)
-
-        acknowledged: dict[str, str] = {}
-        attempted: dict[str, list[str]] = {}
+        writer = BoundaryWriter(base, email, "mend-demo-password", boundary.id)
         failures = 0
         killed = None
         for i in range(60):
             if i == 20:
                 killed = _workers(server.pid)[0]
                 os.kill(killed, signal.SIGKILL)
-            day = (date.today() - timedelta(days=i % 3)).isoformat()
-            note = f"fault-note-{i}"
-            attempted.setdefault(day, []).append(note)
-            try:
-                status, _ = _send(
-                    browser,
-                    f"{base}/boundaries/{boundary_id}/log",
-                    {"csrf_token": token, "day": day, "status": "kept", "note": note},
-                )
-            except OSError:
-                status = 0
-            if status == 302:  # saved (a refusal answers 303, back to the form)
-                acknowledged[day] = note
-            else:
-                failures += 1
+            failures += not writer.write()
         assert killed is not None
         # Only what was in flight when the worker died may fail; the master replaced it.
         assert failures <= 1, failures
         assert len(_workers(server.pid)) == 2
         assert fetch(f"{base}/healthz")[0] == 200
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                server.kill()
-    with app.app_context():
-        stored = {
-            log.period_start.isoformat(): log.note
-            for log in db.session.scalars(
-                select(BoundaryLog).where(
-                    BoundaryLog.boundary_id == boundary_id, BoundaryLog.partner_id == partner.id
-                )
-            )
-        }
-    for day, note in acknowledged.items():
-        # Every acknowledged write is there (or a later one for the same day, even if its
-        # answer was lost with the worker).
-        later = attempted[day][attempted[day].index(note) :]
-        assert stored.get(day) in later, (day, note, stored.get(day))
+        _stop(server)
+    writer.assert_kept(app, partner.id)
 
 
 def test_sign_in_stays_throttled_and_open_when_redis_is_down(
@@ -245,14 +271,13 @@ def test_queued_reports_resume_when_redis_comes_back(database_url: str, tmp_path
     }
     app = make_app(tmp_path, database_url, **settings)
     app.test_client_class = MendClient
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
-    env.update(
-        PRACTICE_ENV="development",
-        PRACTICE_DATABASE_URL=database_url,
-        PRACTICE_INSTANCE_PATH=str(tmp_path / "instance"),  # the same keys as the web app
-        PRACTICE_REDIS_URL=settings["REDIS_URL"],
-        PRACTICE_QUEUE_PREFIX=settings["QUEUE_PREFIX"],
-        PRACTICE_LOG_LEVEL="INFO",
+    env = _environment(
+        ENV="development",
+        DATABASE_URL=database_url,
+        INSTANCE_PATH=str(tmp_path / "instance"),  # the same keys as the web app
+        REDIS_URL=settings["REDIS_URL"],
+        QUEUE_PREFIX=settings["QUEUE_PREFIX"],
+        LOG_LEVEL="INFO",
     )
     redis = _start_redis(port)
     log_path = tmp_path / "worker.log"
@@ -288,12 +313,7 @@ def test_queued_reports_resume_when_redis_comes_back(database_url: str, tmp_path
         redis = _start_redis(port)  # back, empty
         _until(lambda: printed(during), 60, "printed once Redis was back")
     finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        _stop(worker, 30)
         redis.kill()
         redis.wait(timeout=10)
     with app.app_context():
@@ -367,7 +387,7 @@ class PrivatePostgres:
 )
 def test_the_app_recovers_by_itself_when_postgresql_restarts(tmp_path) -> None:
     from practice import migrate
-    from tests.factories import make_world
+    from tests.factories import PASSWORD, make_world
 
     cluster = PrivatePostgres(_postgres_bin())
     try:
@@ -393,100 +413,44 @@ def test_the_app_recovers_by_itself_when_postgresql_restarts(tmp_path) -> None:
             email = db.session.get(User, partner.user_id).email
         db.get_engine(app).dispose()
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PRACTICE_", "FLASK_"))}
-        env.update(
-            PRACTICE_ENV="development",
-            PRACTICE_DATABASE_URL=cluster.url,
-            PRACTICE_INSTANCE_PATH=str(instance),
-            PRACTICE_LOG_LEVEL="WARNING",
+        env = _environment(
+            ENV="development",
+            DATABASE_URL=cluster.url,
+            INSTANCE_PATH=str(instance),
+            LOG_LEVEL="WARNING",
         )
-        port = closed_port()
-        base = f"http://127.0.0.1:{port}"
-        log_path = tmp_path / "serve.log"
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(
-                [*practice_command(), "serve", "--allow-development",
-                 "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        server, base = _serve(env, tmp_path / "serve.log")
         try:
-            acknowledged, attempted, recovered_in = _writes_across_a_restart(
-                cluster, server, base, log_path, email, world.boundary_a
-            )
+            writer = BoundaryWriter(base, email, PASSWORD, world.boundary_a)
+            recovered_in = _writes_across_a_restart(cluster, writer)
+            assert _send(writer.browser, f"{base}/today")[0] == 200
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            _stop(server)
         assert recovered_in < 10
-        with app.app_context():
-            stored = {
-                log.period_start.isoformat(): log.note
-                for log in db.session.scalars(
-                    select(BoundaryLog).where(
-                        BoundaryLog.boundary_id == world.boundary_a,
-                        BoundaryLog.partner_id == partner.id,
-                    )
-                )
-            }
+        writer.assert_kept(app, partner.id)
         db.get_engine(app).dispose()
-        for day, note in acknowledged.items():
-            later = attempted[day][attempted[day].index(note) :]
-            assert stored.get(day) in later, (day, note, stored.get(day))
     finally:
         cluster.remove()
 
 
-def _writes_across_a_restart(cluster, server, base, log_path, email, boundary_id):
-    """Boundary logs written before, during and after a restart of the database: what was
-    acknowledged, what was attempted per day, and seconds from "back" to the first write."""
-    from tests.factories import PASSWORD
-
-    wait_until_alive(server, base, log_path)
-    browser = _browser()
-    token = TOKEN.search(_send(browser, f"{base}/login")[1]).group(1)
-    signed = _send(
-        browser, f"{base}/login", {"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-    assert signed[0] == 302
-    token = TOKEN.search(_send(browser, f"{base}/today")[1]).group(1)
-    acknowledged: dict[str, str] = {}
-    attempted: dict[str, list[str]] = {}
-
-    def log_once() -> bool:
-        count = sum(len(notes) for notes in attempted.values()) + 1
-        day = (date.today() - timedelta(days=count % 3)).isoformat()
-        note = f"restart-note-{count}"
-        attempted.setdefault(day, []).append(note)
-        try:
-            status, _ = _send(
-                browser,
-                f"{base}/boundaries/{boundary_id}/log",
-                {"csrf_token": token, "day": day, "status": "kept", "note": note},
-            )
-        except OSError:
-            status = 0
-        if status == 302:  # saved (a refusal answers 303, back to the form)
-            acknowledged[day] = note
-        return status == 302
-
-    assert all([log_once() for _ in range(20)])  # every worker thread has a connection open
+def _writes_across_a_restart(cluster: PrivatePostgres, writer: BoundaryWriter) -> float:
+    """Writes before, across and after restarts of the database; returns the seconds from the
+    database being back to the first acknowledged write."""
+    assert all([writer.write() for _ in range(20)])  # every worker thread has a connection open
     # A restart between requests costs nothing: each pooled connection is checked before use.
     cluster.stop()
     cluster.start()
-    quiet_restart = [log_once() for _ in range(20)]
+    quiet_restart = [writer.write() for _ in range(20)]
     assert all(quiet_restart), quiet_restart
     # A longer outage: refused while away, and back by itself within seconds.
     cluster.stop()
-    assert not any([log_once() for _ in range(5)])  # none acknowledged while it is away
+    assert not any([writer.write() for _ in range(5)])  # none acknowledged while it is away
     cluster.start()
     back = time.monotonic()
-    while not log_once():
+    while not writer.write():
         assert time.monotonic() - back < 10, "not recovered within 10 s of the restart"
         time.sleep(0.2)
     recovered_in = time.monotonic() - back
-    after = [log_once() for _ in range(30)]
+    after = [writer.write() for _ in range(30)]
     assert all(after), after  # every worker's pool replaced its dead connections
-    assert _send(browser, f"{base}/today")[0] == 200
-    return acknowledged, attempted, recovered_in
+    return recovered_in
