@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from practice.audit.capture import record_view
 from practice.db import db
@@ -78,9 +79,13 @@ def couples_for(user: User):
     return select(Couple).where(couple_scope(user))
 
 
-def get_couple_or_404(couple_id: int) -> Couple:
-    """The couple with this id if the current user may see it; 404 otherwise."""
-    couple = db.session.scalar(couples_for(current_user).where(Couple.id == couple_id))
+def get_couple_or_404(couple_id: int, *options: ORMOption) -> Couple:
+    """The couple with this id if the current user may see it; 404 otherwise. Loader options
+    (e.g. selectinload of its partners) let a page load what it shows in a fixed number of
+    queries."""
+    couple = db.session.scalar(
+        couples_for(current_user).where(Couple.id == couple_id).options(*options)
+    )
     return _seen(couple, "couple", couple_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from practice.access import clinician_required, get_couple_or_404, get_partner_or_404
 from practice.appointments.forms import AppointmentForm
@@ -32,6 +33,12 @@ from practice.timefmt import local_today, practice_zone
 from practice.urls import external_url
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
+
+# What the couple page shows of the couple, loaded with it: a fixed number of queries.
+DETAIL_LOADS = (
+    selectinload(Couple.partners).joinedload(Partner.user),
+    selectinload(Couple.stage_changes),
+)
 
 
 @bp.get("/")
@@ -83,7 +90,7 @@ def new():
 @clinician_required
 def detail(couple_id: int):
     """One couple: partners, stage and its history, appointments."""
-    return _render_detail(get_couple_or_404(couple_id))
+    return _render_detail(get_couple_or_404(couple_id, *DETAIL_LOADS))
 
 
 @bp.post("/<int:couple_id>/stage")
@@ -187,6 +194,7 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
         select(Assignment)
         .where(Assignment.couple_id == couple.id, Assignment.status != "stopped")
         .order_by(Assignment.created_at.desc())
+        .options(joinedload(Assignment.template), selectinload(Assignment.pauses))
     ).all()
     unreviewed = db.session.scalar(
         select(func.count())
