@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, select
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.interfaces import ORMOption
 
 from practice.audit.capture import record_view
@@ -133,6 +134,7 @@ def get_assignment_or_404(assignment_id: int) -> Assignment:
         select(Assignment)
         .join(Couple, Couple.id == Assignment.couple_id)
         .where(Assignment.id == assignment_id, couple_scope(current_user))
+        .options(contains_eager(Assignment.couple))  # joined for the scope: kept, not reloaded
     )
     return _seen(assignment, "assignment", assignment_id)
 

@@ -26,7 +26,7 @@ from practice.exercises.schedule import (
     occurrence_state,
     occurrences,
 )
-from practice.exercises.services import definition_of
+from practice.exercises.services import definition_of, latest_version
 from practice.models import (
     Assignment,
     ParkedDraft,
@@ -195,7 +195,7 @@ def open_worksheet(
         raise WorksheetClosed(
             "This day's exercise can no longer be filled in. You can pick up the next one."
         )
-    version = response.version if response else assignment.template.latest
+    version = response.version if response else latest_version(db, assignment.template_id)
     return Worksheet(assignment, day, slot, partner.role, version, definition_of(version), response)
 
 
