@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 
 from sqlalchemy import select
@@ -37,13 +37,19 @@ class AssignmentError(ValueError):
 
 def rule_of(assignment: Assignment) -> Rule:
     """The assignment's schedule as a plain Rule."""
+    pauses = tuple((p.paused_on, p.resumed_on) for p in assignment.pauses)
+    return replace(rhythm_of(assignment), pauses=pauses)
+
+
+def rhythm_of(assignment: Assignment) -> Rule:
+    """The assignment's schedule without its pauses: enough to describe it in words, and
+    needs no pauses loaded."""
     return Rule(
         schedule=assignment.schedule,
         start_on=assignment.start_on,
         end_on=assignment.end_on,
         due_on=assignment.due_on,
         weekdays=assignment.weekdays,
-        pauses=tuple((p.paused_on, p.resumed_on) for p in assignment.pauses),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from practice.access import clinician_required, get_couple_or_404, get_partner_or_404
 from practice.appointments.forms import AppointmentForm
 from practice.appointments.services import upcoming_and_past
-from practice.assignments.services import rule_of
+from practice.assignments.services import rhythm_of
 from practice.auth.forms import PostForm
 from practice.couples.forms import NewCoupleForm, StageMoveForm, StatusForm
 from practice.couples.services import (
@@ -194,7 +194,7 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
         select(Assignment)
         .where(Assignment.couple_id == couple.id, Assignment.status != "stopped")
         .order_by(Assignment.created_at.desc())
-        .options(joinedload(Assignment.template), selectinload(Assignment.pauses))
+        .options(joinedload(Assignment.template))
     ).all()
     unreviewed = db.session.scalar(
         select(func.count())
@@ -211,7 +211,7 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
         safety_concern=couple.id in safety_concerns(db.session, [couple.id]),
         assignments=assignments,
         unreviewed=unreviewed,
-        describe_rule=lambda a: describe(rule_of(a)),
+        describe_rule=lambda a: describe(rhythm_of(a)),
         couple=couple,
         invitations=_pending_invitations(couple),
         stage_since=stage_entered_at(couple),
