@@ -106,9 +106,12 @@ def get_appointment_or_404(appointment_id: int) -> Appointment:
     return _seen(appointment, "appointment", appointment_id)
 
 
-def own_partner() -> Partner:
-    """The signed-in client's place in their couple; 404 if they have none."""
-    partner = db.session.scalar(select(Partner).where(Partner.user_id == current_user.id))
+def own_partner(*options: ORMOption) -> Partner:
+    """The signed-in client's place in their couple; 404 if they have none. Loader options as
+    in get_couple_or_404."""
+    partner = db.session.scalar(
+        select(Partner).where(Partner.user_id == current_user.id).options(*options)
+    )
     return _seen(partner, "partner", None)
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from practice.couples.closing import ensure_open
@@ -198,6 +198,36 @@ def submitted_days(
         query = query.where(Response.occurrence_on >= since)
     rows = db.execute(query)
     return {(a, o, s): at.astimezone(zone).date() for a, o, s, at in rows}
+
+
+# Every answer of some assignments from a day on, drafts and submitted alike (the only two
+# states), for pages that show a window of days.
+_ANSWERS_SINCE = select(
+    Response.assignment_id,
+    Response.occurrence_on,
+    Response.slot,
+    Response.status,
+    Response.submitted_at,
+).where(
+    Response.assignment_id.in_(bindparam("assignment_ids", expanding=True)),
+    Response.occurrence_on >= bindparam("since"),
+)
+
+
+def answers_since(
+    db: Session, assignment_ids: list[int], zone: tzinfo, since: date
+) -> tuple[dict[tuple[int, date, str], date], set[tuple[int, date, str]]]:
+    """From `since` on, in one query: what submitted_days gives, and the (assignment,
+    occurrence, slot) keys that have a draft."""
+    submitted: dict[tuple[int, date, str], date] = {}
+    drafts: set[tuple[int, date, str]] = set()
+    rows = db.execute(_ANSWERS_SINCE, {"assignment_ids": assignment_ids, "since": since})
+    for assignment_id, day, slot, status, at in rows:
+        if status == "submitted":
+            submitted[(assignment_id, day, slot)] = at.astimezone(zone).date()
+        else:
+            drafts.add((assignment_id, day, slot))
+    return submitted, drafts
 
 
 def completion(

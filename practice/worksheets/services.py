@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from practice.assignments.services import rule_of, submitted_days
+from practice.assignments.services import answers_since, rule_of
 from practice.couples.closing import ensure_open
 from practice.encryption import seal_for
 from practice.exercises.definitions import TemplateDef
@@ -92,17 +92,7 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
         + [a.due_on for a in active if a.schedule == "once" and a.due_on]
     )
     ids = [a.id for a in active]
-    submitted = submitted_days(db, ids, zone, since=since)
-    drafts = {
-        (a, o, s)
-        for a, o, s in db.execute(
-            select(Response.assignment_id, Response.occurrence_on, Response.slot).where(
-                Response.assignment_id.in_(ids),
-                Response.status == "draft",
-                Response.occurrence_on >= since,
-            )
-        )
-    }
+    submitted, drafts = answers_since(db, ids, zone, since)
     groups: dict[str, list[Task]] = {"today": [], "overdue": [], "upcoming": [], "consent": []}
     upcoming_seen: set[int] = set()
     for assignment in mine:
