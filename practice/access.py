@@ -84,9 +84,9 @@ def get_couple_or_404(couple_id: int, *options: ORMOption) -> Couple:
     """The couple with this id if the current user may see it; 404 otherwise. Loader options
     (e.g. selectinload of its partners) let a page load what it shows in a fixed number of
     queries."""
-    couple = db.session.scalar(
-        couples_for(current_user).where(Couple.id == couple_id).options(*options)
-    )
+    statement = couples_for(current_user).where(Couple.id == couple_id).options(*options)
+    # unique(): a joined collection (e.g. the partners) comes back as one row per member.
+    couple = db.session.execute(statement).unique().scalar_one_or_none()
     return _seen(couple, "couple", couple_id)
 
 

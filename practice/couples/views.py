@@ -34,9 +34,10 @@ from practice.urls import external_url
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
-# What the couple page shows of the couple, loaded with it: a fixed number of queries.
+# What the couple page shows of the couple, loaded with it: a fixed number of queries (the
+# two partners joined to the couple's row, the stage history in one more).
 DETAIL_LOADS = (
-    selectinload(Couple.partners).joinedload(Partner.user),
+    joinedload(Couple.partners).joinedload(Partner.user),
     selectinload(Couple.stage_changes),
 )
 
