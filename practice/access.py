@@ -131,14 +131,16 @@ def get_template_or_404(template_id: int) -> ExerciseTemplate:
     return template
 
 
-def get_assignment_or_404(assignment_id: int) -> Assignment:
-    """An assignment of a couple the current user may see; 404 otherwise."""
-    assignment = db.session.scalar(
+def get_assignment_or_404(assignment_id: int, *options: ORMOption) -> Assignment:
+    """An assignment of a couple the current user may see; 404 otherwise. Loader options as
+    in get_couple_or_404."""
+    statement = (
         select(Assignment)
         .join(Couple, Couple.id == Assignment.couple_id)
         .where(Assignment.id == assignment_id, couple_scope(current_user))
-        .options(contains_eager(Assignment.couple))  # joined for the scope: kept, not reloaded
+        .options(contains_eager(Assignment.couple), *options)  # the scope's join, kept
     )
+    assignment = db.session.execute(statement).unique().scalar_one_or_none()
     return _seen(assignment, "assignment", assignment_id)
 
 

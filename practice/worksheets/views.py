@@ -94,7 +94,8 @@ def worksheet(assignment_id: int, day: str):
 @client_required
 def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
     partner = own_partner()
-    assignment = get_client_assignment_or_404(assignment_id)
+    # Its pauses decide which days are occurrences: joined to its row.
+    assignment = get_client_assignment_or_404(assignment_id, joinedload(Assignment.pauses))
     day = _day_or_404(day_text)
     try:
         sheet = open_worksheet(db.session, partner, assignment, day, _today())
