@@ -11,9 +11,9 @@ from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from practice.assignments.services import answers_since, rule_of
 from practice.couples.closing import ensure_open
@@ -74,16 +74,21 @@ class Task:
     answerable: bool = False
 
 
+# A couple's assignments that can be answered or consented to, with their templates and
+# pauses joined to them: one query, built once.
+_OPEN_ASSIGNMENTS = (
+    select(Assignment)
+    .where(
+        Assignment.couple_id == bindparam("couple_id"),
+        Assignment.status.in_(("active", "awaiting_consent")),
+    )
+    .options(joinedload(Assignment.pauses), joinedload(Assignment.template))
+)
+
+
 def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[str, list[Task]]:
     """Today, overdue and this week's tasks for a partner, and exercises waiting for consent."""
-    assignments = db.scalars(
-        select(Assignment)
-        .where(
-            Assignment.couple_id == partner.couple_id,
-            Assignment.status.in_(("active", "awaiting_consent")),
-        )
-        .options(selectinload(Assignment.pauses), joinedload(Assignment.template))
-    ).all()
+    assignments = db.scalars(_OPEN_ASSIGNMENTS, {"couple_id": partner.couple_id}).unique().all()
     mine = [a for a in assignments if slot_for(a, partner)]
     active = [a for a in mine if a.status == "active"]
     # Only the days this page shows: the grace window, and open one-off exercises.
