@@ -82,7 +82,7 @@ def couples_for(user: User):
 
 def get_couple_or_404(couple_id: int, *options: ORMOption) -> Couple:
     """The couple with this id if the current user may see it; 404 otherwise. Loader options
-    (e.g. selectinload of its partners) let a page load what it shows in a fixed number of
+    (e.g. joinedload of its partners) let a page load what it shows in a fixed number of
     queries."""
     statement = couples_for(current_user).where(Couple.id == couple_id).options(*options)
     # unique(): a joined collection (e.g. the partners) comes back as one row per member.

@@ -1,4 +1,5 @@
-"""Appending to, verifying and exporting the audit chain. Plain functions over a Session.
+"""Appending to (on a Core connection), verifying and exporting (over a Session) the audit
+chain: plain functions.
 
 Each row's mac is HMAC-SHA256(key, previous mac + the row's fields), and ids run without gaps,
 so an altered row, a removed row or a reordered one is found by walking the chain once.

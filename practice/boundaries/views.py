@@ -33,7 +33,7 @@ from practice.boundaries.services import (
     revise,
 )
 from practice.db import db
-from practice.models import Boundary, BoundaryLog, utcnow
+from practice.models import Boundary, BoundaryLog, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 
 bp = Blueprint("boundaries", __name__)
@@ -100,7 +100,9 @@ def mine():
     ), 400 if form.is_submitted() else 200
 
 
-def _boundaries_with_logs(partner, day: date) -> tuple[list[Boundary], dict[int, BoundaryLog]]:
+def _boundaries_with_logs(
+    partner: Partner, day: date
+) -> tuple[list[Boundary], dict[int, BoundaryLog]]:
     """The couple's boundaries (not retired) and, for the active ones, this partner's log of
     the day's period, in one query: each boundary with the partner's logs of that day or that
     week's Monday joined to it."""
