@@ -13,12 +13,15 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, Select, bindparam, false, select
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.interfaces import ORMOption
 
 from practice.audit.capture import record_view
 from practice.db import db
 from practice.exercises.visibility import AnswerFacts, clinician_may_read, partner_may_read
 from practice.models import (
+    ROLES,
     Appointment,
     Assignment,
     Boundary,
@@ -66,10 +69,16 @@ def _seen(row: T | None, object_type: str, requested_id: int | None) -> T:
 
 def couple_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause on Couple: the couples this user may see."""
-    if user.is_clinician:
-        return Couple.clinician_id == user.id
-    if user.is_client:
-        return Couple.id.in_(select(Partner.couple_id).where(Partner.user_id == user.id))
+    return _scope_of_role(user.role, user.id)
+
+
+def _scope_of_role(role: str, user_id: Any) -> ColumnElement[bool]:
+    """The couples a user of this role and id may see; user_id may be a bound parameter, for
+    statements built once."""
+    if role == "clinician":
+        return Couple.clinician_id == user_id
+    if role == "client":
+        return Couple.id.in_(select(Partner.couple_id).where(Partner.user_id == user_id))
     return false()
 
 
@@ -78,9 +87,13 @@ def couples_for(user: User):
     return select(Couple).where(couple_scope(user))
 
 
-def get_couple_or_404(couple_id: int) -> Couple:
-    """The couple with this id if the current user may see it; 404 otherwise."""
-    couple = db.session.scalar(couples_for(current_user).where(Couple.id == couple_id))
+def get_couple_or_404(couple_id: int, *options: ORMOption) -> Couple:
+    """The couple with this id if the current user may see it; 404 otherwise. Loader options
+    (e.g. joinedload of its partners) let a page load what it shows in a fixed number of
+    queries."""
+    statement = couples_for(current_user).where(Couple.id == couple_id).options(*options)
+    # unique(): a joined collection (e.g. the partners) comes back as one row per member.
+    couple = db.session.execute(statement).unique().scalar_one_or_none()
     return _seen(couple, "couple", couple_id)
 
 
@@ -100,9 +113,14 @@ def get_appointment_or_404(appointment_id: int) -> Appointment:
     return _seen(appointment, "appointment", appointment_id)
 
 
-def own_partner() -> Partner:
-    """The signed-in client's place in their couple; 404 if they have none."""
-    partner = db.session.scalar(select(Partner).where(Partner.user_id == current_user.id))
+_OWN_PARTNER = select(Partner).where(Partner.user_id == bindparam("user_id"))
+
+
+def own_partner(*options: ORMOption) -> Partner:
+    """The signed-in client's place in their couple; 404 if they have none. Loader options as
+    in get_couple_or_404."""
+    statement = _OWN_PARTNER.options(*options)
+    partner = db.session.scalar(statement, {"user_id": current_user.id})
     return _seen(partner, "partner", None)
 
 
@@ -122,13 +140,28 @@ def get_template_or_404(template_id: int) -> ExerciseTemplate:
     return template
 
 
-def get_assignment_or_404(assignment_id: int) -> Assignment:
-    """An assignment of a couple the current user may see; 404 otherwise."""
-    assignment = db.session.scalar(
+def _assignment_in_scope(role: str) -> Select:
+    return (
         select(Assignment)
         .join(Couple, Couple.id == Assignment.couple_id)
-        .where(Assignment.id == assignment_id, couple_scope(current_user))
+        .where(
+            Assignment.id == bindparam("assignment_id"),
+            _scope_of_role(role, bindparam("user_id")),
+        )
+        .options(contains_eager(Assignment.couple))  # the scope's join, kept
     )
+
+
+# Built once per role (a partner's every worksheet and autosave runs it); ids bound per call.
+_ASSIGNMENT_IN_SCOPE = {role: _assignment_in_scope(role) for role in ROLES}
+
+
+def get_assignment_or_404(assignment_id: int, *options: ORMOption) -> Assignment:
+    """An assignment of a couple the current user may see; 404 otherwise. Loader options as
+    in get_couple_or_404."""
+    statement = _ASSIGNMENT_IN_SCOPE[current_user.role].options(*options)
+    ids = {"assignment_id": assignment_id, "user_id": current_user.id}
+    assignment = db.session.execute(statement, ids).unique().scalar_one_or_none()
     return _seen(assignment, "assignment", assignment_id)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -82,6 +82,7 @@ class Database:
             "engine": engine,
             "reader": sessionmaker(bind=engine, expire_on_commit=False),
             "writer": sessionmaker(bind=writer, expire_on_commit=False),
+            "writer_engine": writer,
         }
         app.teardown_appcontext(self._close_session)
 
@@ -105,6 +106,13 @@ class Database:
             yield session
         finally:
             session.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A short write transaction on a plain connection, committed when the block ends (for
+        Core-only writes such as the audit trail's appends after a read)."""
+        with current_app.extensions["practice.db"]["writer_engine"].begin() as connection:
+            yield connection
 
     def get_engine(self, app: Flask | None = None) -> Engine:
         """The engine of the given or current app."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 
@@ -29,6 +31,23 @@ def format_day(day) -> str:
     return f"{day:%a} {day.day} {day:%b}" if day else ""
 
 
+@dataclass(frozen=True)
+class ChoiceOption:
+    value: str
+    label: Any
+    checked: bool
+
+
+def choice_options(field) -> list[ChoiceOption]:
+    """A radio or checkbox group's options as plain values, for the option_input macro: what
+    iterating the WTForms field yields, without a field object per option (a 0-10 scale has
+    eleven, on the busiest page partners use). For fields without render_kw, as Mend's are."""
+    return [
+        ChoiceOption(str(choice.value), choice.label or choice.value, choice.selected)
+        for choice in field.iter_choices()
+    ]
+
+
 def register_template_helpers(app: Flask) -> None:
     """Add Mend's filters (dates in the practice's zone) and globals (stages)."""
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, practice_zone())
@@ -40,6 +59,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["WHO_LABELS"] = WHO_LABELS
     app.jinja_env.globals["VISIBILITY_LABELS"] = VISIBILITY_LABELS
     app.jinja_env.globals["timedelta1"] = timedelta(days=1)
+    app.jinja_env.globals["choice_options"] = choice_options
 
     @app.after_request
     def _no_store(response):

@@ -8,7 +8,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from practice.appointments.services import next_appointment, previous_appointment
+from practice.appointments.services import (
+    next_appointment,
+    previous_appointment,
+    upcoming_and_past,
+)
 from practice.db import db
 from practice.models import Appointment, Couple, utcnow
 from tests.factories import World, make_appointment
@@ -185,6 +189,25 @@ def test_previous_and_next_appointment_around_a_moment(app: Flask, world: World)
         assert next_appointment(db.session, couple.id, now).id == world.appointment_a
         assert previous_appointment(db.session, couple.id, latest_past.starts_at).id == earlier.id
         assert previous_appointment(db.session, couple.id, earlier.starts_at) is None
+
+
+def test_upcoming_soonest_first_and_the_ten_latest_past_latest_first(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        past = [make_appointment(db.session, couple, -days) for days in range(1, 13)]
+        later = make_appointment(db.session, couple, 9)
+        cancelled = make_appointment(db.session, couple, 3)
+        cancelled.cancelled_at = utcnow()
+        cancelled_past = make_appointment(db.session, couple, -0.5)
+        cancelled_past.cancelled_at = utcnow()
+        db.session.commit()
+        upcoming, recent = upcoming_and_past(db.session, couple, utcnow())
+        starts = [a.starts_at for a in upcoming]
+        assert starts == sorted(starts) and later.id in [a.id for a in upcoming]
+        assert cancelled.id not in [a.id for a in upcoming]
+        assert [a.id for a in recent] == [a.id for a in past[:10]]  # 1 to 10 days ago
 
 
 def test_duration_is_checked_by_the_database_too(app: Flask, world: World) -> None:

@@ -272,3 +272,36 @@ def test_the_proposal_worksheet_turns_answers_into_proposed_boundaries(
 def test_a_bad_day_on_the_boundaries_page_falls_back_to_today(world: World, as_user) -> None:
     response = as_user("ia@client.test").get("/boundaries?day=not-a-day")
     assert response.status_code == 200
+
+
+def test_the_page_shows_each_boundarys_log_for_the_days_period(
+    app: Flask, world: World, as_user
+) -> None:
+    """A daily boundary shows the day's log, a weekly one its week's; another day's or the
+    other partner's log does not show; every boundary is listed once."""
+    # A Monday in the backfill window and the Tuesday after it (on or before today).
+    monday = TODAY - timedelta(days=TODAY.weekday() or 7)
+    day = monday + timedelta(days=1)
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        weekly = make_boundary(db.session, couple, "Date night", check_period="weekly", days_ago=20)
+        make_boundary(db.session, couple, "Phones away at dinner", status="proposed")
+        db.session.commit()
+        weekly_id = weekly.id
+    injured, involved = as_user("ia@client.test"), as_user("va@client.test")
+    daily_url, weekly_url = f"/boundaries/{world.boundary_a}/log", f"/boundaries/{weekly_id}/log"
+    injured.submit(
+        daily_url, {"day": monday.isoformat(), "status": "crossed", "note": "MONDAYWORDS"}
+    )
+    injured.submit(daily_url, {"day": day.isoformat(), "status": "kept", "note": "TUESDAYWORDS"})
+    injured.submit(weekly_url, {"day": monday.isoformat(), "status": "na", "note": "WEEKWORDS"})
+    involved.submit(daily_url, {"day": day.isoformat(), "status": "crossed", "note": "OTHERWORDS"})
+    page = injured.get(f"/boundaries?day={day.isoformat()}").get_data(as_text=True)
+    assert "TUESDAYWORDS" in page and "WEEKWORDS" in page
+    assert "MONDAYWORDS" not in page and "OTHERWORDS" not in page
+    assert page.count("Date night") == 2  # its line and its tap group's label
+    assert page.count("Phones away at dinner") == 1
+    on_monday = injured.get(f"/boundaries?day={monday.isoformat()}").get_data(as_text=True)
+    assert (
+        "MONDAYWORDS" in on_monday and "WEEKWORDS" in on_monday and "TUESDAYWORDS" not in on_monday
+    )

@@ -240,3 +240,62 @@ def test_a_safety_concern_leads_the_caseload_and_the_couple_page(
     assert "needs your attention before anything else" in page
     # The partners never see that banner or the concern.
     assert "Safety concern" not in as_user("ia@client.test").get("/home").get_data(as_text=True)
+
+
+def test_a_partners_latest_check_and_latest_phq9_decide_the_concern(
+    app: Flask, world: World
+) -> None:
+    """safety_concerns reads only each partner's newest safety check and newest PHQ-9."""
+    from practice.couples.services import safety_concerns
+    from tests.factories import make_response
+
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        other = db.session.get(Couple, world.couple_b)
+        assignment = db.session.get(Assignment, world.assignment_a)
+        today = date.today()
+
+        def check(days_ago: int, worrying: bool) -> None:
+            response = make_response(db.session, assignment, "injured", days_ago=days_ago)
+            db.session.add(
+                SafetyCheck(
+                    response_id=response.id,
+                    couple_id=couple.id,
+                    partner_id=couple.partner("injured").id,
+                    role="injured",
+                    checked_on=today - timedelta(days=days_ago),
+                    worrying=worrying,
+                )
+            )
+
+        def phq9(days_ago: int, item: int) -> None:
+            response = make_response(db.session, assignment, "involved", days_ago=days_ago)
+            db.session.add(
+                MeasureScore(
+                    response_id=response.id,
+                    couple_id=couple.id,
+                    partner_id=couple.partner("involved").id,
+                    role="involved",
+                    instrument="phq9",
+                    administered_on=today - timedelta(days=days_ago),
+                    total=10,
+                    band="moderate",
+                    band_rank=2,
+                    self_harm_item=item,
+                )
+            )
+
+        check(6, worrying=True)
+        check(5, worrying=False)  # the newer check is calm
+        phq9(6, 0)
+        db.session.flush()
+        assert safety_concerns(db.session, [couple.id, other.id]) == set()
+        phq9(4, 2)  # the newest PHQ-9 has item 9 above 0
+        db.session.flush()
+        assert safety_concerns(db.session, [couple.id, other.id]) == {couple.id}
+        check(3, worrying=True)
+        phq9(2, 0)
+        db.session.flush()
+        assert safety_concerns(db.session, [couple.id]) == {couple.id}
+        assert safety_concerns(db.session, [other.id]) == set()
+        assert safety_concerns(db.session, []) == set()

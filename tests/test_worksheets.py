@@ -544,3 +544,58 @@ def test_sending_after_a_pause_shows_the_words_back(app: Flask, world: World, as
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "paused" in html and "words written before the pause" in html
+
+
+@pytest.mark.parametrize("required", [True, False])
+@pytest.mark.parametrize(
+    ("kind", "answer"),
+    [
+        ("scale", 7),
+        ("scale", None),
+        ("yes_no", "no"),
+        ("single_choice", 'Tom & "Jerry" <b>'),
+        ("multi_choice", ["a < b", 'Tom & "Jerry" <b>']),
+        ("multi_choice", None),
+    ],
+)
+def test_choice_options_render_exactly_as_wtforms_options(
+    app: Flask, kind: str, answer, required: bool
+) -> None:
+    """The option_input macro over choice_options matches WTForms' own option widgets, byte
+    for byte, for every kind of choice a worksheet has."""
+    from practice.exercises.definitions import parse_definition
+    from practice.worksheets.forms import PREFIX, build_form
+
+    field = {"key": "pick", "label": "Pick", "kind": kind, "required": required}
+    if kind == "scale":
+        field.update({"min": 0, "max": 10})
+    if kind in ("single_choice", "multi_choice"):
+        field["options"] = ["a < b", 'Tom & "Jerry" <b>', "plain"]
+    definition = parse_definition(
+        {
+            "title": "Choices",
+            "stage": 2,
+            "purpose": "Rendering.",
+            "instructions": "Choose.",
+            "answered_by": "each",
+            "visibility": "shared",
+            "fields": [field],
+        }
+    )
+    fast = app.jinja_env.from_string(
+        '{% from "_macros/forms.html" import option_input %}'
+        "{% for o in choice_options(f) %}"
+        "{{ option_input(f, o, loop.index0, type) }}|{{ o.label }}\n"
+        "{% endfor %}"
+    )
+    wtforms = app.jinja_env.from_string(
+        "{% for option in f %}{{ option() }}|{{ option.label.text }}\n{% endfor %}"
+    )
+    with app.test_request_context():
+        answers = {"pick": answer} if answer is not None else None
+        form = build_form(definition, "injured", answers=answers)
+        f = form[PREFIX + "pick"]
+        type_ = "checkbox" if kind == "multi_choice" else "radio"
+        expected = wtforms.render(f=f)
+        assert 'type="' + type_ + '"' in expected
+        assert fast.render(f=f, type=type_) == expected

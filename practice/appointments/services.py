@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from practice.couples.closing import ensure_open
@@ -46,17 +46,26 @@ def next_appointment(db: Session, couple_id: int, moment: datetime) -> Appointme
 def upcoming_and_past(
     db: Session, couple: Couple, now: datetime, past_limit: int = 10
 ) -> tuple[list[Appointment], list[Appointment]]:
-    """Upcoming appointments (soonest first) and the most recent past ones (latest first)."""
-    upcoming = db.scalars(
-        _live(couple.id).where(Appointment.starts_at >= now).order_by(Appointment.starts_at)
-    ).all()
-    past = db.scalars(
-        _live(couple.id)
-        .where(Appointment.starts_at < now)
+    """Upcoming appointments (soonest first) and the most recent past ones (latest first), in
+    one query."""
+    recent_past = (
+        select(Appointment.id)
+        .where(
+            Appointment.couple_id == couple.id,
+            Appointment.cancelled_at.is_(None),
+            Appointment.starts_at < now,
+        )
         .order_by(Appointment.starts_at.desc())
         .limit(past_limit)
+    )
+    shown = db.scalars(
+        _live(couple.id)
+        .where(or_(Appointment.starts_at >= now, Appointment.id.in_(recent_past)))
+        .order_by(Appointment.starts_at)
     ).all()
-    return list(upcoming), list(past)
+    upcoming = [a for a in shown if a.starts_at >= now]
+    past = [a for a in reversed(shown) if a.starts_at < now]
+    return upcoming, past
 
 
 def _check(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from practice.couples.closing import ensure_open
@@ -37,13 +37,19 @@ class AssignmentError(ValueError):
 
 def rule_of(assignment: Assignment) -> Rule:
     """The assignment's schedule as a plain Rule."""
+    pauses = tuple((p.paused_on, p.resumed_on) for p in assignment.pauses)
+    return replace(rhythm_of(assignment), pauses=pauses)
+
+
+def rhythm_of(assignment: Assignment) -> Rule:
+    """The assignment's schedule without its pauses: enough to describe it in words, and
+    needs no pauses loaded."""
     return Rule(
         schedule=assignment.schedule,
         start_on=assignment.start_on,
         end_on=assignment.end_on,
         due_on=assignment.due_on,
         weekdays=assignment.weekdays,
-        pauses=tuple((p.paused_on, p.resumed_on) for p in assignment.pauses),
     )
 
 
@@ -192,6 +198,36 @@ def submitted_days(
         query = query.where(Response.occurrence_on >= since)
     rows = db.execute(query)
     return {(a, o, s): at.astimezone(zone).date() for a, o, s, at in rows}
+
+
+# Every answer of some assignments from a day on, drafts and submitted alike (the only two
+# states), for pages that show a window of days.
+_ANSWERS_SINCE = select(
+    Response.assignment_id,
+    Response.occurrence_on,
+    Response.slot,
+    Response.status,
+    Response.submitted_at,
+).where(
+    Response.assignment_id.in_(bindparam("assignment_ids", expanding=True)),
+    Response.occurrence_on >= bindparam("since"),
+)
+
+
+def answers_since(
+    db: Session, assignment_ids: list[int], zone: tzinfo, since: date
+) -> tuple[dict[tuple[int, date, str], date], set[tuple[int, date, str]]]:
+    """From `since` on, in one query: what submitted_days gives, and the (assignment,
+    occurrence, slot) keys that have a draft."""
+    submitted: dict[tuple[int, date, str], date] = {}
+    drafts: set[tuple[int, date, str]] = set()
+    rows = db.execute(_ANSWERS_SINCE, {"assignment_ids": assignment_ids, "since": since})
+    for assignment_id, day, slot, status, at in rows:
+        if status == "submitted":
+            submitted[(assignment_id, day, slot)] = at.astimezone(zone).date()
+        else:
+            drafts.add((assignment_id, day, slot))
+    return submitted, drafts
 
 
 def completion(

@@ -204,7 +204,7 @@ def _before_commit(session: Session) -> None:
             couple_id = couple_of(obj, session)
         entries.append(_stamp(Entry(action, key[0], key[1], couple_id)))
     entries.extend(events)
-    append(session, current_app.extensions["practice.audit_key"], entries)
+    append(session.connection(), current_app.extensions["practice.audit_key"], entries)
 
 
 def _write_leftovers(response: Any) -> Any:
@@ -215,12 +215,9 @@ def _write_leftovers(response: Any) -> Any:
         return response
     session.info.pop(EVENTS)
     session.rollback()  # anything this request did not commit is not kept
-    writer = current_app.extensions["practice.db"]["writer"]()
-    try:
-        writer.info[EVENTS] = events
-        writer.commit()
-    finally:
-        writer.close()
+    # Only events, no ORM changes: a short Core transaction appends them, no second Session.
+    with db.writing() as connection:
+        append(connection, current_app.extensions["practice.audit_key"], events)
     return response
 
 

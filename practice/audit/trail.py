@@ -1,4 +1,5 @@
-"""Appending to, verifying and exporting the audit chain. Plain functions over a Session.
+"""Appending to (on a Core connection), verifying and exporting (over a Session) the audit
+chain: plain functions.
 
 Each row's mac is HMAC-SHA256(key, previous mac + the row's fields), and ids run without gaps,
 so an altered row, a removed row or a reordered one is found by walking the chain once.
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
 from practice.models import AuditEvent
@@ -37,6 +38,10 @@ FIELDS = (
 )
 # One number for PostgreSQL's advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 0x6D656E64
+# Built once: an append runs after nearly every request.
+TAKE_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:lock)").bindparams(lock=CHAIN_LOCK)
+LAST_LINK = select(AuditEvent.id, AuditEvent.mac).order_by(AuditEvent.id.desc()).limit(1)
+ADD_LINKS = insert(AuditEvent.__table__)
 
 
 @dataclass
@@ -65,17 +70,17 @@ def mac_of(key: bytes, row: dict[str, Any], prev_mac: str) -> str:
     return hmac.new(key, prev_mac.encode() + b"\n" + _canonical(row), hashlib.sha256).hexdigest()
 
 
-def append(session: Session, key: bytes, entries: Iterable[Entry]) -> int:
-    """Append entries to the chain inside the session's transaction; returns how many."""
+def append(connection: Connection, key: bytes, entries: Iterable[Entry]) -> int:
+    """Append entries to the chain inside the connection's transaction; returns how many.
+
+    Plain Core on a connection: the ORM adds nothing to an insert-only table."""
     entries = list(entries)
     if not entries:
         return 0
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": CHAIN_LOCK})
+    if connection.dialect.name == "postgresql":
+        connection.execute(TAKE_CHAIN_LOCK)
     # (SQLite writers already hold the database's write lock: BEGIN IMMEDIATE.)
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.mac).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+    last = connection.execute(LAST_LINK).first()
     prev_id, prev_mac = (last.id, last.mac) if last else (0, GENESIS)
     rows = []
     for offset, entry in enumerate(entries, start=1):
@@ -95,7 +100,7 @@ def append(session: Session, key: bytes, entries: Iterable[Entry]) -> int:
         row["prev_mac"] = prev_mac
         row["mac"] = prev_mac = mac_of(key, row, prev_mac)
         rows.append(row)
-    session.execute(insert(AuditEvent), rows)
+    connection.execute(ADD_LINKS, rows)
     return len(rows)
 
 

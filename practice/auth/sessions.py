@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,19 @@ def end_all_sessions(db: Session, user_id: int) -> None:
     )
 
 
+# Built once: every signed-in request runs it.
+_SESSION_USER = (
+    select(User, UserSession.created_at, UserSession.last_seen_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.ended_at.is_(None),
+        User.is_active.is_(True),
+        UserSession.created_at > bindparam("oldest"),
+    )
+)
+
+
 def load_session_user(
     db: Session,
     token: str,
@@ -68,16 +81,8 @@ def load_session_user(
     """The active user behind a live session token: younger than max_age, and used within the
     idle limit of the user's role. None otherwise (the browser is then signed out)."""
     now = utcnow()
-    row = db.execute(
-        select(User, UserSession.created_at, UserSession.last_seen_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            UserSession.token_hash == _digest(token),
-            UserSession.ended_at.is_(None),
-            User.is_active.is_(True),
-            UserSession.created_at > now - (max_age or timedelta(days=36500)),
-        )
-    ).first()
+    oldest = now - (max_age or timedelta(days=36500))
+    row = db.execute(_SESSION_USER, {"token_hash": _digest(token), "oldest": oldest}).first()
     if row is None:
         return None
     user, created, last_seen = row

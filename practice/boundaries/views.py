@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from practice.access import (
@@ -33,7 +33,7 @@ from practice.boundaries.services import (
     revise,
 )
 from practice.db import db
-from practice.models import Boundary, BoundaryLog, utcnow
+from practice.models import Boundary, BoundaryLog, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 
 bp = Blueprint("boundaries", __name__)
@@ -82,23 +82,8 @@ def mine():
                 "success",
             )
             return redirect(url_for("boundaries.mine"))
-    boundaries = db.session.scalars(
-        select(Boundary)
-        .where(Boundary.couple_id == partner.couple_id, Boundary.status != "retired")
-        .order_by(Boundary.created_at)
-    ).all()
+    boundaries, logs = _boundaries_with_logs(partner, day)
     active = [b for b in boundaries if b.status == "active"]
-    logs = {
-        entry.boundary_id: entry
-        for entry in db.session.scalars(
-            select(BoundaryLog).where(
-                BoundaryLog.partner_id == partner.id,
-                BoundaryLog.boundary_id.in_([b.id for b in active]),
-                BoundaryLog.period_start.in_([day, day - timedelta(days=day.weekday())]),
-            )
-        )
-        if entry.period_start == period_for(entry.boundary, day)
-    }
     days = [today - timedelta(days=i) for i in range(BACKFILL_DAYS + 1)]
     return render_template(
         "boundaries/mine.html",
@@ -113,6 +98,36 @@ def mine():
         form=form,
         post_form=PostForm(),
     ), 400 if form.is_submitted() else 200
+
+
+def _boundaries_with_logs(
+    partner: Partner, day: date
+) -> tuple[list[Boundary], dict[int, BoundaryLog]]:
+    """The couple's boundaries (not retired) and, for the active ones, this partner's log of
+    the day's period, in one query: each boundary with the partner's logs of that day or that
+    week's Monday joined to it."""
+    rows = db.session.execute(
+        select(Boundary, BoundaryLog)
+        .outerjoin(
+            BoundaryLog,
+            and_(
+                BoundaryLog.boundary_id == Boundary.id,
+                BoundaryLog.partner_id == partner.id,
+                BoundaryLog.period_start.in_([day, day - timedelta(days=day.weekday())]),
+            ),
+        )
+        .where(Boundary.couple_id == partner.couple_id, Boundary.status != "retired")
+        .order_by(Boundary.created_at, Boundary.id)
+    ).all()
+    boundaries = list(dict.fromkeys(boundary for boundary, _entry in rows))
+    logs = {
+        boundary.id: entry
+        for boundary, entry in rows
+        if entry is not None
+        and boundary.status == "active"
+        and entry.period_start == period_for(boundary, day)
+    }
+    return boundaries, logs
 
 
 @bp.post("/boundaries/<int:boundary_id>/log")

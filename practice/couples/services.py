@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from practice.auth.tokens import IssuedToken, issue_token
@@ -197,23 +197,41 @@ def caseload(
     return result
 
 
+# Every safety check and PHQ-9 of the given couples, oldest first, in one statement: a
+# partner's latest of each kind decides. (A check's "worrying" is read as 0 or 1.)
+_COUPLE_IDS = bindparam("couple_ids", expanding=True)
+_SAFETY_SIGNALS = union_all(
+    select(
+        literal("check").label("kind"),
+        SafetyCheck.couple_id,
+        SafetyCheck.role,
+        cast(SafetyCheck.worrying, Integer).label("signal"),
+        SafetyCheck.checked_on.label("day"),
+        SafetyCheck.id,
+    ).where(SafetyCheck.couple_id.in_(_COUPLE_IDS)),
+    select(
+        literal("phq9"),
+        MeasureScore.couple_id,
+        MeasureScore.role,
+        MeasureScore.self_harm_item,
+        MeasureScore.administered_on,
+        MeasureScore.id,
+    ).where(MeasureScore.couple_id.in_(_COUPLE_IDS), MeasureScore.instrument == "phq9"),
+).subquery()
+_SAFETY_SIGNALS_IN_ORDER = select(
+    _SAFETY_SIGNALS.c.kind,
+    _SAFETY_SIGNALS.c.couple_id,
+    _SAFETY_SIGNALS.c.role,
+    _SAFETY_SIGNALS.c.signal,
+).order_by(_SAFETY_SIGNALS.c.day, _SAFETY_SIGNALS.c.id)
+
+
 def safety_concerns(db: Session, couple_ids: list[int]) -> set[int]:
     """Couples where a partner's latest safety check was worrying, or their latest PHQ-9 had
-    item 9 above 0 (two queries for the whole caseload)."""
-    latest: dict[tuple[int, str], bool] = {}
-    for couple_id, role, worrying in db.execute(
-        select(SafetyCheck.couple_id, SafetyCheck.role, SafetyCheck.worrying)
-        .where(SafetyCheck.couple_id.in_(couple_ids))
-        .order_by(SafetyCheck.checked_on, SafetyCheck.id)
+    item 9 above 0 (one query for the whole caseload)."""
+    latest: dict[tuple[str, int, str], int] = {}
+    for kind, couple_id, role, signal in db.execute(
+        _SAFETY_SIGNALS_IN_ORDER, {"couple_ids": couple_ids}
     ):
-        latest[(couple_id, role)] = worrying
-    flagged = {couple_id for (couple_id, _role), worrying in latest.items() if worrying}
-    phq: dict[tuple[int, str], int] = {}
-    for couple_id, role, item in db.execute(
-        select(MeasureScore.couple_id, MeasureScore.role, MeasureScore.self_harm_item)
-        .where(MeasureScore.couple_id.in_(couple_ids), MeasureScore.instrument == "phq9")
-        .order_by(MeasureScore.administered_on, MeasureScore.id)
-    ):
-        phq[(couple_id, role)] = item or 0
-    flagged |= {couple_id for (couple_id, _role), item in phq.items() if item > 0}
-    return flagged
+        latest[(kind, couple_id, role)] = signal or 0
+    return {couple_id for (_kind, couple_id, _role), signal in latest.items() if signal > 0}

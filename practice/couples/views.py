@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from practice.access import clinician_required, get_couple_or_404, get_partner_or_404
 from practice.appointments.forms import AppointmentForm
 from practice.appointments.services import upcoming_and_past
-from practice.assignments.services import rule_of
+from practice.assignments.services import rhythm_of
 from practice.auth.forms import PostForm
 from practice.couples.forms import NewCoupleForm, StageMoveForm, StatusForm
 from practice.couples.services import (
@@ -32,6 +33,13 @@ from practice.timefmt import local_today, practice_zone
 from practice.urls import external_url
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
+
+# What the couple page shows of the couple, loaded with it: a fixed number of queries (the
+# two partners joined to the couple's row, the stage history in one more).
+DETAIL_LOADS = (
+    joinedload(Couple.partners).joinedload(Partner.user),
+    selectinload(Couple.stage_changes),
+)
 
 
 @bp.get("/")
@@ -83,7 +91,7 @@ def new():
 @clinician_required
 def detail(couple_id: int):
     """One couple: partners, stage and its history, appointments."""
-    return _render_detail(get_couple_or_404(couple_id))
+    return _render_detail(get_couple_or_404(couple_id, *DETAIL_LOADS))
 
 
 @bp.post("/<int:couple_id>/stage")
@@ -187,6 +195,7 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
         select(Assignment)
         .where(Assignment.couple_id == couple.id, Assignment.status != "stopped")
         .order_by(Assignment.created_at.desc())
+        .options(joinedload(Assignment.template))
     ).all()
     unreviewed = db.session.scalar(
         select(func.count())
@@ -203,7 +212,7 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
         safety_concern=couple.id in safety_concerns(db.session, [couple.id]),
         assignments=assignments,
         unreviewed=unreviewed,
-        describe_rule=lambda a: describe(rule_of(a)),
+        describe_rule=lambda a: describe(rhythm_of(a)),
         couple=couple,
         invitations=_pending_invitations(couple),
         stage_since=stage_entered_at(couple),

@@ -11,11 +11,11 @@ from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
-from practice.assignments.services import rule_of, submitted_days
+from practice.assignments.services import answers_since, rule_of
 from practice.couples.closing import ensure_open
 from practice.encryption import seal_for
 from practice.exercises.definitions import TemplateDef
@@ -26,7 +26,7 @@ from practice.exercises.schedule import (
     occurrence_state,
     occurrences,
 )
-from practice.exercises.services import definition_of
+from practice.exercises.services import definition_of, latest_version
 from practice.models import (
     Assignment,
     ParkedDraft,
@@ -74,16 +74,21 @@ class Task:
     answerable: bool = False
 
 
+# A couple's assignments that can be answered or consented to, with their templates and
+# pauses joined to them: one query, built once.
+_OPEN_ASSIGNMENTS = (
+    select(Assignment)
+    .where(
+        Assignment.couple_id == bindparam("couple_id"),
+        Assignment.status.in_(("active", "awaiting_consent")),
+    )
+    .options(joinedload(Assignment.pauses), joinedload(Assignment.template))
+)
+
+
 def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[str, list[Task]]:
     """Today, overdue and this week's tasks for a partner, and exercises waiting for consent."""
-    assignments = db.scalars(
-        select(Assignment)
-        .where(
-            Assignment.couple_id == partner.couple_id,
-            Assignment.status.in_(("active", "awaiting_consent")),
-        )
-        .options(selectinload(Assignment.pauses), joinedload(Assignment.template))
-    ).all()
+    assignments = db.scalars(_OPEN_ASSIGNMENTS, {"couple_id": partner.couple_id}).unique().all()
     mine = [a for a in assignments if slot_for(a, partner)]
     active = [a for a in mine if a.status == "active"]
     # Only the days this page shows: the grace window, and open one-off exercises.
@@ -92,17 +97,7 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
         + [a.due_on for a in active if a.schedule == "once" and a.due_on]
     )
     ids = [a.id for a in active]
-    submitted = submitted_days(db, ids, zone, since=since)
-    drafts = {
-        (a, o, s)
-        for a, o, s in db.execute(
-            select(Response.assignment_id, Response.occurrence_on, Response.slot).where(
-                Response.assignment_id.in_(ids),
-                Response.status == "draft",
-                Response.occurrence_on >= since,
-            )
-        )
-    }
+    submitted, drafts = answers_since(db, ids, zone, since)
     groups: dict[str, list[Task]] = {"today": [], "overdue": [], "upcoming": [], "consent": []}
     upcoming_seen: set[int] = set()
     for assignment in mine:
@@ -195,7 +190,7 @@ def open_worksheet(
         raise WorksheetClosed(
             "This day's exercise can no longer be filled in. You can pick up the next one."
         )
-    version = response.version if response else assignment.template.latest
+    version = response.version if response else latest_version(db, assignment.template_id)
     return Worksheet(assignment, day, slot, partner.role, version, definition_of(version), response)
 
 

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import joinedload
 
 from practice.access import (
     client_required,
@@ -32,7 +33,7 @@ from practice.couples.closing import CoupleClosed
 from practice.db import db
 from practice.exercises.services import definition_of
 from practice.measures.services import record_submission
-from practice.models import Assignment, utcnow
+from practice.models import Assignment, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 from practice.worksheets.answers import answers_visible_to, render_answers
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
@@ -71,7 +72,7 @@ def _day_or_404(value: str) -> date:
 @client_required
 def today():
     """What is due today, overdue, and coming up this week for the signed-in partner."""
-    partner = own_partner()
+    partner = own_partner(joinedload(Partner.couple))  # the page says when it is closed
     groups = tasks_for(db.session, partner, _today(), practice_zone())
     return render_template(
         "worksheets/today.html",
@@ -93,7 +94,8 @@ def worksheet(assignment_id: int, day: str):
 @client_required
 def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
     partner = own_partner()
-    assignment = get_client_assignment_or_404(assignment_id)
+    # Its pauses decide which days are occurrences: joined to its row.
+    assignment = get_client_assignment_or_404(assignment_id, joinedload(Assignment.pauses))
     day = _day_or_404(day_text)
     try:
         sheet = open_worksheet(db.session, partner, assignment, day, _today())
