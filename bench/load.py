@@ -37,6 +37,9 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 PASSWORD = "a calm test password for mend"  # the factories' password  # noqa: S105
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# Issue 8's target: each ordinary page at least this share of the reference page's throughput.
+TARGET = 0.40
+ORDINARY = ("today", "check-in page", "boundaries", "caseload", "couple page")
 REVISION = re.compile(r'name="revision" type="hidden" value="(\d+)"')
 OPEN_DAYS = 7
 
@@ -463,11 +466,15 @@ def report(
         env = run([one_page(name, path_of, key)], phase, host)
         alone[name] = rps(env, name, phase)
     print(f"each page alone (10 users, no pause, {phase:.0f} s each):")
-    print(f"  {'page':<16} {'req/s':>7} {'/floor':>7} {'/reference':>10}")
+    print(f"  {'page':<16} {'req/s':>7} {'/floor':>7} {'/reference':>10}  target")
     for name, value in alone.items():
+        ratio = value / alone["reference"]
+        if name in ORDINARY:
+            verdict = f"{'met' if ratio >= TARGET else 'NOT met'} (>= {TARGET:.2f} of reference)"
+        else:
+            verdict = "" if name in ("floor", "reference") else "(a report, not an ordinary page)"
         print(
-            f"  {name:<16} {value:>7.0f} {value / alone['floor']:>7.2f} "
-            f"{value / alone['reference']:>10.2f}"
+            f"  {name:<16} {value:>7.0f} {value / alone['floor']:>7.2f} {ratio:>10.2f}  {verdict}"
         )
 
     # Pages while reports print.
