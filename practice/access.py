@@ -87,13 +87,23 @@ def couples_for(user: User):
     return select(Couple).where(couple_scope(user))
 
 
+# Built once per role (every couple page and action runs it); ids bound per call.
+_COUPLE_IN_SCOPE = {
+    role: select(Couple).where(
+        Couple.id == bindparam("couple_id"), _scope_of_role(role, bindparam("user_id"))
+    )
+    for role in ROLES
+}
+
+
 def get_couple_or_404(couple_id: int, *options: ORMOption) -> Couple:
     """The couple with this id if the current user may see it; 404 otherwise. Loader options
     (e.g. joinedload of its partners) let a page load what it shows in a fixed number of
     queries."""
-    statement = couples_for(current_user).where(Couple.id == couple_id).options(*options)
+    statement = _COUPLE_IN_SCOPE[current_user.role].options(*options)
+    ids = {"couple_id": couple_id, "user_id": current_user.id}
     # unique(): a joined collection (e.g. the partners) comes back as one row per member.
-    couple = db.session.execute(statement).unique().scalar_one_or_none()
+    couple = db.session.execute(statement, ids).unique().scalar_one_or_none()
     return _seen(couple, "couple", couple_id)
 
 

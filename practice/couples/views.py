@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from practice.access import clinician_required, get_couple_or_404, get_partner_or_404
@@ -39,6 +39,25 @@ bp = Blueprint("couples", __name__, url_prefix="/couples")
 DETAIL_LOADS = (
     joinedload(Couple.partners).joinedload(Partner.user),
     selectinload(Couple.stage_changes),
+)
+
+# Built once, the couple's id bound per request: the couple page's exercise list (newest
+# first, stopped ones left out) and its count of submitted answers not yet read.
+_CURRENT_ASSIGNMENTS = (
+    select(Assignment)
+    .where(Assignment.couple_id == bindparam("couple_id"), Assignment.status != "stopped")
+    .order_by(Assignment.created_at.desc())
+    .options(joinedload(Assignment.template))
+)
+_UNREVIEWED_ANSWERS = (
+    select(func.count())
+    .select_from(Response)
+    .join(Assignment, Assignment.id == Response.assignment_id)
+    .where(
+        Assignment.couple_id == bindparam("couple_id"),
+        Response.status == "submitted",
+        Response.reviewed_at.is_(None),
+    )
 )
 
 
@@ -191,22 +210,9 @@ def _render_detail(couple: Couple, status: int = 200, **forms):
         "post_form": PostForm(),
     }
     context.update(forms)
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(Assignment.couple_id == couple.id, Assignment.status != "stopped")
-        .order_by(Assignment.created_at.desc())
-        .options(joinedload(Assignment.template))
-    ).all()
-    unreviewed = db.session.scalar(
-        select(func.count())
-        .select_from(Response)
-        .join(Assignment, Assignment.id == Response.assignment_id)
-        .where(
-            Assignment.couple_id == couple.id,
-            Response.status == "submitted",
-            Response.reviewed_at.is_(None),
-        )
-    )
+    ids = {"couple_id": couple.id}
+    assignments = db.session.scalars(_CURRENT_ASSIGNMENTS, ids).all()
+    unreviewed = db.session.scalar(_UNREVIEWED_ANSWERS, ids)
     html = render_template(
         "couples/detail.html",
         safety_concern=couple.id in safety_concerns(db.session, [couple.id]),
