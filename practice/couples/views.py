@@ -48,7 +48,8 @@ bp = Blueprint("couples", __name__, url_prefix="/couples")
 DETAIL_LOADS = (joinedload(Couple.partners).joinedload(Partner.user),)
 
 # Built once, the couple's id bound per request: the couple page's exercise list (newest
-# first, stopped ones left out) and its count of submitted answers not yet read.
+# first, stopped ones left out), its stage history (oldest first) and its count of submitted
+# answers not yet read.
 _CURRENT_ASSIGNMENTS = (
     select(Assignment)
     .where(Assignment.couple_id == bindparam("couple_id"), Assignment.status != "stopped")
