@@ -67,6 +67,12 @@ def _seen(row: T | None, object_type: str, requested_id: int | None) -> T:
     return row
 
 
+def _with_options(statement: Select, options: tuple[ORMOption, ...]) -> Select:
+    """A prebuilt statement with the caller's loader options; itself when there are none (a
+    copy would work out its cache key again on every call)."""
+    return statement.options(*options) if options else statement
+
+
 def couple_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause on Couple: the couples this user may see."""
     return _scope_of_role(user.role, user.id)
@@ -87,13 +93,23 @@ def couples_for(user: User):
     return select(Couple).where(couple_scope(user))
 
 
+# Built once per role (every couple page and action runs it); ids bound per call.
+_COUPLE_IN_SCOPE = {
+    role: select(Couple).where(
+        Couple.id == bindparam("couple_id"), _scope_of_role(role, bindparam("user_id"))
+    )
+    for role in ROLES
+}
+
+
 def get_couple_or_404(couple_id: int, *options: ORMOption) -> Couple:
     """The couple with this id if the current user may see it; 404 otherwise. Loader options
     (e.g. joinedload of its partners) let a page load what it shows in a fixed number of
     queries."""
-    statement = couples_for(current_user).where(Couple.id == couple_id).options(*options)
+    statement = _with_options(_COUPLE_IN_SCOPE[current_user.role], options)
+    ids = {"couple_id": couple_id, "user_id": current_user.id}
     # unique(): a joined collection (e.g. the partners) comes back as one row per member.
-    couple = db.session.execute(statement).unique().scalar_one_or_none()
+    couple = db.session.execute(statement, ids).unique().scalar_one_or_none()
     return _seen(couple, "couple", couple_id)
 
 
@@ -119,7 +135,7 @@ _OWN_PARTNER = select(Partner).where(Partner.user_id == bindparam("user_id"))
 def own_partner(*options: ORMOption) -> Partner:
     """The signed-in client's place in their couple; 404 if they have none. Loader options as
     in get_couple_or_404."""
-    statement = _OWN_PARTNER.options(*options)
+    statement = _with_options(_OWN_PARTNER, options)
     partner = db.session.scalar(statement, {"user_id": current_user.id})
     return _seen(partner, "partner", None)
 
@@ -159,7 +175,7 @@ _ASSIGNMENT_IN_SCOPE = {role: _assignment_in_scope(role) for role in ROLES}
 def get_assignment_or_404(assignment_id: int, *options: ORMOption) -> Assignment:
     """An assignment of a couple the current user may see; 404 otherwise. Loader options as
     in get_couple_or_404."""
-    statement = _ASSIGNMENT_IN_SCOPE[current_user.role].options(*options)
+    statement = _with_options(_ASSIGNMENT_IN_SCOPE[current_user.role], options)
     ids = {"assignment_id": assignment_id, "user_id": current_user.id}
     assignment = db.session.execute(statement, ids).unique().scalar_one_or_none()
     return _seen(assignment, "assignment", assignment_id)

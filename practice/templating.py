@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
+from wtforms.widgets import Select, html_params
 
 from practice.markdown import render_markdown
 from practice.models import utcnow
@@ -48,6 +50,29 @@ def choice_options(field) -> list[ChoiceOption]:
     ]
 
 
+def plain_select(field) -> bool:
+    """True for a single dropdown the select_input macro draws exactly as WTForms' Select:
+    no option groups, no attributes of its own on any option."""
+    widget = field.widget
+    return (
+        type(widget) is Select
+        and not widget.multiple
+        and not field.has_groups()
+        and not any(choice.render_kw for choice in field.iter_choices())
+    )
+
+
+def select_params(field, attrs: dict[str, Any]) -> Markup:
+    """The <select> tag's attributes as WTForms' Select writes them (its id, the validation
+    flags it copies, the given attributes, its name; in html_params' order)."""
+    params = {"id": field.id, **attrs}
+    flags_set = vars(field.flags)
+    for key in Select.validation_attrs:
+        if key in flags_set and key not in params:
+            params[key] = flags_set[key]
+    return html_params(name=field.name, **params)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Add Mend's filters (dates in the practice's zone) and globals (stages)."""
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, practice_zone())
@@ -60,6 +85,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["VISIBILITY_LABELS"] = VISIBILITY_LABELS
     app.jinja_env.globals["timedelta1"] = timedelta(days=1)
     app.jinja_env.globals["choice_options"] = choice_options
+    app.jinja_env.globals["plain_select"] = plain_select
+    app.jinja_env.globals["select_params"] = select_params
 
     @app.after_request
     def _no_store(response):

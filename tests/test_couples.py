@@ -141,6 +141,10 @@ def test_moving_a_stage_records_who_and_why(app: Flask, world: World, as_user) -
     html = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
     assert "Stage 3: Honest conversations" in html
     assert "Ready for open talks." in html
+    # The history shows the move, newest first, and the stage is counted from it.
+    history = html.split('<ol class="history">')[1].split("</ol>")[0]
+    assert history.index("Stage 2 → 3") < history.index("Started in stage")
+    assert "(today)" in html.split("In this stage since")[1].split("</p>")[0]
     with app.app_context():
         change = db.session.scalars(
             select(StageChange)

@@ -296,6 +296,19 @@ def test_practice_can_require_two_step_sign_in_for_staff(app: Flask, world: Worl
     assert signing_out.get("/couples/").headers["Location"].startswith("/login")
 
 
+def test_a_signed_in_clinician_meets_a_changed_rule_on_the_next_request(
+    app: Flask, world: World, as_user
+) -> None:
+    """The rule is read with the session on every request, never kept from an earlier one."""
+    clinician = as_user("a@clinic.test")
+    assert clinician.get("/couples/").status_code == 200
+    for required, expected in ((True, 302), (False, 200)):
+        with app.app_context():
+            save_practice_settings(db.session, require_two_factor_staff=required)
+            db.session.commit()
+        assert clinician.get("/couples/").status_code == expected
+
+
 def test_password_reset_still_asks_for_the_code(app: Flask, world: World, as_user) -> None:
     _enrolled(app, as_user, "a@clinic.test")
     other_device = _two_step_sign_in(app, "a@clinic.test")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from practice.couples.closing import ensure_open
@@ -17,7 +17,7 @@ class AppointmentError(ValueError):
     """An appointment that cannot be saved; the message is shown to the clinician."""
 
 
-def _live(couple_id: int):
+def _live(couple_id: int | BindParameter[int]):
     return select(Appointment).where(
         Appointment.couple_id == couple_id, Appointment.cancelled_at.is_(None)
     )
@@ -43,25 +43,37 @@ def next_appointment(db: Session, couple_id: int, moment: datetime) -> Appointme
     )
 
 
+def _upcoming_and_recent_past():
+    couple_id, now = bindparam("couple_id"), bindparam("now")
+    recent_past = (
+        select(Appointment.id)
+        .where(
+            Appointment.couple_id == couple_id,
+            Appointment.cancelled_at.is_(None),
+            Appointment.starts_at < now,
+        )
+        .order_by(Appointment.starts_at.desc())
+        .limit(bindparam("past_limit"))
+    )
+    return (
+        _live(couple_id)
+        .where(or_(Appointment.starts_at >= now, Appointment.id.in_(recent_past)))
+        .order_by(Appointment.starts_at)
+    )
+
+
+# Built once (every couple page runs it); the couple, the moment and the limit bound per call.
+_UPCOMING_AND_RECENT_PAST = _upcoming_and_recent_past()
+
+
 def upcoming_and_past(
     db: Session, couple: Couple, now: datetime, past_limit: int = 10
 ) -> tuple[list[Appointment], list[Appointment]]:
     """Upcoming appointments (soonest first) and the most recent past ones (latest first), in
     one query."""
-    recent_past = (
-        select(Appointment.id)
-        .where(
-            Appointment.couple_id == couple.id,
-            Appointment.cancelled_at.is_(None),
-            Appointment.starts_at < now,
-        )
-        .order_by(Appointment.starts_at.desc())
-        .limit(past_limit)
-    )
     shown = db.scalars(
-        _live(couple.id)
-        .where(or_(Appointment.starts_at >= now, Appointment.id.in_(recent_past)))
-        .order_by(Appointment.starts_at)
+        _UPCOMING_AND_RECENT_PAST,
+        {"couple_id": couple.id, "now": now, "past_limit": past_limit},
     ).all()
     upcoming = [a for a in shown if a.starts_at >= now]
     past = [a for a in reversed(shown) if a.starts_at < now]

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from practice.models import User, UserSession, utcnow
+from practice.models import PracticeSettings, User, UserSession, utcnow
 
 # Words kept from a worksheet posted after the sign-in ended survive signing in again.
 CARRIED_ACROSS_SIGN_IN = ("parked_answers",)
@@ -59,9 +59,16 @@ def end_all_sessions(db: Session, user_id: int) -> None:
     )
 
 
+# The practice's two-step rule, asked of every staff request, comes along (no row: not required).
+_REQUIRES_TWO_FACTOR = (
+    select(PracticeSettings.require_two_factor_staff)
+    .where(PracticeSettings.id == 1)
+    .scalar_subquery()
+)
+
 # Built once: every signed-in request runs it.
 _SESSION_USER = (
-    select(User, UserSession.created_at, UserSession.last_seen_at)
+    select(User, UserSession.created_at, UserSession.last_seen_at, _REQUIRES_TWO_FACTOR)
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         UserSession.token_hash == bindparam("token_hash"),
@@ -85,12 +92,13 @@ def load_session_user(
     row = db.execute(_SESSION_USER, {"token_hash": _digest(token), "oldest": oldest}).first()
     if row is None:
         return None
-    user, created, last_seen = row
+    user, created, last_seen, requires_two_factor = row
     limit = (idle or {}).get(user.role)
     if limit is not None and (last_seen or created) < now - limit:
         return None
     user.session_token = token
     user.session_seen_at = last_seen or created
+    user.practice_requires_two_factor = bool(requires_two_factor)
     return user
 
 

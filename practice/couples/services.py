@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -118,9 +119,11 @@ def set_status(couple: Couple, status: str, now: datetime | None = None) -> None
     couple.status = status
 
 
-def stage_entered_at(couple: Couple) -> datetime:
-    """When the couple entered its current stage."""
-    entries = [c.changed_at for c in couple.stage_changes if c.to_stage == couple.stage]
+def stage_entered_at(couple: Couple, history: Sequence[StageChange] | None = None) -> datetime:
+    """When the couple entered its current stage; history is its stage changes, oldest first,
+    when the caller has loaded them already."""
+    changes = couple.stage_changes if history is None else history
+    entries = [c.changed_at for c in changes if c.to_stage == couple.stage]
     return entries[-1] if entries else couple.created_at
 
 

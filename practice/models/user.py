@@ -47,6 +47,9 @@ class User(Base):
     # so ending the session row signs that browser out (see practice.auth.sessions).
     session_token = None  # set per request; not a column
     session_seen_at = None  # when this request's session was last used; not a column
+    # Whether the practice asks staff for two-step sign-in, read with the session in the same
+    # statement (None when the user was loaded otherwise); not a column.
+    practice_requires_two_factor = None
 
     @property
     def is_authenticated(self) -> bool:

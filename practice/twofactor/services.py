@@ -171,4 +171,6 @@ def must_enrol(db: Session, user: User) -> bool:
     """True when the practice requires two-step sign-in of this staff member and it is off."""
     if not user.is_staff or user.has_two_factor:
         return False
+    if user.practice_requires_two_factor is not None:  # read with this request's session
+        return user.practice_requires_two_factor
     return practice_settings(db).require_two_factor_staff

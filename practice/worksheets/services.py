@@ -158,6 +158,15 @@ class Worksheet:
     response: Response | None
 
 
+# The answer (draft or sent) in one slot of one occurrence: built once, as every worksheet
+# opened, saved or autosaved asks for it.
+_OCCURRENCE_RESPONSE = select(Response).where(
+    Response.assignment_id == bindparam("assignment_id"),
+    Response.occurrence_on == bindparam("day"),
+    Response.slot == bindparam("slot"),
+)
+
+
 def open_worksheet(
     db: Session, partner: Partner, assignment: Assignment, day: date, today: date
 ) -> Worksheet | None:
@@ -169,11 +178,7 @@ def open_worksheet(
     if slot is None or not is_occurrence(rule_of(assignment), day):
         return None
     response = db.scalar(
-        select(Response).where(
-            Response.assignment_id == assignment.id,
-            Response.occurrence_on == day,
-            Response.slot == slot,
-        )
+        _OCCURRENCE_RESPONSE, {"assignment_id": assignment.id, "day": day, "slot": slot}
     )
     if response is not None and response.status == "submitted":
         raise AlreadySubmitted(response)
