@@ -470,7 +470,8 @@ def report(
     for name, value in alone.items():
         ratio = value / alone["reference"]
         if name in ORDINARY:
-            verdict = f"{'met' if ratio >= TARGET else 'NOT met'} (>= {TARGET:.2f} of reference)"
+            met = "met" if ratio >= TARGET else "NOT met"
+            verdict = f"{met} ({ratio:.3f} against {TARGET:.2f} of the reference)"
         else:
             verdict = "" if name in ("floor", "reference") else "(a report, not an ordinary page)"
         print(
