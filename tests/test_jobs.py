@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 
 from practice import create_app
 from practice.db import db
-from practice.jobs import enqueue, get_queue, job_alive, job_id_for
+from practice.jobs import enqueue, get_queue, job_id_for, jobs_alive
 from practice.jobs.worker import run_worker
 from practice.mail import outbox
 from practice.models import (
@@ -419,14 +419,14 @@ def test_a_watched_request_whose_job_was_lost_is_queued_again_at_once(
     job_id = job_id_for(app, "print_report", f"{wanted.id}-0")
     _forget_keys(app.config["QUEUE_PREFIX"])
     with app.app_context():
-        assert not job_alive(app, job_id)
+        assert jobs_alive(app, [job_id]) == set()
     assert "Queued." in clinician.get(location).get_data(as_text=True)
     with app.app_context():
-        assert not job_alive(app, job_id)  # a moment old: the web may still be queuing it
+        assert jobs_alive(app, [job_id]) == set()  # a moment old: the web may still be queuing it
     _backdate(app, wanted.id)
     assert "Queued." in clinician.get(location).get_data(as_text=True)
     with app.app_context():
-        assert job_alive(app, job_id)
+        assert jobs_alive(app, [job_id]) == {job_id}
     run_worker(app, burst=True)
     assert "Download the PDF" in clinician.get(location).get_data(as_text=True)
 

@@ -149,21 +149,25 @@ def queue_answers(app: Flask) -> bool:
 ALIVE = frozenset({"queued", "started", "deferred", "scheduled"})
 
 
-def job_alive(app: Flask, job_id: str) -> bool:
-    """Whether Redis still holds this job to run; QueueUnavailable when Redis can't be asked."""
+def jobs_alive(app: Flask, job_ids: list[str]) -> set[str]:
+    """Which of these jobs Redis still holds to run (one round trip); QueueUnavailable when
+    Redis can't be asked."""
     from redis.exceptions import RedisError
-    from rq.exceptions import NoSuchJobError
     from rq.job import Job
     from rq.serializers import JSONSerializer
 
+    if not job_ids:
+        return set()
     try:
-        job = Job.fetch(job_id, connection=connection(app), serializer=JSONSerializer)
-        status = job.get_status(refresh=False)
-    except NoSuchJobError:
-        return False
+        jobs = Job.fetch_many(job_ids, connection=connection(app), serializer=JSONSerializer)
     except RedisError as exc:
         raise QueueUnavailable("The job queue could not be reached.") from exc
-    return status is not None and str(getattr(status, "value", status)) in ALIVE
+    return {job.id for job in jobs if job is not None and _status_of(job) in ALIVE}
+
+
+def _status_of(job) -> str:
+    status = job.get_status(refresh=False)  # fetched with the job
+    return str(getattr(status, "value", status))
 
 
 # --- the app a job runs in -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from practice.analytics.data import Period
 from practice.audit.capture import record
 from practice.couples.closing import CLINICIAN_MESSAGE, CoupleClosed
-from practice.jobs import QueueUnavailable, enqueue, job_alive, job_id_for
+from practice.jobs import QueueUnavailable, enqueue, job_id_for, jobs_alive
 from practice.models import ReportRequest, utcnow
 from practice.reporting.archive import ArchiveError, keep
 from practice.reporting.gather import ReportError
@@ -102,14 +102,11 @@ def _enqueue(request_id: int, attempts: int, first: bool = False) -> None:
     enqueue("print_report", key=_job_key(request_id, attempts), first=first, request_id=request_id)
 
 
-def _job_waits(wanted: ReportRequest) -> bool:
-    """Whether Redis holds a job that will print (or is printing) this request."""
+def _job_id(wanted: ReportRequest) -> str:
+    """The id of the job that prints (or is printing) this request's current attempt."""
     # A running request's job was queued before its attempt was counted.
     attempts = wanted.attempts - 1 if wanted.status == "running" else wanted.attempts
-    key = _job_key(wanted.id, attempts)
-    return job_alive(
-        current_app._get_current_object(), job_id_for(current_app, "print_report", key)
-    )
+    return job_id_for(current_app, "print_report", _job_key(wanted.id, attempts))
 
 
 def resume_waiting(db: Session, now: datetime, request_id: int | None = None) -> int:
@@ -123,10 +120,12 @@ def resume_waiting(db: Session, now: datetime, request_id: int | None = None) ->
     )
     if request_id is not None:
         query = query.where(ReportRequest.id == request_id)
+    waiting = db.scalars(query).all()
+    alive = jobs_alive(current_app._get_current_object(), [_job_id(w) for w in waiting])
     resumed = 0
-    for wanted in db.scalars(query).all():
+    for wanted in waiting:
         abandoned = wanted.status == "running" and wanted.updated_at < now - ABANDONED_AFTER
-        if not abandoned and _job_waits(wanted):
+        if not abandoned and _job_id(wanted) in alive:
             continue
         if wanted.status == "running" and wanted.attempts >= MAX_ATTEMPTS:
             _fail(db, wanted, GAVE_UP)
