@@ -8,7 +8,7 @@ Anything outside that scope answers 404, so ids reveal nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from flask import abort
@@ -68,9 +68,16 @@ def _seen(row: T | None, object_type: str, requested_id: int | None) -> T:
 
 
 def _with_options(statement: Select, options: tuple[ORMOption, ...]) -> Select:
-    """A prebuilt statement with the caller's loader options; itself when there are none (a
-    copy would work out its cache key again on every call)."""
-    return statement.options(*options) if options else statement
+    """A prebuilt statement with the caller's loader options; itself when there are none."""
+    return _optioned(statement, *options) if options else statement
+
+
+@lru_cache(maxsize=64)
+def _optioned(statement: Select, *options: ORMOption) -> Select:
+    # A copy with options works out its SQL cache key again on every call; callers that pass
+    # the same option objects each time (module constants) get the same copy back. The cache
+    # holds the options, so an id is never reused while its entry lives.
+    return statement.options(*options)
 
 
 def couple_scope(user: User) -> ColumnElement[bool]:

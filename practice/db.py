@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -27,6 +28,7 @@ NAMING_CONVENTION = {
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_SECONDS = 10
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FLUSHED = "practice.flushed"  # session.info: this transaction has flushed changes
 
 
 class Base(DeclarativeBase):
@@ -85,6 +87,10 @@ class Database:
             "writer_engine": writer,
         }
         app.teardown_appcontext(self._close_session)
+        if not getattr(Session, "_practice_flush_noted", False):
+            event.listen(Session, "after_flush", _note_flush)
+            event.listen(Session, "after_transaction_end", _forget_flush)
+            Session._practice_flush_noted = True
 
     @property
     def session(self) -> Session:
@@ -119,10 +125,40 @@ class Database:
         return (app or current_app).extensions["practice.db"]["engine"]
 
     @staticmethod
-    def _close_session(_exc: BaseException | None) -> None:
+    def untouched_read(session: Session) -> bool:
+        """A PostgreSQL session of a read-only request that changed nothing, so committing it
+        is the same as rolling it back, and cheaper: psycopg forgets its prepared statements
+        on every ROLLBACK, so a read that rolled back made the next request plan its queries
+        again."""
+        return (
+            session.bind is not None
+            and session.bind.dialect.name == "postgresql"
+            and has_request_context()
+            and request.method in READ_ONLY_METHODS
+            and session.in_transaction()
+            and FLUSHED not in session.info
+            and not (session.new or session.dirty or session.deleted)
+        )
+
+    def _close_session(self, exc: BaseException | None) -> None:
         session = g.pop("_practice_db_session", None)
-        if session is not None:
-            session.close()
+        if session is None:
+            return
+        try:
+            if exc is None and self.untouched_read(session):
+                session.commit()
+        except SQLAlchemyError:
+            pass  # the close below rolls back
+        session.close()
+
+
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[FLUSHED] = True
+
+
+def _forget_flush(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(FLUSHED, None)
 
 
 db = Database()

@@ -1,15 +1,19 @@
-"""SQLite connection settings, and BEGIN IMMEDIATE keeping concurrent writers correct."""
+"""SQLite connection settings, BEGIN IMMEDIATE keeping concurrent writers correct, and how a
+read-only request ends its transaction."""
 
 from __future__ import annotations
 
 import threading
 
+import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from practice.access import get_couple_or_404
 from practice.db import db, make_engine
+from practice.models import AuditEvent, Couple
 
 
 def test_sqlite_connections_are_configured(tmp_path) -> None:
@@ -74,3 +78,49 @@ def test_requests_that_write_use_the_immediate_writer(app: Flask) -> None:
     if app.config["DATABASE_URL"].startswith("sqlite"):
         assert options_for("POST").get("sqlite_immediate") is True
         assert options_for("GET").get("sqlite_immediate") is None
+
+
+def test_a_read_keeps_postgresqls_prepared_statements(app: Flask, world, as_user) -> None:
+    """psycopg forgets its prepared statements on every ROLLBACK: a read that changed nothing
+    ends with COMMIT instead, so the next request on the connection skips planning."""
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's (SQLite has no server to plan on)")
+    app.add_url_rule(
+        "/__prepared",
+        "prepared",
+        lambda: str(db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))),
+    )
+    browser = as_user("a@clinic.test")
+    for _ in range(8):  # psycopg prepares a statement on its fifth run
+        assert browser.get(f"/couples/{world.couple_a}").status_code == 200
+    assert int(browser.get("/__prepared").get_data(as_text=True)) > 0
+
+
+def test_a_read_that_changed_something_keeps_none_of_it(app: Flask, world, as_user) -> None:
+    """A GET never writes what it changed, flushed or not; the view it records is kept."""
+
+    def change(flush: bool) -> str:
+        couple = get_couple_or_404(world.couple_a)
+        couple.label = "changed by a read"
+        if flush:
+            db.session.flush()
+        return "ok"
+
+    app.add_url_rule("/__flushed", "flushed", lambda: change(True))
+    app.add_url_rule("/__dirty", "dirty", lambda: change(False))
+    browser = as_user("a@clinic.test")
+    with app.app_context():
+        views_before = _views_of(world.couple_a)
+    for path in ("/__flushed", "/__dirty"):
+        assert browser.get(path).status_code == 200
+    with app.app_context():
+        assert db.session.get(Couple, world.couple_a).label != "changed by a read"
+        assert _views_of(world.couple_a) == views_before + 2
+
+
+def _views_of(couple_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "viewed", AuditEvent.couple_id == couple_id
+        )
+    )

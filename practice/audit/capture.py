@@ -214,10 +214,17 @@ def _write_leftovers(response: Any) -> Any:
     if not events:
         return response
     session.info.pop(EVENTS)
+    key = current_app.extensions["practice.audit_key"]
+    if db.untouched_read(session):
+        # PostgreSQL: the read's own transaction takes the appends (one connection, one
+        # transaction; see untouched_read).
+        append(session.connection(), key, events)
+        session.commit()
+        return response
     session.rollback()  # anything this request did not commit is not kept
     # Only events, no ORM changes: a short Core transaction appends them, no second Session.
     with db.writing() as connection:
-        append(connection, current_app.extensions["practice.audit_key"], events)
+        append(connection, key, events)
     return response
 
 

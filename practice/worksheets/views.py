@@ -55,6 +55,10 @@ from practice.worksheets.services import (
 bp = Blueprint("worksheets", __name__)
 
 PARKED_KEY = "parked_answers"
+# Loader options as single objects, so the loaders reuse the statements built with them. An
+# assignment's pauses decide which days are occurrences; Today says when the couple is closed.
+WITH_PAUSES = joinedload(Assignment.pauses)
+WITH_COUPLE = joinedload(Partner.couple)
 
 
 def _today() -> date:
@@ -72,7 +76,7 @@ def _day_or_404(value: str) -> date:
 @client_required
 def today():
     """What is due today, overdue, and coming up this week for the signed-in partner."""
-    partner = own_partner(joinedload(Partner.couple))  # the page says when it is closed
+    partner = own_partner(WITH_COUPLE)  # the page says when it is closed
     groups = tasks_for(db.session, partner, _today(), practice_zone())
     return render_template(
         "worksheets/today.html",
@@ -94,8 +98,7 @@ def worksheet(assignment_id: int, day: str):
 @client_required
 def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
     partner = own_partner()
-    # Its pauses decide which days are occurrences: joined to its row.
-    assignment = get_client_assignment_or_404(assignment_id, joinedload(Assignment.pauses))
+    assignment = get_client_assignment_or_404(assignment_id, WITH_PAUSES)
     day = _day_or_404(day_text)
     try:
         sheet = open_worksheet(db.session, partner, assignment, day, _today())
