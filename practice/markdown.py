@@ -1,8 +1,11 @@
-"""Markdown for exercise purposes and instructions: CommonMark with raw HTML switched off."""
+"""Markdown for exercise purposes and instructions: CommonMark with raw HTML switched off.
+
+Only exercise texts (a library's or a clinician's own) go through it, never what clients write,
+so the rendered HTML is kept by its text: every worksheet page shows its instructions."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -14,6 +17,7 @@ def _renderer() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+@lru_cache(maxsize=256)
 def render_markdown(text: str | None) -> Markup:
     """Safe HTML for Markdown text written by clinicians or shipped in the library."""
     # The vetted exception to "no Markup": raw HTML is disabled in the renderer above.

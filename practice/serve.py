@@ -11,6 +11,7 @@ from flask.cli import ScriptInfo, pass_script_info
 from gunicorn.app.base import BaseApplication
 
 from practice import gunicorn_conf
+from practice.templating import compile_templates
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ class MendServer(BaseApplication):
                 self.cfg.set(name, value)
 
     def load(self) -> Flask:
+        # Called once, in the master (preload_app): the page templates are compiled here, so
+        # every worker, a recycled one too, starts with them instead of compiling its own.
+        compile_templates(self.flask_app)
         return self.flask_app
 
 

@@ -73,6 +73,14 @@ def select_params(field, attrs: dict[str, Any]) -> Markup:
     return html_params(name=field.name, **params)
 
 
+def compile_templates(app: Flask) -> int:
+    """Compile every page template into the app's template cache; returns how many."""
+    names = app.jinja_env.list_templates(extensions=["html"])
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Add Mend's filters (dates in the practice's zone) and globals (stages)."""
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, practice_zone())

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from practice.config import ConfigError
 from practice.db import db
 from practice.gunicorn_conf import default_workers, options, post_fork
+from practice.serve import MendServer
 from practice.models import AuditEvent
 from tests import factories
 from tests.conftest import MendClient, _empty_all_tables
@@ -59,6 +60,17 @@ def test_each_worker_leaves_the_masters_connections_alone(app: Flask) -> None:
     assert engine.pool is not inherited and engine.pool.checkedin() == 0
     assert inherited.checkedin() == 1  # not closed: the master's sockets are not the worker's
     inherited.dispose()
+
+
+def test_the_master_compiles_every_page_template_before_forking(app: Flask) -> None:
+    """A worker, a recycled one too, inherits the compiled templates instead of compiling its
+    own on its first pages."""
+    names = app.jinja_env.list_templates(extensions=["html"])
+    assert "couples/detail.html" in names
+    assert len(app.jinja_env.cache or {}) < len(names)
+    assert MendServer(app, {"bind": ["127.0.0.1:0"]}).load() is app
+    cached = {key[1] for key in app.jinja_env.cache}  # (loader ref, name)
+    assert cached >= set(names)
 
 
 def test_serve_refuses_an_instance_that_is_not_in_production(app: Flask) -> None:
