@@ -191,6 +191,29 @@ def get_assignment_or_404(assignment_id: int, *options: ORMOption) -> Assignment
 get_client_assignment_or_404 = get_assignment_or_404
 
 
+# The client's own place in their couple and one of their couple's assignments: the join on the
+# couple is the scope. Built once (every worksheet a partner opens runs it).
+_OWN_ASSIGNMENT = (
+    select(Partner, Assignment)
+    .join(Couple, Couple.id == Partner.couple_id)
+    .join(Assignment, Assignment.couple_id == Couple.id)
+    .where(Partner.user_id == bindparam("user_id"), Assignment.id == bindparam("assignment_id"))
+    .options(contains_eager(Assignment.couple))
+)
+
+
+def own_partner_and_assignment(
+    assignment_id: int, *options: ORMOption
+) -> tuple[Partner, Assignment]:
+    """The signed-in client's partner row and an assignment of their couple, in one query;
+    404 when either is not theirs. Loader options as in get_couple_or_404."""
+    statement = _with_options(_OWN_ASSIGNMENT, options)
+    ids = {"user_id": current_user.id, "assignment_id": assignment_id}
+    row = db.session.execute(statement, ids).unique().one_or_none()
+    partner, assignment = row if row is not None else (None, None)
+    return _seen(partner, "partner", None), _seen(assignment, "assignment", assignment_id)
+
+
 def get_response_or_404(response_id: int) -> Response:
     """A submitted answer of one of the clinician's couples; 404 otherwise (drafts included)."""
     response = db.session.scalar(

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from practice.config import ConfigError
 from practice.db import db
 from practice.gunicorn_conf import default_workers, options, post_fork
-from practice.serve import MendServer
 from practice.models import AuditEvent
+from practice.serve import MendServer
 from tests import factories
 from tests.conftest import MendClient, _empty_all_tables
 from tests.test_health import closed_port, make_app

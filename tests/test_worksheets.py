@@ -59,6 +59,22 @@ def test_today_lists_due_overdue_and_upcoming(app: Flask, world: World, as_user)
     assert upcoming.count("Dr A&#39;s reflection") == 1  # one line, not one per day
 
 
+def test_a_draft_stays_on_the_version_it_was_written_on(app: Flask, world: World, as_user) -> None:
+    partner = as_user("va@client.test")
+    partner.submit(_url(world), {**GOOD, "action": "save", "revision": "0"})
+    # The clinician rewords a question the draft answers: the template gets a new version.
+    as_user("a@clinic.test").submit(
+        f"/library/{world.template_a}/fields/answer_1/edit",
+        {"key": "answer_1", "label": "What mattered most this week?", "kind": "long_text"},
+    )
+    draft = partner.get(_url(world)).get_data(as_text=True)
+    assert "We walked and talked without phones." in draft
+    assert "What stood out this week?" in draft and "What mattered most" not in draft
+    unanswered = partner.get(_url(world, 2)).get_data(as_text=True)  # still open, no draft
+    assert "What mattered most this week?" in unanswered
+    assert "What stood out this week?" not in unanswered
+
+
 def test_saving_a_draft_then_sending_makes_one_response(app: Flask, world: World, as_user) -> None:
     browser = as_user("va@client.test")
     page = browser.get(_url(world)).get_data(as_text=True)

@@ -11,9 +11,9 @@ from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from practice.assignments.services import answers_since, rule_of
 from practice.couples.closing import ensure_open
@@ -26,7 +26,7 @@ from practice.exercises.schedule import (
     occurrence_state,
     occurrences,
 )
-from practice.exercises.services import definition_of, latest_version
+from practice.exercises.services import definition_of
 from practice.models import (
     Assignment,
     ParkedDraft,
@@ -158,12 +158,32 @@ class Worksheet:
     response: Response | None
 
 
-# The answer (draft or sent) in one slot of one occurrence: built once, as every worksheet
-# opened, saved or autosaved asks for it.
-_OCCURRENCE_RESPONSE = select(Response).where(
-    Response.assignment_id == bindparam("assignment_id"),
-    Response.occurrence_on == bindparam("day"),
-    Response.slot == bindparam("slot"),
+def _occurrence(response: type[Response]) -> ColumnElement[bool]:
+    return and_(
+        response.assignment_id == bindparam("assignment_id"),
+        response.occurrence_on == bindparam("day"),
+        response.slot == bindparam("slot"),
+    )
+
+
+# The answer (draft or sent) in one slot of one occurrence, with the version it was written on,
+# or else the template's newest version and no answer: one statement, built once, as every
+# worksheet opened, saved or autosaved asks for them.
+_ANSWER, _NEWEST = aliased(Response), aliased(TemplateVersion)
+_OCCURRENCE_AND_VERSION = (
+    select(TemplateVersion, Response)
+    .outerjoin(Response, and_(Response.version_id == TemplateVersion.id, _occurrence(Response)))
+    .where(
+        TemplateVersion.id
+        == func.coalesce(
+            select(_ANSWER.version_id).where(_occurrence(_ANSWER)).scalar_subquery(),
+            select(_NEWEST.id)
+            .where(_NEWEST.template_id == bindparam("template_id"))
+            .order_by(_NEWEST.number.desc())
+            .limit(1)
+            .scalar_subquery(),
+        )
+    )
 )
 
 
@@ -177,9 +197,15 @@ def open_worksheet(
     slot = slot_for(assignment, partner)
     if slot is None or not is_occurrence(rule_of(assignment), day):
         return None
-    response = db.scalar(
-        _OCCURRENCE_RESPONSE, {"assignment_id": assignment.id, "day": day, "slot": slot}
-    )
+    version, response = db.execute(
+        _OCCURRENCE_AND_VERSION,
+        {
+            "assignment_id": assignment.id,
+            "day": day,
+            "slot": slot,
+            "template_id": assignment.template_id,
+        },
+    ).one()
     if response is not None and response.status == "submitted":
         raise AlreadySubmitted(response)
     ensure_open(assignment.couple)
@@ -195,7 +221,6 @@ def open_worksheet(
         raise WorksheetClosed(
             "This day's exercise can no longer be filled in. You can pick up the next one."
         )
-    version = response.version if response else latest_version(db, assignment.template_id)
     return Worksheet(assignment, day, slot, partner.role, version, definition_of(version), response)
 
 

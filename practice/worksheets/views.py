@@ -25,6 +25,7 @@ from practice.access import (
     get_client_assignment_or_404,
     get_client_response_or_404,
     own_partner,
+    own_partner_and_assignment,
 )
 from practice.assignments.services import AssignmentError, give_consent
 from practice.auth.forms import PostForm
@@ -97,8 +98,7 @@ def worksheet(assignment_id: int, day: str):
 
 @client_required
 def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
-    partner = own_partner()
-    assignment = get_client_assignment_or_404(assignment_id, WITH_PAUSES)
+    partner, assignment = own_partner_and_assignment(assignment_id, WITH_PAUSES)
     day = _day_or_404(day_text)
     try:
         sheet = open_worksheet(db.session, partner, assignment, day, _today())
@@ -333,8 +333,7 @@ def _park_and_sign_in(assignment_id: int, day_text: str):
 @client_required
 def autosave(assignment_id: int, day: str):
     """Save a draft from the page's script; answers 409 with the newer revision on conflict."""
-    partner = own_partner()
-    assignment = get_client_assignment_or_404(assignment_id)
+    partner, assignment = own_partner_and_assignment(assignment_id, WITH_PAUSES)
     when = _day_or_404(day)
     try:
         sheet = open_worksheet(db.session, partner, assignment, when, _today())
