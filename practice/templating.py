@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Flask
 from markupsafe import Markup
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import Select
 
+from practice.controls import attributes, control
 from practice.markdown import render_markdown
 from practice.models import utcnow
 from practice.stages import STAGES
@@ -70,7 +71,7 @@ def select_params(field, attrs: dict[str, Any]) -> Markup:
     for key in Select.validation_attrs:
         if key in flags_set and key not in params:
             params[key] = flags_set[key]
-    return html_params(name=field.name, **params)
+    return attributes(name=field.name, **params)
 
 
 def compile_templates(app: Flask) -> int:
@@ -95,6 +96,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["choice_options"] = choice_options
     app.jinja_env.globals["plain_select"] = plain_select
     app.jinja_env.globals["select_params"] = select_params
+    app.jinja_env.globals["control"] = control
 
     @app.after_request
     def _no_store(response):

@@ -1,15 +1,29 @@
-"""The field macro draws dropdowns through select_input exactly as WTForms' Select draws them."""
+"""The field macro draws controls exactly as WTForms draws them: dropdowns through
+select_input, plain inputs and text areas through practice.controls."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
+
 import pytest
 from flask import Flask
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
+from wtforms.widgets import Input, TextArea, html_params
 
+import practice
+from practice.controls import attributes, control
 from practice.couples.forms import StageMoveForm, StatusForm
+from practice.exercises.definitions import parse_definition
+from practice.exercises.library import LIBRARY
 from practice.templating import plain_select
+from practice.worksheets.forms import build_form
 
 AWKWARD = [
     SelectChoice("a < b", 'Tom & "Jerry" <b>'),
@@ -63,3 +77,70 @@ def test_dropdowns_the_macro_cannot_draw_exactly_stay_with_wtforms() -> None:
 
     form = Others()
     assert not any(plain_select(field) for field in form)
+
+
+# --- every other control: practice.controls against WTForms ---------------------------------
+
+AWKWARD_TEXT = 'Tom & "Jerry" <b>it\'s</b>'
+CONTROL_ATTRS = [
+    *ATTRS,
+    {"inputmode": "numeric"},
+    {"autocomplete": "one-time-code", "aria-describedby": "a b"},
+    {"required": False, "readonly": True},
+]
+
+
+def _every_form() -> list[type[FlaskForm]]:
+    for module in pkgutil.iter_modules(practice.__path__):
+        if module.ispkg and importlib.util.find_spec(f"practice.{module.name}.forms"):
+            importlib.import_module(f"practice.{module.name}.forms")
+    found, waiting = [], list(FlaskForm.__subclasses__())
+    while waiting:
+        form = waiting.pop()
+        waiting.extend(form.__subclasses__())
+        if form.__module__.startswith("practice."):
+            found.append(form)
+    return found
+
+
+def _worksheet_forms() -> list[FlaskForm]:
+    forms = []
+    for raw in LIBRARY:
+        definition = parse_definition(raw)
+        for role in ("injured", "involved"):
+            forms.append(build_form(definition, role))
+            awkward = MultiDict({f"f_{f.key}": AWKWARD_TEXT for f in definition.fields_for(role)})
+            forms.append(build_form(definition, role, awkward))
+    return forms
+
+
+def test_every_control_draws_as_wtforms_draws_it(app: Flask) -> None:
+    written_here = 0
+    with app.test_request_context():
+        forms = []
+        for form_class in _every_form():
+            forms.append(form_class())
+            awkward = MultiDict({name: AWKWARD_TEXT for name in form_class()._fields})
+            forms.append(form_class(formdata=awkward))
+        forms.extend(_worksheet_forms())
+        for form in forms:
+            for field in form:
+                field.render_kw = None
+                for attrs in CONTROL_ATTRS:
+                    assert control(field, attrs) == str(field(**attrs)), (form, field.name)
+                field.render_kw = {"placeholder": AWKWARD_TEXT, "class": "wide"}
+                assert control(field, {}) == str(field()), (form, field.name)
+                written_here += type(field.widget) is TextArea or (
+                    type(field.widget).__call__ is Input.__call__
+                )
+    assert len(forms) > 40 and written_here > 100  # not a comparison of nothing
+
+
+def test_attributes_write_what_html_params_writes() -> None:
+    cases = [
+        {"name": "a", "id": "b", "class_": "c", "data_role": "x_y", "aria_label": AWKWARD_TEXT},
+        {"checked": True, "disabled": False, "value": 0, "max": 10.5, "min": None},
+        {"value": Markup('<i class="x">ok</i>'), "title": "\"quoted\" & 'single'"},
+    ]
+    for params in cases:
+        assert attributes(**params) == html_params(**params)
