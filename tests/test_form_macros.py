@@ -6,16 +6,24 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+from datetime import date, datetime
 
 import pytest
 from flask import Flask
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, SelectField, SelectMultipleField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Form,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
-from wtforms.widgets import Input, TextArea, html_params
+from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import Input, NumberInput, TextArea, html_params
 
 import practice
 from practice.controls import attributes, control
@@ -134,6 +142,34 @@ def test_every_control_draws_as_wtforms_draws_it(app: Flask) -> None:
                     type(field.widget).__call__ is Input.__call__
                 )
     assert len(forms) > 40 and written_here > 100  # not a comparison of nothing
+
+
+class _Limits:
+    """A validator that sets min and max flags, as a date range would."""
+
+    def __init__(self, low, high) -> None:
+        self.field_flags = {"min": low, "max": high}
+
+    def __call__(self, form, field) -> None:
+        pass
+
+
+def test_number_and_date_controls_with_limits_draw_as_wtforms_draws_them(app: Flask) -> None:
+    class Limited(Form):
+        stepped = IntegerField(widget=NumberInput(step=5, min=0, max=100))
+        ranged = IntegerField(validators=[NumberRange(min=1, max=9)])
+        day = DateField(validators=[_Limits(date(2026, 1, 1), date(2026, 12, 31))])
+        moment = DateTimeLocalField(
+            format=["%Y-%m-%dT%H:%M"], validators=[_Limits(datetime(2026, 1, 1, 9), None)]
+        )
+        called = DateField(validators=[_Limits(lambda: date(2026, 2, 1), lambda: None)])
+
+    for form in (Limited(), Limited(data={"stepped": 15, "day": date(2026, 3, 4)})):
+        with app.test_request_context():
+            for field in form:
+                for attrs in CONTROL_ATTRS + [{"min": "0", "max": date(2027, 1, 1)}]:
+                    assert control(field, attrs) == str(field(**attrs)), field.name
+                assert 'min="' in str(control(field, {}))
 
 
 def test_attributes_write_what_html_params_writes() -> None:
