@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from wtforms.meta import DefaultMeta
-from wtforms.widgets import DateTimeLocalInput, Input, NumberInput, TextArea
+from wtforms.widgets import DateTimeLocalInput, HiddenInput, Input, NumberInput, TextArea
 from wtforms.widgets.core import clean_key
 
 
@@ -101,3 +101,13 @@ def control(field: Any, attrs: dict[str, Any]) -> Markup:
             value = flags_set[key]
             params[key] = value() if callable(value) else value
     return _safe(f"<input {_escaped(name=field.name, **params)}>")
+
+
+def hidden_fields(form: Any) -> Markup:
+    """Flask-WTF's ``form.hidden_tag()`` (the CSRF token and any other hidden field), the same
+    characters, each written by control()."""
+    return _safe(
+        "\n".join(
+            str(control(field, {})) for field in form if isinstance(field.widget, HiddenInput)
+        )
+    )

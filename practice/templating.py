@@ -10,7 +10,7 @@ from flask import Flask
 from markupsafe import Markup
 from wtforms.widgets import Select
 
-from practice.controls import attributes, control
+from practice.controls import attributes, control, hidden_fields
 from practice.markdown import render_markdown
 from practice.models import utcnow
 from practice.stages import STAGES
@@ -97,6 +97,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["plain_select"] = plain_select
     app.jinja_env.globals["select_params"] = select_params
     app.jinja_env.globals["control"] = control
+    app.jinja_env.globals["hidden_fields"] = hidden_fields
 
     @app.after_request
     def _no_store(response):

@@ -26,7 +26,7 @@ from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import Input, NumberInput, TextArea, html_params
 
 import practice
-from practice.controls import attributes, control
+from practice.controls import attributes, control, hidden_fields
 from practice.couples.forms import StageMoveForm, StatusForm
 from practice.exercises.definitions import parse_definition
 from practice.exercises.library import LIBRARY
@@ -141,6 +141,7 @@ def test_every_control_draws_as_wtforms_draws_it(app: Flask) -> None:
                 written_here += type(field.widget) is TextArea or (
                     type(field.widget).__call__ is Input.__call__
                 )
+            assert hidden_fields(form) == form.hidden_tag(), form
     assert len(forms) > 40 and written_here > 100  # not a comparison of nothing
 
 
