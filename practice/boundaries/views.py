@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from practice.access import (
@@ -100,6 +100,22 @@ def mine():
     ), 400 if form.is_submitted() else 200
 
 
+# Built once (every visit to a partner's boundaries page runs it); ids and days bound per call.
+_BOUNDARIES_WITH_LOGS = (
+    select(Boundary, BoundaryLog)
+    .outerjoin(
+        BoundaryLog,
+        and_(
+            BoundaryLog.boundary_id == Boundary.id,
+            BoundaryLog.partner_id == bindparam("partner_id"),
+            BoundaryLog.period_start.in_([bindparam("day"), bindparam("monday")]),
+        ),
+    )
+    .where(Boundary.couple_id == bindparam("couple_id"), Boundary.status != "retired")
+    .order_by(Boundary.created_at, Boundary.id)
+)
+
+
 def _boundaries_with_logs(
     partner: Partner, day: date
 ) -> tuple[list[Boundary], dict[int, BoundaryLog]]:
@@ -107,17 +123,13 @@ def _boundaries_with_logs(
     the day's period, in one query: each boundary with the partner's logs of that day or that
     week's Monday joined to it."""
     rows = db.session.execute(
-        select(Boundary, BoundaryLog)
-        .outerjoin(
-            BoundaryLog,
-            and_(
-                BoundaryLog.boundary_id == Boundary.id,
-                BoundaryLog.partner_id == partner.id,
-                BoundaryLog.period_start.in_([day, day - timedelta(days=day.weekday())]),
-            ),
-        )
-        .where(Boundary.couple_id == partner.couple_id, Boundary.status != "retired")
-        .order_by(Boundary.created_at, Boundary.id)
+        _BOUNDARIES_WITH_LOGS,
+        {
+            "couple_id": partner.couple_id,
+            "partner_id": partner.id,
+            "day": day,
+            "monday": day - timedelta(days=day.weekday()),
+        },
     ).all()
     boundaries = list(dict.fromkeys(boundary for boundary, _entry in rows))
     logs = {
