@@ -139,50 +139,54 @@ class CaseloadRow:
     safety_concern: bool = False
 
 
+# The caseload's one query, built once (a clinician's home page): each couple with its next
+# appointment, its partners' last sign-in and its boundary crossings of the last 7 days.
+_NEXT_APPOINTMENT = (
+    select(func.min(Appointment.starts_at))
+    .where(
+        Appointment.couple_id == Couple.id,
+        Appointment.starts_at >= bindparam("now"),
+        Appointment.cancelled_at.is_(None),
+    )
+    .correlate(Couple)
+    .scalar_subquery()
+)
+_LAST_ACTIVITY = (
+    select(func.max(User.last_login_at))
+    .join(Partner, Partner.user_id == User.id)
+    .where(Partner.couple_id == Couple.id)
+    .correlate(Couple)
+    .scalar_subquery()
+)
+_RECENT_CROSSINGS = (
+    select(func.count(BoundaryLog.id))
+    .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
+    .where(
+        Boundary.couple_id == Couple.id,
+        BoundaryLog.status == "crossed",
+        BoundaryLog.period_start >= bindparam("since"),
+    )
+    .correlate(Couple)
+    .scalar_subquery()
+)
+_CASELOAD = select(
+    Couple.id,
+    Couple.label,
+    Couple.stage,
+    Couple.status,
+    _NEXT_APPOINTMENT,
+    _LAST_ACTIVITY,
+    _RECENT_CROSSINGS,
+).where(Couple.clinician_id == bindparam("clinician_id"))
+
+
 def caseload(
     db: Session, clinician: User, now: datetime, today: date | None = None
 ) -> list[CaseloadRow]:
     """The clinician's couples with next appointment and last client activity, in one query."""
-    next_appointment = (
-        select(func.min(Appointment.starts_at))
-        .where(
-            Appointment.couple_id == Couple.id,
-            Appointment.starts_at >= now,
-            Appointment.cancelled_at.is_(None),
-        )
-        .correlate(Couple)
-        .scalar_subquery()
-    )
-    last_activity = (
-        select(func.max(User.last_login_at))
-        .join(Partner, Partner.user_id == User.id)
-        .where(Partner.couple_id == Couple.id)
-        .correlate(Couple)
-        .scalar_subquery()
-    )
-    recent_crossings = (
-        select(func.count(BoundaryLog.id))
-        .join(Boundary, Boundary.id == BoundaryLog.boundary_id)
-        .where(
-            Boundary.couple_id == Couple.id,
-            BoundaryLog.status == "crossed",
-            BoundaryLog.period_start >= (today or now.date()) - timedelta(days=6),
-        )
-        .correlate(Couple)
-        .scalar_subquery()
-    )
     status_order = {"active": 0, "paused": 1, "closed": 2}
-    rows = db.execute(
-        select(
-            Couple.id,
-            Couple.label,
-            Couple.stage,
-            Couple.status,
-            next_appointment,
-            last_activity,
-            recent_crossings,
-        ).where(Couple.clinician_id == clinician.id)
-    ).all()
+    since = (today or now.date()) - timedelta(days=6)
+    rows = db.execute(_CASELOAD, {"clinician_id": clinician.id, "now": now, "since": since}).all()
     concerns = safety_concerns(db, [row[0] for row in rows])
     result = [CaseloadRow(*row, safety_concern=row[0] in concerns) for row in rows]
     far = now + timedelta(days=3650)
