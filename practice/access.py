@@ -120,6 +120,27 @@ def get_couple_or_404(couple_id: int, *options: ORMOption) -> Couple:
     return _seen(couple, "couple", couple_id)
 
 
+def get_couple_with_or_404(
+    couple_id: int, columns: tuple[ColumnElement[Any], ...], *options: ORMOption
+) -> tuple[Couple, tuple[Any, ...]]:
+    """As get_couple_or_404, with the values of extra columns from the same query: scalar
+    subqueries bound to the "couple_id" parameter (not correlated to the couple's row, so they
+    run once however many rows joined options bring). Pass the same column and option objects
+    each time, so the statement is built once."""
+    statement = _with_columns(_COUPLE_IN_SCOPE[current_user.role], columns, options)
+    ids = {"couple_id": couple_id, "user_id": current_user.id}
+    row = db.session.execute(statement, ids).unique().one_or_none()
+    couple = _seen(row[0] if row is not None else None, "couple", couple_id)
+    return couple, tuple(row[1:])
+
+
+@lru_cache(maxsize=16)
+def _with_columns(
+    statement: Select, columns: tuple[ColumnElement[Any], ...], options: tuple[ORMOption, ...]
+) -> Select:
+    return statement.add_columns(*columns).options(*options)
+
+
 def get_partner_or_404(couple: Couple, partner_id: int) -> Partner:
     """A partner of an already scoped couple; 404 when the id belongs elsewhere."""
     partner = next((p for p in couple.partners if p.id == partner_id), None)

@@ -9,8 +9,14 @@ from sqlalchemy.exc import IntegrityError
 
 from practice.db import db
 from practice.mail import outbox
-from practice.models import Couple, Partner, StageChange, User
-from tests.factories import World, make_appointment, make_couple, make_user
+from practice.models import Assignment, Couple, Partner, Response, StageChange, User, utcnow
+from tests.factories import (
+    World,
+    make_appointment,
+    make_couple,
+    make_response,
+    make_user,
+)
 
 NEW_COUPLE = {
     "label": "Couple New",
@@ -202,3 +208,26 @@ def test_couple_page_shows_partners_stage_and_appointments(
     assert "Stage 2: Full accountability" in html
     assert "agenda note for the clinician only" in html
     assert "Cache-Control" not in html
+
+
+def test_couple_page_counts_the_answers_not_yet_read(app: Flask, world: World, as_user) -> None:
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_a)
+        make_response(db.session, assignment, "involved")  # sent, not read: counts
+        make_response(db.session, assignment, "injured", days_ago=2, status="draft")
+        read = make_response(db.session, assignment, "involved", days_ago=3)
+        read.reviewed_at = utcnow()
+        db.session.commit()
+    browser = as_user("a@clinic.test")
+    page = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert "Read answers (2 new)" in page  # the world's own answer and the one above
+    # A form sent back with a mistake shows the same page, the same count.
+    refused = browser.submit(f"/couples/{world.couple_a}/stage", {"target": "9", "reason": ""})
+    assert refused.status_code == 400
+    assert "Read answers (2 new)" in refused.get_data(as_text=True)
+    with app.app_context():
+        for response in db.session.scalars(select(Response)):
+            response.reviewed_at = utcnow()
+        db.session.commit()
+    page = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert "Read answers</a>" in page and " new)" not in page
