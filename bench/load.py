@@ -121,7 +121,8 @@ class Signed(FastHttpUser):
     abstract = True
     account: dict
 
-    def sign_in(self, email: str) -> None:
+    def sign_in(self, email: str, then=None) -> None:
+        """Sign in, then run then(self) if given; the user counts as ready after both."""
         page = self.client.get("/login", name="sign-in page")
         token = TOKEN.search(page.text).group(1)
         home = self.client.post(
@@ -131,6 +132,8 @@ class Signed(FastHttpUser):
         )
         # Signing in starts a new session: forms carry its token (the sign-out form has one).
         self.token = TOKEN.search(home.text or "").group(1)
+        if then:
+            then(self)
         SIGNED_IN.append(email)
 
     def day(self) -> str:
@@ -322,16 +325,17 @@ def settle(host: str) -> None:
         gevent.sleep(0.2)
 
 
-def one_page(name: str, path_of, account_key: str, users: int = 10) -> type:
-    """A user class that signs in (unless path_of needs no account) and asks for one page."""
+def one_page(name: str, path_of, account_key: str, users: int = 10, prepare=None) -> type:
+    """A user class that signs in (unless path_of needs no account) and asks for one page;
+    prepare(user), if given, runs once after signing in, before the measurement starts."""
 
     class Only(Signed):
         wait_time = constant(0)
 
         def on_start(self) -> None:
             if account_key:
-                self.account = random.choice(MANIFEST[account_key])
-                self.sign_in(self.account["email"])
+                self.account = dict(random.choice(MANIFEST[account_key]))
+                self.sign_in(self.account["email"], then=prepare)
             else:
                 self.account = {}
                 SIGNED_IN.append("")
@@ -343,6 +347,18 @@ def one_page(name: str, path_of, account_key: str, users: int = 10) -> type:
     Only.__name__ = f"Only_{name.replace(' ', '_')}"
     Only.fixed_count = users
     return Only
+
+
+def find_open_check_in(user) -> None:
+    """A check-in day this partner has not sent yet. A sent one's page redirects to the answer
+    (another page), which the check-in page's figure must not count; if all are sent, today's
+    is measured as it is."""
+    user.account["open_check_in"] = f"/tasks/{user.account['checkin']}/{date.today()}"
+    for back in range(OPEN_DAYS):
+        path = f"/tasks/{user.account['checkin']}/{date.today() - timedelta(days=back)}"
+        if REVISION.search(user.client.get(path, name="finding an open check-in").text or ""):
+            user.account["open_check_in"] = path  # the worksheet itself, not yet sent
+            return
 
 
 def rps(env: Environment, name: str, seconds: float) -> float:
@@ -450,7 +466,7 @@ def report(
         ("floor", lambda a: "/__floor", ""),
         ("reference", lambda a: "/__reference", ""),
         ("today", lambda a: "/today", clients),
-        ("check-in page", lambda a: f"/tasks/{a['checkin']}/{date.today()}", clients),
+        ("check-in page", lambda a: a["open_check_in"], clients, find_open_check_in),
         ("boundaries", lambda a: "/boundaries", clients),
         ("caseload", lambda a: "/couples/", clinicians),
         ("couple page", lambda a: f"/couples/{a['couples'][0]['id']}", clinicians),
@@ -461,9 +477,10 @@ def report(
         ),
     ]
     alone = {}
-    for name, path_of, key in pages:
+    for name, path_of, key, *prepare in pages:
         settle(host)
-        env = run([one_page(name, path_of, key)], phase, host)
+        only = one_page(name, path_of, key, prepare=prepare[0] if prepare else None)
+        env = run([only], phase, host)
         alone[name] = rps(env, name, phase)
     print(f"each page alone (10 users, no pause, {phase:.0f} s each):")
     print(f"  {'page':<16} {'req/s':>7} {'/floor':>7} {'/reference':>10}  target")
