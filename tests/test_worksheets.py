@@ -615,3 +615,21 @@ def test_choice_options_render_exactly_as_wtforms_options(
         expected = wtforms.render(f=f)
         assert 'type="' + type_ + '"' in expected
         assert fast.render(f=f, type=type_) == expected
+
+
+def test_a_worksheet_form_follows_its_definition_when_it_is_edited_in_place(
+    app: Flask, world: World, as_user
+) -> None:
+    """Form classes are kept per parsed definition: an exercise edited in place (no answers
+    yet) is drawn with its new fields at once."""
+    partner = as_user("va@client.test")
+    assert "What stood out this week?" in partner.get(_url(world)).get_data(as_text=True)
+    with app.app_context():
+        db.session.query(Response).delete()
+        db.session.commit()
+    as_user("a@clinic.test").submit(
+        f"/library/{world.template_a}/fields/answer_1/edit",
+        {"key": "answer_1", "label": "What mattered most this week?", "kind": "long_text"},
+    )
+    page = partner.get(_url(world)).get_data(as_text=True)
+    assert "What mattered most this week?" in page and "What stood out" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
@@ -162,18 +163,35 @@ class WorksheetBase(FlaskForm):
 
 def build_form(definition: TemplateDef, role: str, formdata=None, answers=None) -> WorksheetBase:
     """A worksheet form for the partner with this role, filled from formdata or saved answers."""
+    form = _form_class(definition, role)(formdata=formdata)
+    if formdata is None and answers:
+        for field in definition.fields_for(role):
+            if field.key in answers:
+                form[PREFIX + field.key].process(None, data=from_stored(field, answers[field.key]))
+    return form
+
+
+# Form classes by parsed definition and role. definition_of hands out one TemplateDef object per
+# version and content, so a class is built once per version a partner opens, not per request.
+_FORM_CLASSES: OrderedDict[tuple[int, str], tuple[TemplateDef, type[WorksheetBase]]] = OrderedDict()
+_KEPT_CLASSES = 512
+
+
+def _form_class(definition: TemplateDef, role: str) -> type[WorksheetBase]:
+    key = (id(definition), role)
+    kept = _FORM_CLASSES.get(key)
+    if kept is not None and kept[0] is definition:  # the entry holds it: its id is its own
+        return kept[1]
 
     class WorksheetForm(WorksheetBase):
         pass
 
     for field in definition.fields_for(role):
         setattr(WorksheetForm, PREFIX + field.key, make_field(field))
-    form = WorksheetForm(formdata=formdata)
-    if formdata is None and answers:
-        for field in definition.fields_for(role):
-            if field.key in answers:
-                form[PREFIX + field.key].process(None, data=from_stored(field, answers[field.key]))
-    return form
+    _FORM_CLASSES[key] = (definition, WorksheetForm)
+    while len(_FORM_CLASSES) > _KEPT_CLASSES:
+        _FORM_CLASSES.popitem(last=False)
+    return WorksheetForm
 
 
 def from_stored(field: FieldDef, value: Any) -> Any:
