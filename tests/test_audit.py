@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from practice.audit.trail import verify
+from practice.audit.trail import Entry, append, verify
 from practice.db import db
 from practice.models import AuditEvent, BoundaryLog
 from tests.conftest import sign_in
@@ -173,3 +174,32 @@ def test_clinicians_see_their_couples_trail_and_admins_the_practice(
     only_refusals = admin.get("/admin/audit?action=refused").get_data(as_text=True)
     assert "Signed in</td>" not in only_refusals
     assert as_user("ia@client.test").get("/admin/audit").status_code == 403
+
+
+def test_appends_from_many_connections_at_once_keep_one_unbroken_chain(app: Flask) -> None:
+    """Each append takes the chain's lock before it reads the last link (PostgreSQL's advisory
+    lock; SQLite's write lock), so concurrent requests never fork the chain or clash on an id."""
+    key = app.extensions["practice.audit_key"]
+    writer = app.extensions["practice.db"]["writer_engine"]
+    threads, rounds, errors = 4, 15, []
+    start = threading.Barrier(threads)
+
+    def work(worker: int) -> None:
+        start.wait()
+        for _ in range(rounds):
+            try:
+                with writer.begin() as connection:
+                    append(connection, key, [Entry("viewed", "couple", worker), Entry("viewed")])
+            except DBAPIError as exc:
+                errors.append(str(exc.orig))
+
+    running = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    assert errors == []
+    result = _verify(app)
+    assert result.intact and result.checked == threads * rounds * 2
+    ids = [event.id for event in _events(app)]
+    assert ids == list(range(1, threads * rounds * 2 + 1))

@@ -38,8 +38,9 @@ FIELDS = (
 )
 # One number for PostgreSQL's advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 0x6D656E64
-# Built once: an append runs after nearly every request.
-TAKE_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:lock)").bindparams(lock=CHAIN_LOCK)
+# Built once: an append runs after nearly every request. On PostgreSQL one call takes the lock
+# and reads the last link (migration 0014); SQLite's writers hold the database's write lock.
+LOCKED_LAST_LINK = text("SELECT id, mac FROM audit_chain_head(:lock)").bindparams(lock=CHAIN_LOCK)
 LAST_LINK = select(AuditEvent.id, AuditEvent.mac).order_by(AuditEvent.id.desc()).limit(1)
 ADD_LINKS = insert(AuditEvent.__table__)
 
@@ -77,10 +78,8 @@ def append(connection: Connection, key: bytes, entries: Iterable[Entry]) -> int:
     entries = list(entries)
     if not entries:
         return 0
-    if connection.dialect.name == "postgresql":
-        connection.execute(TAKE_CHAIN_LOCK)
-    # (SQLite writers already hold the database's write lock: BEGIN IMMEDIATE.)
-    last = connection.execute(LAST_LINK).first()
+    postgresql = connection.dialect.name == "postgresql"
+    last = connection.execute(LOCKED_LAST_LINK if postgresql else LAST_LINK).first()
     prev_id, prev_mac = (last.id, last.mac) if last else (0, GENESIS)
     rows = []
     for offset, entry in enumerate(entries, start=1):
