@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -35,6 +36,10 @@ class MendServer(BaseApplication):
         # Called once, in the master (preload_app): the page templates are compiled here, so
         # every worker, a recycled one too, starts with them instead of compiling its own.
         compile_templates(self.flask_app)
+        # What the master built lives as long as the workers: out of the garbage collector's
+        # sight (gc.freeze), their collections stay short and the pages stay shared after fork.
+        gc.collect()
+        gc.freeze()
         return self.flask_app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -62,13 +63,17 @@ def test_each_worker_leaves_the_masters_connections_alone(app: Flask) -> None:
     inherited.dispose()
 
 
-def test_the_master_compiles_every_page_template_before_forking(app: Flask) -> None:
+def test_the_master_compiles_the_templates_and_freezes_its_heap_before_forking(app: Flask) -> None:
     """A worker, a recycled one too, inherits the compiled templates instead of compiling its
     own on its first pages."""
     names = app.jinja_env.list_templates(extensions=["html"])
     assert "couples/detail.html" in names
     assert len(app.jinja_env.cache or {}) < len(names)
-    assert MendServer(app, {"bind": ["127.0.0.1:0"]}).load() is app
+    try:
+        assert MendServer(app, {"bind": ["127.0.0.1:0"]}).load() is app
+        assert gc.get_freeze_count() > 0  # the master's objects, out of the collector's sight
+    finally:
+        gc.unfreeze()
     cached = {key[1] for key in app.jinja_env.cache}  # (loader ref, name)
     assert cached >= set(names)
 
