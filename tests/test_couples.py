@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from practice.db import db
 from practice.mail import outbox
 from practice.models import Assignment, Couple, Partner, Response, StageChange, User, utcnow
+from practice.stages import STAGES
 from tests.factories import (
     World,
     make_appointment,
@@ -222,7 +223,7 @@ def test_couple_page_counts_the_answers_not_yet_read(app: Flask, world: World, a
     page = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
     assert "Read answers (2 new)" in page  # the world's own answer and the one above
     # A form sent back with a mistake shows the same page, the same count.
-    refused = browser.submit(f"/couples/{world.couple_a}/stage", {"target": "9", "reason": ""})
+    refused = browser.submit(f"/couples/{world.couple_a}/status", {"status": "deleted"})
     assert refused.status_code == 400
     assert "Read answers (2 new)" in refused.get_data(as_text=True)
     with app.app_context():
@@ -231,3 +232,20 @@ def test_couple_page_counts_the_answers_not_yet_read(app: Flask, world: World, a
         db.session.commit()
     page = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
     assert "Read answers</a>" in page and " new)" not in page
+
+
+def test_moving_a_stage_has_a_page_with_the_seven_stages(app: Flask, world: World, as_user) -> None:
+    browser = as_user("a@clinic.test")
+    couple_page = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert f'href="/couples/{world.couple_a}/stage"' in couple_page
+    assert f'href="/couples/{world.couple_a}/appointments/new"' in couple_page
+    page = browser.get(f"/couples/{world.couple_a}/stage")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "is in stage 2: Full accountability" in html
+    assert all(stage.name in html for stage in STAGES.values())
+    assert '<option selected value="3">' in html  # the next stage is offered first
+    # A sent form keeps what was chosen, with the message beside it.
+    refused = browser.submit(f"/couples/{world.couple_a}/stage", {"target": "5", "reason": ""})
+    assert refused.status_code == 400
+    assert '<option selected value="5">' in refused.get_data(as_text=True)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -13,7 +22,6 @@ from practice.access import (
     get_couple_with_or_404,
     get_partner_or_404,
 )
-from practice.appointments.forms import AppointmentForm
 from practice.appointments.services import upcoming_and_past
 from practice.assignments.services import rhythm_of
 from practice.auth.forms import PostForm
@@ -133,12 +141,15 @@ def detail(couple_id: int):
     return _render_detail(couple, unreviewed=unreviewed)
 
 
-@bp.post("/<int:couple_id>/stage")
+@bp.route("/<int:couple_id>/stage", methods=["GET", "POST"])
 @clinician_required
 def change_stage(couple_id: int):
-    """Move the couple forward or back a stage, with a reason."""
+    """Move the couple forward or back a stage, with a reason: a page of its own, with the
+    seven stages in view while choosing."""
     couple = get_couple_or_404(couple_id)
-    form = StageMoveForm()
+    # The next stage is offered first; a sent form keeps what was chosen.
+    offered = {} if request.method == "POST" else {"target": min(couple.stage + 1, 7)}
+    form = StageMoveForm(**offered)
     if form.validate_on_submit():
         try:
             move_stage(db.session, couple, form.target.data, form.reason.data, current_user)
@@ -149,7 +160,8 @@ def change_stage(couple_id: int):
             db.session.commit()
             flash(f"{couple.label} is now in stage {couple.stage}.", "success")
             return redirect(url_for("couples.detail", couple_id=couple.id))
-    return _render_detail(couple, 400, stage_form=form)
+    status = 400 if form.is_submitted() else 200
+    return render_template("couples/stage.html", couple=couple, form=form), status
 
 
 @bp.post("/<int:couple_id>/status")
@@ -223,11 +235,11 @@ def _render_detail(couple: Couple, status: int = 200, unreviewed: int | None = N
     """The couple page; a failed form passed in keeps its input and messages."""
     now = utcnow()
     upcoming, past = upcoming_and_past(db.session, couple, now)
+    pending = any(p.user.password_hash is None for p in couple.partners)
     context = {
-        "stage_form": StageMoveForm(target=min(couple.stage + 1, 7)),
         "status_form": StatusForm(status=couple.status),
-        "appointment_form": AppointmentForm(),
-        "post_form": PostForm(),
+        # Only a partner still to join has a button (send a new invitation) that needs it.
+        "post_form": PostForm() if pending else None,
     }
     context.update(forms)
     ids = {"couple_id": couple.id}
