@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -391,19 +392,21 @@ def _digest(token: str) -> str:
 PARK_HOURS = 24
 
 
+@lru_cache(maxsize=4)
+def _author_signer(secret_key: str) -> URLSafeSerializer:
+    # Built once per key (every worksheet page signs a note); a serializer keeps no state.
+    return URLSafeSerializer(secret_key, salt="worksheet-author")
+
+
 def author_token(secret_key: str, partner_id: int, assignment_id: int, day: date) -> str:
     """A signed note of who opened a worksheet, carried in its form."""
-    return URLSafeSerializer(secret_key, salt="worksheet-author").dumps(
-        [partner_id, assignment_id, day.isoformat()]
-    )
+    return _author_signer(secret_key).dumps([partner_id, assignment_id, day.isoformat()])
 
 
 def author_of(secret_key: str, token: str | None, assignment_id: int, day: date) -> int | None:
     """The partner id in a valid author note for this worksheet, else None."""
     try:
-        partner_id, assignment, when = URLSafeSerializer(secret_key, salt="worksheet-author").loads(
-            token or ""
-        )
+        partner_id, assignment, when = _author_signer(secret_key).loads(token or "")
     except (BadSignature, ValueError, TypeError):
         return None
     if assignment != assignment_id or when != day.isoformat():
