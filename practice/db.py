@@ -28,7 +28,7 @@ NAMING_CONVENTION = {
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_SECONDS = 10
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-FLUSHED = "practice.flushed"  # session.info: this transaction has flushed changes
+CHANGED = "practice.changed"  # session.info: this transaction flushed or ran a write
 
 
 class Base(DeclarativeBase):
@@ -87,10 +87,11 @@ class Database:
             "writer_engine": writer,
         }
         app.teardown_appcontext(self._close_session)
-        if not getattr(Session, "_practice_flush_noted", False):
+        if not getattr(Session, "_practice_changes_noted", False):
             event.listen(Session, "after_flush", _note_flush)
-            event.listen(Session, "after_transaction_end", _forget_flush)
-            Session._practice_flush_noted = True
+            event.listen(Session, "do_orm_execute", _note_write)
+            event.listen(Session, "after_transaction_end", _forget_changes)
+            Session._practice_changes_noted = True
 
     @property
     def session(self) -> Session:
@@ -136,7 +137,7 @@ class Database:
             and has_request_context()
             and request.method in READ_ONLY_METHODS
             and session.in_transaction()
-            and FLUSHED not in session.info
+            and CHANGED not in session.info
             and not (session.new or session.dirty or session.deleted)
         )
 
@@ -153,12 +154,17 @@ class Database:
 
 
 def _note_flush(session: Session, _context: Any) -> None:
-    session.info[FLUSHED] = True
+    session.info[CHANGED] = True
 
 
-def _forget_flush(session: Session, transaction: Any) -> None:
+def _note_write(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[CHANGED] = True
+
+
+def _forget_changes(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
-        session.info.pop(FLUSHED, None)
+        session.info.pop(CHANGED, None)
 
 
 db = Database()

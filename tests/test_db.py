@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -97,7 +97,8 @@ def test_a_read_keeps_postgresqls_prepared_statements(app: Flask, world, as_user
 
 
 def test_a_read_that_changed_something_keeps_none_of_it(app: Flask, world, as_user) -> None:
-    """A GET never writes what it changed, flushed or not; the view it records is kept."""
+    """A GET never writes what it changed (flushed, only in memory, or an UPDATE run on the
+    session); the view it records is kept."""
 
     def change(flush: bool) -> str:
         couple = get_couple_or_404(world.couple_a)
@@ -106,16 +107,24 @@ def test_a_read_that_changed_something_keeps_none_of_it(app: Flask, world, as_us
             db.session.flush()
         return "ok"
 
+    def update_statement() -> str:
+        get_couple_or_404(world.couple_a)
+        db.session.execute(
+            update(Couple).where(Couple.id == world.couple_a).values(label="changed by a read")
+        )
+        return "ok"
+
     app.add_url_rule("/__flushed", "flushed", lambda: change(True))
     app.add_url_rule("/__dirty", "dirty", lambda: change(False))
+    app.add_url_rule("/__update", "update", update_statement)
     browser = as_user("a@clinic.test")
     with app.app_context():
         views_before = _views_of(world.couple_a)
-    for path in ("/__flushed", "/__dirty"):
+    for path in ("/__flushed", "/__dirty", "/__update"):
         assert browser.get(path).status_code == 200
     with app.app_context():
         assert db.session.get(Couple, world.couple_a).label != "changed by a read"
-        assert _views_of(world.couple_a) == views_before + 2
+        assert _views_of(world.couple_a) == views_before + 3
 
 
 def _views_of(couple_id: int) -> int:
