@@ -32,7 +32,10 @@ threads = 4
 timeout = 90
 # On SIGTERM a worker finishes the requests it holds for up to this long, then stops.
 graceful_timeout = 30
-keepalive = 5
+# Longer than a load balancer's idle timeout (60 s for nginx and AWS's), so the balancer closes
+# an idle connection, never gunicorn: a request sent down a connection at the moment gunicorn
+# closed it would be lost (a 502 at the balancer). Idle connections cost a gthread worker nothing.
+keepalive = 75
 # Recycle each worker after about a thousand requests, so slow memory growth (WeasyPrint and
 # friends) stays bounded; the jitter stops all workers restarting at the same moment.
 max_requests = 1000

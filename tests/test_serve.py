@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import http.client
 import json
 import os
 import signal
@@ -212,6 +213,20 @@ def test_practice_serve_starts_gunicorn_answers_and_stops_on_sigterm(tmp_path) -
         assert status == 200 and json.loads(body)["status"] == "ready"
         status, body = fetch(f"{base}/login?next=/couples/&note={MARKER}")
         assert status == 200 and 'name="password"' in body
+
+        # An idle keep-alive connection outlives a few seconds' pause (a person reading a
+        # page; a balancer holding its pool), so a request sent on it is not lost to a close.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().read() == b'{"status":"ok"}\n'
+            opened_from = connection.sock.getsockname()
+            time.sleep(6)
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().status == 200
+            assert connection.sock.getsockname() == opened_from  # the same connection
+        finally:
+            connection.close()
 
         stopping = time.monotonic()
         server.send_signal(signal.SIGTERM)
