@@ -249,3 +249,8 @@ def test_moving_a_stage_has_a_page_with_the_seven_stages(app: Flask, world: Worl
     refused = browser.submit(f"/couples/{world.couple_a}/stage", {"target": "5", "reason": ""})
     assert refused.status_code == 400
     assert '<option selected value="5">' in refused.get_data(as_text=True)
+    # A closed record offers neither (reopening it comes first).
+    browser.submit(f"/couples/{world.couple_a}/status", {"status": "closed"})
+    closed_page = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert f'href="/couples/{world.couple_a}/stage"' not in closed_page
+    assert f'href="/couples/{world.couple_a}/appointments/new"' not in closed_page
