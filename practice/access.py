@@ -69,15 +69,17 @@ def _seen(row: T | None, object_type: str, requested_id: int | None) -> T:
 
 def _with_options(statement: Select, options: tuple[ORMOption, ...]) -> Select:
     """A prebuilt statement with the caller's loader options; itself when there are none."""
-    return _optioned(statement, *options) if options else statement
+    return _built(statement, (), options) if options else statement
 
 
 @lru_cache(maxsize=64)
-def _optioned(statement: Select, *options: ORMOption) -> Select:
-    # A copy with options works out its SQL cache key again on every call; callers that pass
-    # the same option objects each time (module constants) get the same copy back. The cache
-    # holds the options, so an id is never reused while its entry lives.
-    return statement.options(*options)
+def _built(
+    statement: Select, columns: tuple[ColumnElement[Any], ...], options: tuple[ORMOption, ...]
+) -> Select:
+    # A copy with columns or options works out its SQL cache key again on every call; callers
+    # that pass the same objects each time (module constants) get the same copy back. The
+    # cache holds them, so an id is never reused while its entry lives.
+    return statement.add_columns(*columns).options(*options)
 
 
 def couple_scope(user: User) -> ColumnElement[bool]:
@@ -127,18 +129,11 @@ def get_couple_with_or_404(
     subqueries bound to the "couple_id" parameter (not correlated to the couple's row, so they
     run once however many rows joined options bring). Pass the same column and option objects
     each time, so the statement is built once."""
-    statement = _with_columns(_COUPLE_IN_SCOPE[current_user.role], columns, options)
+    statement = _built(_COUPLE_IN_SCOPE[current_user.role], columns, options)
     ids = {"couple_id": couple_id, "user_id": current_user.id}
     row = db.session.execute(statement, ids).unique().one_or_none()
     couple = _seen(row[0] if row is not None else None, "couple", couple_id)
     return couple, tuple(row[1:])
-
-
-@lru_cache(maxsize=16)
-def _with_columns(
-    statement: Select, columns: tuple[ColumnElement[Any], ...], options: tuple[ORMOption, ...]
-) -> Select:
-    return statement.add_columns(*columns).options(*options)
 
 
 def get_partner_or_404(couple: Couple, partner_id: int) -> Partner:

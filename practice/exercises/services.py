@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from practice.exercises.definitions import DefinitionError, TemplateDef, parse_definition
@@ -20,20 +20,6 @@ class TemplateError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-# The newest version of a template, without loading the template and all its versions.
-_LATEST_VERSION = (
-    select(TemplateVersion)
-    .where(TemplateVersion.template_id == bindparam("template_id"))
-    .order_by(TemplateVersion.number.desc())
-    .limit(1)
-)
-
-
-def latest_version(db: Session, template_id: int) -> TemplateVersion:
-    """The template's newest version (one query)."""
-    return db.scalars(_LATEST_VERSION, {"template_id": template_id}).one()
 
 
 def definition_of(version: TemplateVersion) -> TemplateDef:
