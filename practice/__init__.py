@@ -12,6 +12,7 @@ from flask_wtf import CSRFProtect
 
 from practice import paths
 from practice.config import load_config
+from practice.cookies import SignedCookieSessions
 from practice.db import db
 from practice.logs import configure_logging, init_request_log
 from practice.proxies import TrustedProxyFix, parse_networks
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
+    app.session_interface = SignedCookieSessions()
     configure_logging(app)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     app.logger.setLevel(app.config["LOG_LEVEL"])

@@ -88,6 +88,26 @@ def test_sign_out_is_a_post_and_kills_a_copied_cookie(app: Flask, client, world:
     assert ended == 1
 
 
+def test_session_cookies_signed_by_flask_itself_stay_valid(
+    app: Flask, client, world: World
+) -> None:
+    """Mend signs its cookie with its own, faster signer: a cookie signed before an upgrade
+    (by Flask's stock signer) still works after it, and the other way round."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    sign_in(client, "a@clinic.test")
+    ours = client.get_cookie("mend_session").value
+    data = stock.loads(ours)  # Flask's own signer reads Mend's cookie
+    assert data.get("_user_id")
+    browser = app.test_client()
+    browser.set_cookie("mend_session", stock.dumps(data))  # and Mend reads Flask's
+    assert browser.get("/couples/").status_code == 200
+    tampered = app.test_client()
+    tampered.set_cookie("mend_session", ours[:-2] + ("AA" if not ours.endswith("AA") else "BB"))
+    assert tampered.get("/couples/").status_code == 302  # a bad signature is no session
+
+
 def test_sign_in_starts_a_fresh_session_so_old_form_tokens_fail(client, world: World) -> None:
     old_token = client.csrf_token()
     sign_in(client, "a@clinic.test")

@@ -169,7 +169,7 @@ class Response(Base):
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
         CheckConstraint("visibility IN ('clinician', 'shared', 'mutual')", name="visibility"),
         UniqueConstraint("assignment_id", "occurrence_on", "slot"),
-        Index("ix_responses_assignment_status", "assignment_id", "status"),
+        Index("ix_responses_assignment_status_review", "assignment_id", "status", "reviewed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
