@@ -13,6 +13,7 @@ from flask_wtf import CSRFProtect
 from practice import paths
 from practice.config import load_config
 from practice.cookies import SignedCookieSessions
+from practice.csrf_tokens import init_csrf_tokens
 from practice.db import db
 from practice.logs import configure_logging, init_request_log
 from practice.proxies import TrustedProxyFix, parse_networks
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_audit(app)
     _init_login(app)
     csrf.init_app(app)
+    init_csrf_tokens(app)
 
     from practice.admin.views import bp as admin_bp
     from practice.appointments.views import bp as appointments_bp

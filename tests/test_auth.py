@@ -116,6 +116,29 @@ def test_sign_in_starts_a_fresh_session_so_old_form_tokens_fail(client, world: W
     assert "earlier sign-in" in response.get_data(as_text=True)
 
 
+def test_pages_of_one_session_share_a_form_token_flask_wtf_accepts(
+    app: Flask, client, world: World
+) -> None:
+    """Mend signs a session's form token once and reuses it; Flask-WTF still checks it."""
+    from flask_wtf.csrf import validate_csrf
+
+    sign_in(client, "a@clinic.test")
+    pages = [client.get(path).get_data(as_text=True) for path in ("/couples/", "/couples/new")]
+    tokens = {match for page in pages for match in client.TOKEN.findall(page)}
+    assert len(tokens) == 1
+    (token,) = tokens
+    raw = client.get_cookie("mend_session").value
+    with app.test_request_context(headers={"Cookie": f"mend_session={raw}"}):
+        validate_csrf(token)  # raises if Flask-WTF would refuse it
+    response = client.post(
+        f"/couples/{world.couple_a}/status", data={"csrf_token": token, "status": "paused"}
+    )
+    assert response.status_code == 302
+    other = app.test_client()
+    sign_in(other, "a@clinic.test")
+    assert client.TOKEN.search(other.get("/couples/").get_data(as_text=True)).group(1) != token
+
+
 def test_form_tokens_do_not_expire_while_the_session_lives(
     client, world: World, monkeypatch
 ) -> None:
