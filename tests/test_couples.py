@@ -14,8 +14,10 @@ from practice.stages import STAGES
 from tests.factories import (
     World,
     make_appointment,
+    make_assignment,
     make_couple,
     make_response,
+    make_template,
     make_user,
 )
 
@@ -209,6 +211,28 @@ def test_couple_page_shows_partners_stage_and_appointments(
     assert "Stage 2: Full accountability" in html
     assert "agenda note for the clinician only" in html
     assert "Cache-Control" not in html
+
+
+def test_couple_page_lists_current_exercises_with_their_rhythm(
+    app: Flask, world: World, as_user
+) -> None:
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        template = make_template(db.session, None, title="Weekly letter")
+        weekly = make_assignment(
+            db.session, couple, template, schedule="weekly", weekdays=0b1001, answered_by="injured"
+        )
+        weekly.status = "paused"
+        stopped = make_assignment(db.session, couple, make_template(db.session, None, title="Old"))
+        stopped.status = "stopped"
+        started = db.session.get(Assignment, world.assignment_a).start_on
+        db.session.commit()
+    page = as_user("a@clinic.test").get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert "Dr A&#39;s reflection" in page
+    assert f"Daily from {started.day} {started:%b %Y} · Each partner" in page
+    assert "Weekly letter" in page and "Weekly on Monday and Thursday" in page
+    assert "Injured partner" in page and "Paused</span>" in page
+    assert "<strong>Old</strong>" not in page  # a stopped exercise is not current
 
 
 def test_couple_page_counts_the_answers_not_yet_read(app: Flask, world: World, as_user) -> None:
