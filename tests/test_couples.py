@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -9,7 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from practice.db import db
 from practice.mail import outbox
-from practice.models import Assignment, Couple, Partner, Response, StageChange, User, utcnow
+from practice.models import (
+    AccountToken,
+    Assignment,
+    Couple,
+    Partner,
+    Response,
+    StageChange,
+    User,
+    utcnow,
+)
 from practice.stages import STAGES
 from tests.factories import (
     World,
@@ -92,6 +103,27 @@ def test_adding_a_couple_creates_partners_history_and_invitations(
     sent = {m.to for m in outbox(app)}
     assert sent == {"robin@example.com", "alex@example.com"}
     assert all("/welcome/" in m.body for m in outbox(app))
+
+
+def test_couple_page_says_who_has_joined_and_whose_invitation_waits(
+    app: Flask, world: World, as_user
+) -> None:
+    browser = as_user("a@clinic.test")
+    location = browser.submit("/couples/new", NEW_COUPLE).headers["Location"]
+    page = browser.get(location).get_data(as_text=True)
+    assert page.count("Invitation sent; the link works until") == 2
+    assert page.count("Send a new invitation") == 2
+    assert page.index("robin@example.com") < page.index("alex@example.com")  # injured first
+    with app.app_context():
+        for token in db.session.scalars(select(AccountToken)):
+            token.expires_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+    page = browser.get(location).get_data(as_text=True)
+    assert page.count("Invitation expired or not sent.") == 2
+    as_user("ia@client.test")  # the injured partner of Couple A signs in; the other has not
+    page = browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    assert "Joined · last signed in" in page and "Joined · not signed in yet" in page
+    assert "Send a new invitation" not in page
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
 
 from practice.access import (
     clinician_required,
@@ -49,6 +48,7 @@ from practice.models import (
     Partner,
     Response,
     StageChange,
+    User,
     utcnow,
 )
 from practice.timefmt import local_today, practice_zone
@@ -56,10 +56,21 @@ from practice.urls import external_url
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
-# What the couple page shows of the couple, loaded with it: the two partners joined to the
-# couple's row. (Its stage history comes from _STAGE_HISTORY: a plain query costs less than
-# the ORM's selectin loading.)
-DETAIL_LOADS = (joinedload(Couple.partners).joinedload(Partner.user),)
+# What the couple page shows of each partner: plain rows, in the order of couple.partners.
+_PARTNERS = (
+    select(
+        Partner.id,
+        Partner.role,
+        Partner.user_id,
+        User.display_name,
+        User.email,
+        User.last_login_at,
+        User.password_hash.is_(None).label("invited"),
+    )
+    .join(User, User.id == Partner.user_id)
+    .where(Partner.couple_id == bindparam("couple_id"))
+    .order_by(Partner.role)
+)
 
 # Built once, the couple's id bound per request: the couple page's exercise list (newest
 # first, stopped ones left out), its stage history (oldest first) and its count of submitted
@@ -150,7 +161,7 @@ def new():
 @clinician_required
 def detail(couple_id: int):
     """One couple: partners, stage and its history, appointments."""
-    couple, (unreviewed,) = get_couple_with_or_404(couple_id, WITH_UNREVIEWED, *DETAIL_LOADS)
+    couple, (unreviewed,) = get_couple_with_or_404(couple_id, WITH_UNREVIEWED)
     return _render_detail(couple, unreviewed=unreviewed)
 
 
@@ -228,9 +239,9 @@ def _send_invitation(partner: Partner) -> None:
     )
 
 
-def _pending_invitations(couple: Couple) -> dict[int, AccountToken]:
+def _pending_invitations(partners: list) -> dict[int, AccountToken]:
     """The live invitation of each partner who has not joined yet, by partner id."""
-    pending = {p.user_id: p.id for p in couple.partners if p.user.password_hash is None}
+    pending = {p.user_id: p.id for p in partners if p.invited}
     if not pending:
         return {}
     tokens = db.session.scalars(
@@ -248,14 +259,15 @@ def _render_detail(couple: Couple, status: int = 200, unreviewed: int | None = N
     """The couple page; a failed form passed in keeps its input and messages."""
     now = utcnow()
     upcoming, past = upcoming_and_past(db.session, couple, now)
-    pending = any(p.user.password_hash is None for p in couple.partners)
+    ids = {"couple_id": couple.id}
+    partners = db.session.execute(_PARTNERS, ids).all()
+    pending = any(p.invited for p in partners)
     context = {
         "status_form": StatusForm(status=couple.status),
         # Only a partner still to join has a button (send a new invitation) that needs it.
         "post_form": PostForm() if pending else None,
     }
     context.update(forms)
-    ids = {"couple_id": couple.id}
     assignments = db.session.execute(_CURRENT_ASSIGNMENTS, ids).all()
     if unreviewed is None:
         unreviewed = db.session.scalar(_UNREVIEWED_ANSWERS, ids)
@@ -267,7 +279,8 @@ def _render_detail(couple: Couple, status: int = 200, unreviewed: int | None = N
         unreviewed=unreviewed,
         describe_rule=lambda a: describe(rhythm_of(a)),
         couple=couple,
-        invitations=_pending_invitations(couple),
+        partners=partners,
+        invitations=_pending_invitations(partners),
         stage_history=stage_history,
         stage_since=stage_entered_at(couple, stage_history),
         upcoming=upcoming,
