@@ -633,3 +633,22 @@ def test_a_worksheet_form_follows_its_definition_when_it_is_edited_in_place(
     )
     page = partner.get(_url(world)).get_data(as_text=True)
     assert "What mattered most this week?" in page and "What stood out" not in page
+
+
+def test_author_notes_are_signed_as_itsdangerous_signs_them() -> None:
+    """A worksheet open in a browser across an upgrade still knows its author: the note is
+    the one itsdangerous's default signer makes, and a changed one is refused."""
+    from itsdangerous import URLSafeSerializer
+
+    from practice.worksheets.services import author_of, author_token
+
+    day = date(2026, 11, 26)
+    token = author_token("k" * 40, 7, 3, day)
+    assert token == URLSafeSerializer("k" * 40, salt="worksheet-author").dumps(
+        [7, 3, day.isoformat()]
+    )
+    assert author_of("k" * 40, token, 3, day) == 7
+    body, signature = token.rsplit(".", 1)
+    changed = signature[:5] + ("A" if signature[5] != "A" else "B") + signature[6:]
+    assert author_of("k" * 40, f"{body}.{changed}", 3, day) is None
+    assert author_of("k" * 40, token, 4, day) is None

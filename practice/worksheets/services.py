@@ -395,9 +395,15 @@ PARK_HOURS = 24
 @lru_cache(maxsize=4)
 def _author_signer(secret_key: str) -> URLSafeSerializer:
     # Built once per key (every worksheet page signs a note); a serializer keeps no state.
-    return URLSafeSerializer(secret_key, salt="worksheet-author")
+    # OpenSSL's SHA-1 takes HMAC's fast path; the signature is the same as with the default.
+    return URLSafeSerializer(
+        secret_key, salt="worksheet-author", signer_kwargs={"digest_method": hashlib.sha1}
+    )
 
 
+# The note has no timestamp, so the same worksheet opened again signs to the same characters:
+# kept, as a partner opens the same day's check-in many times (each autosave's page load too).
+@lru_cache(maxsize=4096)
 def author_token(secret_key: str, partner_id: int, assignment_id: int, day: date) -> str:
     """A signed note of who opened a worksheet, carried in its form."""
     return _author_signer(secret_key).dumps([partner_id, assignment_id, day.isoformat()])
