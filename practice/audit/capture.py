@@ -221,7 +221,11 @@ def _write_leftovers(response: Any) -> Any:
         append(session.connection(), key, events)
         session.commit()
         return response
-    session.rollback()  # anything this request did not commit is not kept
+    if not db.quiet_read(session):
+        # Anything this request did not commit is not kept, and on SQLite a write lock it
+        # holds must go before the append below asks for it. A quiet read is left for the
+        # teardown to close (SQLite's readers do not hold up a writer).
+        session.rollback()
     # Only events, no ORM changes: a short Core transaction appends them, no second Session.
     with db.writing() as connection:
         append(connection, key, events)
