@@ -17,6 +17,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from practice.sqlite_turns import turns_for
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -29,6 +31,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_SECONDS = 10
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHANGED = "practice.changed"  # session.info: this transaction flushed or ran a write
+WRITER_TURN = "practice.writer_turn"  # a pooled SQLite connection holds the turn to write
 
 
 class Base(DeclarativeBase):
@@ -65,10 +68,34 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    database = engine.url.database
+    turns = (
+        turns_for(database, SQLITE_BUSY_TIMEOUT_MS / 1000)
+        if database and database != ":memory:" and not database.startswith("file:")
+        else None
+    )
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not conn.get_execution_options().get("sqlite_immediate", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        info = conn.connection.info
+        # The turn is kept until the connection goes back to the pool (after its COMMIT or
+        # ROLLBACK, never before), so a second transaction on the same checkout has it already.
+        if turns is not None and not info.get(WRITER_TURN):
+            turns.take()
+            info[WRITER_TURN] = True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    if turns is not None:
+
+        def _give_back(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+            if record is not None and record.info.pop(WRITER_TURN, False):
+                turns.give_back()
+
+        for name in ("checkin", "invalidate", "detach", "close"):
+            event.listen(engine, name, _give_back)
 
 
 class Database:

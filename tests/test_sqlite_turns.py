@@ -1,0 +1,130 @@
+"""SQLite writers queue on Mend's own turn (a lock file beside the database), held from
+BEGIN IMMEDIATE until the connection goes back to the pool."""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from practice.db import make_engine
+from practice.sqlite_turns import WriterTurns, turns_for
+
+
+def _writer(path: Path):
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (n INTEGER)")
+    return engine, engine.execution_options(sqlite_immediate=True)
+
+
+def _taken(path: Path) -> bool:
+    """Whether some writer holds the turn (asked through a descriptor of our own)."""
+    fd = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def test_a_write_holds_the_turn_until_its_connection_is_back_in_the_pool(tmp_path: Path) -> None:
+    path = tmp_path / "mend.db"
+    engine, writer = _writer(path)
+    assert not _taken(path)
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert _taken(path)
+    assert not _taken(path)  # committed
+    with pytest.raises(RuntimeError), writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (2)"))
+        raise RuntimeError
+    assert not _taken(path)  # rolled back
+    with engine.begin() as conn:  # a read transaction takes no turn
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+        assert not _taken(path)
+
+
+def test_a_second_transaction_on_the_same_connection_keeps_its_turn(tmp_path: Path) -> None:
+    path = tmp_path / "mend.db"
+    _engine, writer = _writer(path)
+    with writer.connect() as conn:
+        for n in (1, 2):  # would wait for itself if it asked again
+            with conn.begin():
+                conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        assert _taken(path)
+    assert not _taken(path)
+
+
+def test_threads_take_turns_and_every_write_lands(tmp_path: Path) -> None:
+    path = tmp_path / "mend.db"
+    engine, writer = _writer(path)
+
+    def write() -> None:
+        for _ in range(20):
+            with writer.begin() as conn:
+                last = conn.execute(text("SELECT coalesce(max(n), 0) FROM t")).scalar()
+                conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": last + 1})
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as conn:
+        # Read-then-write under the turn: no two writers saw the same last row.
+        assert conn.execute(text("SELECT count(DISTINCT n), max(n) FROM t")).one() == (80, 80)
+
+
+def _hold_turn(path: str, started, release) -> None:
+    _engine, writer = _writer(Path(path))
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (100)"))
+        started.set()
+        release.wait(10)
+
+
+def test_another_process_waits_for_the_turn_then_writes(tmp_path: Path) -> None:
+    path = tmp_path / "mend.db"
+    engine, writer = _writer(path)
+    context = multiprocessing.get_context("fork")
+    started, release = context.Event(), context.Event()
+    child = context.Process(target=_hold_turn, args=(str(path), started, release))
+    child.start()
+    try:
+        assert started.wait(10)
+        assert _taken(path)
+        threading.Timer(0.3, release.set).start()
+        with writer.begin() as conn:  # waits for the child's commit, then goes ahead
+            conn.execute(text("INSERT INTO t VALUES (200)"))
+    finally:
+        release.set()
+        child.join(10)
+    with engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT n FROM t")).scalars()) == [100, 200]
+
+
+def test_a_turn_never_given_back_ends_as_database_is_locked(tmp_path: Path) -> None:
+    path = tmp_path / "mend.db"
+    _writer(path)
+    holder = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # someone who never finishes
+    try:
+        turns = WriterTurns(str(path), timeout=0.2)
+        with pytest.raises(OperationalError, match="database is locked"):
+            turns.take()
+        turns_again = WriterTurns(str(path), timeout=0.2)
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        turns_again.take()  # free again: taken at once
+        turns_again.give_back()
+    finally:
+        os.close(holder)
+    assert turns_for(str(path), 1) is turns_for(str(tmp_path / "." / "mend.db"), 1)
