@@ -203,3 +203,79 @@ def test_appends_from_many_connections_at_once_keep_one_unbroken_chain(app: Flas
     assert result.intact and result.checked == threads * rounds * 2
     ids = [event.id for event in _events(app)]
     assert ids == list(range(1, threads * rounds * 2 + 1))
+
+
+def test_threads_reading_at_once_append_together_and_each_waits_for_its_rows() -> None:
+    """The first thread in line appends for every thread waiting behind it; none returns
+    before its own rows are written."""
+    import time
+
+    from practice.audit.gathering import AppendGathering
+
+    gathering = AppendGathering()
+    written: list[list[Entry]] = []
+    first_in = threading.Event()
+    threads = 6
+    missing: list[int] = []
+
+    def write(entries: list[Entry]) -> None:
+        if not written:  # the first transaction runs while all the others line up
+            first_in.set()
+            deadline = time.monotonic() + 5
+            while len(gathering._waiting) < threads - 1 and time.monotonic() < deadline:
+                time.sleep(0.001)
+        written.append(list(entries))
+
+    def view(n: int) -> None:
+        if n:
+            first_in.wait(5)
+        mine = [Entry("viewed", "couple", n)]
+        gathering.append(mine, write)
+        if not any(mine[0] in batch for batch in written):
+            missing.append(n)
+
+    running = [threading.Thread(target=view, args=(n,)) for n in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    assert missing == []
+    assert sorted(e.object_id for batch in written for e in batch) == list(range(threads))
+    assert [len(batch) for batch in written] == [1, threads - 1]
+
+
+def test_a_failed_gathered_append_fails_every_thread_in_it() -> None:
+    from practice.audit.gathering import AppendGathering
+
+    gathering = AppendGathering()
+
+    def broken(entries: list[Entry]) -> None:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        gathering.append([Entry("viewed")], broken)
+    assert gathering.append([Entry("viewed")], lambda entries: None) == 1  # and goes on after
+
+
+def test_pages_viewed_at_once_are_all_in_one_unbroken_chain(
+    app: Flask, world: World, as_user
+) -> None:
+    browsers = [as_user("a@clinic.test") for _ in range(4)]
+    before = len(_events(app, action="viewed"))
+    start = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def browse(browser) -> None:
+        start.wait()
+        for _ in range(10):
+            statuses.append(browser.get(f"/couples/{world.couple_a}").status_code)
+
+    running = [threading.Thread(target=browse, args=(b,)) for b in browsers]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    assert statuses == [200] * 40
+    assert len(_events(app, action="viewed", route="couples.detail")) == 40
+    assert len(_events(app, action="viewed")) == before + 40
+    assert _verify(app).intact

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from practice.audit.gathering import AppendGathering
 from practice.audit.trail import Entry, append
 from practice.db import READ_ONLY_METHODS, db
 from practice.models import (
@@ -226,14 +227,22 @@ def _write_leftovers(response: Any) -> Any:
         # holds must go before the append below asks for it. A quiet read is left for the
         # teardown to close (SQLite's readers do not hold up a writer).
         session.rollback()
-    # Only events, no ORM changes: a short Core transaction appends them, no second Session.
-    with db.writing() as connection:
-        append(connection, key, events)
+    # Only events, no ORM changes: a short Core transaction appends them, no second Session,
+    # with those of the process's other threads finishing at the same moment.
+    current_app.extensions["practice.audit_gathering"].append(
+        events, lambda entries: _append_alone(key, entries)
+    )
     return response
+
+
+def _append_alone(key: bytes, entries: list[Entry]) -> None:
+    with db.writing() as connection:
+        append(connection, key, entries)
 
 
 def init_audit(app: Flask) -> None:
     app.extensions["practice.audit_key"] = settle_audit_key(app, app.config["PRODUCTION"])
+    app.extensions["practice.audit_gathering"] = AppendGathering()
     app.after_request(_write_leftovers)
     if not getattr(Session, "_practice_audit_installed", False):
         event.listen(Session, "after_flush", _after_flush)
