@@ -7,6 +7,9 @@ instead of waiting their turn.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +31,10 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Past this size the log is checkpointed and emptied after a write (see restart_wal).
+WAL_RESTART_BYTES = 16 * 1024 * 1024
+WAL_RESTART_WAIT_MS = 50
+WAL_RESTART_PAUSE_SECONDS = 1.0
 CONNECT_TIMEOUT_SECONDS = 10
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHANGED = "practice.changed"  # session.info: this transaction flushed or ran a write
@@ -89,13 +96,57 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     if turns is not None:
+        wal = f"{database}-wal"
 
         def _give_back(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
             if record is not None and record.info.pop(WRITER_TURN, False):
                 turns.give_back()
 
-        for name in ("checkin", "invalidate", "detach", "close"):
+        next_restart = [0.0]  # after a try that a long read held up, writes go on unhindered
+
+        def _checked_in(dbapi_connection: Any, record: Any) -> None:
+            # Back in the pool after a write: still this writer's turn, so no Mend writer waits
+            # on the restart's lock, only (briefly) for it.
+            try:
+                due = time.monotonic() >= next_restart[0] and _size(wal) > WAL_RESTART_BYTES
+                writer = record is not None and record.info.get(WRITER_TURN)
+                if writer and due and not restart_wal(dbapi_connection):
+                    next_restart[0] = time.monotonic() + WAL_RESTART_PAUSE_SECONDS
+            finally:
+                _give_back(dbapi_connection, record)
+
+        event.listen(engine, "checkin", _checked_in)
+        for name in ("invalidate", "detach", "close"):
             event.listen(engine, name, _give_back)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def restart_wal(dbapi_connection: Any) -> bool:
+    """Checkpoint SQLite's write-ahead log and start it again from empty.
+
+    SQLite starts its log again only when a write begins while no reader still reads from it;
+    on a busy server some page is always reading, so the log grew without end (a gigabyte in a
+    few minutes of load), and every read searched it. This waits a moment for the readers of
+    the moment to finish (new ones read the database file), then empties it; if a long read is
+    under way it gives up after WAL_RESTART_WAIT_MS (False) and a later write tries again.
+    """
+    # PRAGMA takes no bound parameters; the values are constants of this module.
+    try:
+        # nosemgrep: mend-no-formatted-sql
+        dbapi_connection.execute(f"PRAGMA busy_timeout={WAL_RESTART_WAIT_MS}")
+        busy, _log, _done = dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+    except sqlite3.Error:
+        return False
+    finally:
+        # nosemgrep: mend-no-formatted-sql
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 class Database:

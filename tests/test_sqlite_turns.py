@@ -128,3 +128,41 @@ def test_a_turn_never_given_back_ends_as_database_is_locked(tmp_path: Path) -> N
     finally:
         os.close(holder)
     assert turns_for(str(path), 1) is turns_for(str(tmp_path / "." / "mend.db"), 1)
+
+
+def test_a_grown_write_ahead_log_is_emptied_once_its_readers_are_done(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Under load some page is always reading, so SQLite never starts its log again by itself:
+    a write that finds it grown empties it, waiting only a moment for readers."""
+    import importlib
+    import time
+
+    monkeypatch.setattr(importlib.import_module("practice.db"), "WAL_RESTART_BYTES", 64 * 1024)
+    path = tmp_path / "mend.db"
+    wal = Path(f"{path}-wal")
+    engine, writer = _writer(path)
+    reading = engine.connect()
+    reading.begin()
+    assert reading.execute(text("SELECT count(*) FROM t")).scalar() == 0  # a snapshot held
+    started = time.monotonic()
+    for n in range(50):
+        with writer.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+            conn.execute(text("CREATE TABLE IF NOT EXISTS pad (b BLOB)"))
+            conn.execute(text("INSERT INTO pad VALUES (zeroblob(8192))"))
+    # The reader kept the log from being emptied, and held up no write for long.
+    assert wal.stat().st_size > 64 * 1024
+    # One try waits a moment for the reader; the writes after it do not try again at once.
+    assert time.monotonic() - started < 1
+    reading.rollback()
+    reading.close()
+    with writer.begin() as conn:  # a write inside the pause leaves the log as it is
+        conn.execute(text("INSERT INTO t VALUES (99)"))
+    assert wal.stat().st_size > 64 * 1024
+    time.sleep(1)  # the pause is over: the next write empties it
+    with writer.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (100)"))
+    assert wal.stat().st_size == 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 52
