@@ -204,24 +204,20 @@ class Database:
         return (app or current_app).extensions["practice.db"]["engine"]
 
     @staticmethod
-    def quiet_read(session: Session) -> bool:
-        """The session of a read-only request, in a transaction that changed nothing (so it
-        holds no write lock, and ending it keeps nothing)."""
+    def untouched_read(session: Session) -> bool:
+        """A PostgreSQL session of a read-only request that changed nothing, so committing it
+        is the same as rolling it back, and cheaper: psycopg forgets its prepared statements
+        on every ROLLBACK, so a read that rolled back made the next request plan its queries
+        again."""
         return (
             session.bind is not None
+            and session.bind.dialect.name == "postgresql"
             and has_request_context()
             and request.method in READ_ONLY_METHODS
             and session.in_transaction()
             and CHANGED not in session.info
             and not (session.new or session.dirty or session.deleted)
         )
-
-    @classmethod
-    def untouched_read(cls, session: Session) -> bool:
-        """A quiet read on PostgreSQL, where committing it is the same as rolling it back, and
-        cheaper: psycopg forgets its prepared statements on every ROLLBACK, so a read that
-        rolled back made the next request plan its queries again."""
-        return cls.quiet_read(session) and session.bind.dialect.name == "postgresql"
 
     def _close_session(self, exc: BaseException | None) -> None:
         session = g.pop("_practice_db_session", None)

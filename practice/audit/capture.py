@@ -222,11 +222,10 @@ def _write_leftovers(response: Any) -> Any:
         append(session.connection(), key, events)
         session.commit()
         return response
-    if not db.quiet_read(session):
-        # Anything this request did not commit is not kept, and on SQLite a write lock it
-        # holds must go before the append below asks for it. A quiet read is left for the
-        # teardown to close (SQLite's readers do not hold up a writer).
-        session.rollback()
+    # Anything this request did not commit is not kept; and its transaction ends before the
+    # append waits for the turn to write: on SQLite a read still open would hold up the writer
+    # emptying the write-ahead log (practice.db.restart_wal), which holds that turn.
+    session.rollback()
     # Only events, no ORM changes: a short Core transaction appends them, no second Session,
     # with those of the process's other threads finishing at the same moment.
     current_app.extensions["practice.audit_gathering"].append(
