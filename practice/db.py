@@ -131,10 +131,11 @@ def restart_wal(dbapi_connection: Any) -> bool:
     """Checkpoint SQLite's write-ahead log and start it again from empty.
 
     SQLite starts its log again only when a write begins while no reader still reads from it;
-    on a busy server some page is always reading, so the log grew without end (a gigabyte in a
-    few minutes of load), and every read searched it. This waits a moment for the readers of
-    the moment to finish (new ones read the database file), then empties it; if a long read is
-    under way it gives up after WAL_RESTART_WAIT_MS (False) and a later write tries again.
+    on a busy server some page is nearly always reading, so the log can grow without end (it
+    reached 900 MB in load tests while reads were held open longer), and every read searches
+    it. This waits a moment for the readers of the moment to finish (new ones read the
+    database file), then empties it; if a long read is under way it gives up after
+    WAL_RESTART_WAIT_MS (False) and a later write tries again.
     """
     # PRAGMA takes no bound parameters; the values are constants of this module.
     try:
