@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from markupsafe import Markup
 from wtforms.widgets import Select
 
@@ -74,6 +74,47 @@ def select_params(field, attrs: dict[str, Any]) -> Markup:
     return attributes(name=field.name, **params)
 
 
+LINKS_KEPT = 20_000
+
+
+def remembered_links(app: Flask):
+    """url_for for the pages, remembering the links it built.
+
+    A page names the same links on every view (the navigation, a couple's dozen actions), and
+    building one through the URL map costs more than the rest of its line. Within a request a
+    link depends only on its endpoint, its values and the path Mend is served under (the
+    script root), so those are the key. Anything else that can change a link goes through
+    Flask each time: no request, a URL default function, an _external, _anchor, _method or
+    _scheme argument, an endpoint relative to the blueprint, a value that cannot be a key
+    (a list for a query string).
+    """
+    built = app.url_for
+    kept: dict[tuple, str] = {}
+
+    def url_for(endpoint: str, /, **values: Any) -> str:
+        if (
+            endpoint[:1] == "."
+            or app.url_default_functions
+            or not has_request_context()
+            or any(name[:1] == "_" for name in values)
+        ):
+            return built(endpoint, **values)
+        key = (endpoint, request.script_root, *values.items())
+        try:
+            return kept[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key
+            return built(endpoint, **values)
+        link = built(endpoint, **values)
+        if len(kept) >= LINKS_KEPT:
+            kept.clear()  # many couples' links: start again rather than grow without end
+        kept[key] = link
+        return link
+
+    return url_for
+
+
 def compile_templates(app: Flask) -> int:
     """Compile every page template into the app's template cache; returns how many."""
     names = app.jinja_env.list_templates(extensions=["html"])
@@ -98,6 +139,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["select_params"] = select_params
     app.jinja_env.globals["control"] = control
     app.jinja_env.globals["hidden_fields"] = hidden_fields
+    app.jinja_env.globals["url_for"] = remembered_links(app)
 
     @app.after_request
     def _no_store(response):
