@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Executable, MetaData, create_engine, event
+from sqlalchemy.engine import Connection, Engine, Result
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -182,6 +182,12 @@ class Database:
             session = state["reader" if read_only else "writer"]()
             g._practice_db_session = session
         return session
+
+    def rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Result[Any]:
+        """Plain rows of a select of columns (not of whole objects), in the session's
+        transaction but past the ORM's execution, whose result handling costs more than a
+        small read itself. For reads only: a write here is not seen by the session's events."""
+        return self.session.connection().execute(statement, params or {})
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

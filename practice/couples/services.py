@@ -186,7 +186,11 @@ def caseload(
     """The clinician's couples with next appointment and last client activity, in one query."""
     status_order = {"active": 0, "paused": 1, "closed": 2}
     since = (today or now.date()) - timedelta(days=6)
-    rows = db.execute(_CASELOAD, {"clinician_id": clinician.id, "now": now, "since": since}).all()
+    rows = (
+        db.connection()
+        .execute(_CASELOAD, {"clinician_id": clinician.id, "now": now, "since": since})
+        .all()
+    )
     concerns = safety_concerns(db, [row[0] for row in rows])
     result = [CaseloadRow(*row, safety_concern=row[0] in concerns) for row in rows]
     far = now + timedelta(days=3650)
@@ -237,7 +241,7 @@ def safety_concerns(db: Session, couple_ids: list[int]) -> set[int]:
     """Couples where a partner's latest safety check was worrying, or their latest PHQ-9 had
     item 9 above 0 (one query for the whole caseload)."""
     latest: dict[tuple[str, int, str], int] = {}
-    for kind, couple_id, role, signal in db.execute(
+    for kind, couple_id, role, signal in db.connection().execute(
         _SAFETY_SIGNALS_IN_ORDER, {"couple_ids": couple_ids}
     ):
         latest[(kind, couple_id, role)] = signal or 0

@@ -260,7 +260,7 @@ def _render_detail(couple: Couple, status: int = 200, unreviewed: int | None = N
     now = utcnow()
     upcoming, past = upcoming_and_past(db.session, couple, now)
     ids = {"couple_id": couple.id}
-    partners = db.session.execute(_PARTNERS, ids).all()
+    partners = db.rows(_PARTNERS, ids).all()
     pending = any(p.invited for p in partners)
     context = {
         "status_form": StatusForm(status=couple.status),
@@ -268,9 +268,9 @@ def _render_detail(couple: Couple, status: int = 200, unreviewed: int | None = N
         "post_form": PostForm() if pending else None,
     }
     context.update(forms)
-    assignments = db.session.execute(_CURRENT_ASSIGNMENTS, ids).all()
+    assignments = db.rows(_CURRENT_ASSIGNMENTS, ids).all()
     if unreviewed is None:
-        unreviewed = db.session.scalar(_UNREVIEWED_ANSWERS, ids)
+        unreviewed = db.rows(_UNREVIEWED_ANSWERS, ids).scalar()
     stage_history = db.session.scalars(_STAGE_HISTORY, ids).all()
     html = render_template(
         "couples/detail.html",
