@@ -13,7 +13,14 @@ from practice.exercises.services import sync_library
 from practice.mail import outbox
 from practice.measures.instruments import PHQ9
 from practice.measures.library import SAFETY_SLUG, measure_slug
-from practice.models import Assignment, Couple, ExerciseTemplate, MeasureScore, SafetyCheck
+from practice.models import (
+    Assignment,
+    Couple,
+    ExerciseTemplate,
+    MeasureScore,
+    SafetyCheck,
+    utcnow,
+)
 from tests.factories import World, make_assignment
 
 TODAY = date.today()
@@ -246,7 +253,7 @@ def test_a_partners_latest_check_and_latest_phq9_decide_the_concern(
     app: Flask, world: World
 ) -> None:
     """safety_concerns reads only each partner's newest safety check and newest PHQ-9."""
-    from practice.couples.services import safety_concerns
+    from practice.couples.services import caseload, safety_concerns
     from tests.factories import make_response
 
     with app.app_context():
@@ -255,8 +262,9 @@ def test_a_partners_latest_check_and_latest_phq9_decide_the_concern(
         assignment = db.session.get(Assignment, world.assignment_a)
         today = date.today()
 
-        def check(days_ago: int, worrying: bool) -> None:
-            response = make_response(db.session, assignment, "injured", days_ago=days_ago)
+        def check(days_ago: int, worrying: bool, answered_days_ago: int | None = None) -> None:
+            answered = days_ago if answered_days_ago is None else answered_days_ago
+            response = make_response(db.session, assignment, "injured", days_ago=answered)
             db.session.add(
                 SafetyCheck(
                     response_id=response.id,
@@ -299,3 +307,15 @@ def test_a_partners_latest_check_and_latest_phq9_decide_the_concern(
         assert safety_concerns(db.session, [couple.id]) == {couple.id}
         assert safety_concerns(db.session, [other.id]) == set()
         assert safety_concerns(db.session, []) == set()
+        # Two checks on one day: the one written last decides.
+        check(1, worrying=True, answered_days_ago=10)
+        db.session.flush()
+        assert safety_concerns(db.session, [couple.id]) == {couple.id}
+        check(1, worrying=False, answered_days_ago=11)
+        db.session.flush()
+        assert safety_concerns(db.session, [couple.id]) == set()
+        check(0, worrying=True, answered_days_ago=12)
+        db.session.flush()
+        # The caseload asks the same rule of each couple in its one query.
+        rows = caseload(db.session, couple.clinician, utcnow())
+        assert {r.couple_id for r in rows if r.safety_concern} == {couple.id}

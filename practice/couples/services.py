@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Integer, bindparam, cast, func, literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, bindparam, exists, func, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from practice.auth.tokens import IssuedToken, issue_token
 from practice.couples.closing import ensure_open
@@ -127,6 +128,59 @@ def stage_entered_at(couple: Couple, history: Sequence[StageChange] | None = Non
     return entries[-1] if entries else couple.created_at
 
 
+def _latest_says_so(
+    model: type,
+    day: str,
+    signal: Callable[[Any], ColumnElement[bool]],
+    couple_id: ColumnElement[int],
+    *kind: tuple[str, str],
+) -> Exists:
+    """Whether a partner's latest row (by day, then id) of the model, of this kind, for the
+    couple gives the signal: a row that does, with no later row of the same partner."""
+    row, later = aliased(model), aliased(model)
+    own_kind = [getattr(row, name) == value for name, value in kind]
+    later_kind = [getattr(later, name) == value for name, value in kind]
+    return exists().where(
+        row.couple_id == couple_id,
+        *own_kind,
+        signal(row),
+        ~exists().where(
+            later.couple_id == row.couple_id,
+            later.role == row.role,
+            *later_kind,
+            tuple_(getattr(later, day), later.id) > tuple_(getattr(row, day), row.id),
+        ),
+    )
+
+
+def safety_concern(couple_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """True where a partner's latest safety check was worrying, or their latest PHQ-9 had
+    item 9 above 0. For the couple whose id is given: Couple.id asks it of each couple a
+    query lists, a bound parameter of one couple."""
+    return or_(
+        _latest_says_so(SafetyCheck, "checked_on", lambda c: c.worrying.is_(True), couple_id),
+        _latest_says_so(
+            MeasureScore,
+            "administered_on",
+            lambda m: m.self_harm_item > 0,
+            couple_id,
+            ("instrument", "phq9"),
+        ),
+    )
+
+
+def safety_concerns(db: Session, couple_ids: list[int]) -> set[int]:
+    """The couples among these with a safety concern (see safety_concern), in one query."""
+    if not couple_ids:
+        return set()
+    return set(db.scalars(_WITH_SAFETY_CONCERN, {"couple_ids": couple_ids}))
+
+
+_WITH_SAFETY_CONCERN = select(Couple.id).where(
+    Couple.id.in_(bindparam("couple_ids", expanding=True)), safety_concern(Couple.id)
+)
+
+
 @dataclass(frozen=True)
 class CaseloadRow:
     couple_id: int
@@ -140,7 +194,8 @@ class CaseloadRow:
 
 
 # The caseload's one query, built once (a clinician's home page): each couple with its next
-# appointment, its partners' last sign-in and its boundary crossings of the last 7 days.
+# appointment, its partners' last sign-in, its boundary crossings of the last 7 days and
+# whether it has a safety concern.
 _NEXT_APPOINTMENT = (
     select(func.min(Appointment.starts_at))
     .where(
@@ -177,6 +232,7 @@ _CASELOAD = select(
     _NEXT_APPOINTMENT,
     _LAST_ACTIVITY,
     _RECENT_CROSSINGS,
+    safety_concern(Couple.id),
 ).where(Couple.clinician_id == bindparam("clinician_id"))
 
 
@@ -191,8 +247,7 @@ def caseload(
         .execute(_CASELOAD, {"clinician_id": clinician.id, "now": now, "since": since})
         .all()
     )
-    concerns = safety_concerns(db, [row[0] for row in rows])
-    result = [CaseloadRow(*row, safety_concern=row[0] in concerns) for row in rows]
+    result = [CaseloadRow(*row[:-1], safety_concern=bool(row[-1])) for row in rows]
     far = now + timedelta(days=3650)
     # A safety concern comes first, always; then couples with a crossing this week; then by
     # status and the next appointment.
@@ -206,43 +261,3 @@ def caseload(
         )
     )
     return result
-
-
-# Every safety check and PHQ-9 of the given couples, oldest first, in one statement: a
-# partner's latest of each kind decides. (A check's "worrying" is read as 0 or 1.)
-_COUPLE_IDS = bindparam("couple_ids", expanding=True)
-_SAFETY_SIGNALS = union_all(
-    select(
-        literal("check").label("kind"),
-        SafetyCheck.couple_id,
-        SafetyCheck.role,
-        cast(SafetyCheck.worrying, Integer).label("signal"),
-        SafetyCheck.checked_on.label("day"),
-        SafetyCheck.id,
-    ).where(SafetyCheck.couple_id.in_(_COUPLE_IDS)),
-    select(
-        literal("phq9"),
-        MeasureScore.couple_id,
-        MeasureScore.role,
-        MeasureScore.self_harm_item,
-        MeasureScore.administered_on,
-        MeasureScore.id,
-    ).where(MeasureScore.couple_id.in_(_COUPLE_IDS), MeasureScore.instrument == "phq9"),
-).subquery()
-_SAFETY_SIGNALS_IN_ORDER = select(
-    _SAFETY_SIGNALS.c.kind,
-    _SAFETY_SIGNALS.c.couple_id,
-    _SAFETY_SIGNALS.c.role,
-    _SAFETY_SIGNALS.c.signal,
-).order_by(_SAFETY_SIGNALS.c.day, _SAFETY_SIGNALS.c.id)
-
-
-def safety_concerns(db: Session, couple_ids: list[int]) -> set[int]:
-    """Couples where a partner's latest safety check was worrying, or their latest PHQ-9 had
-    item 9 above 0 (one query for the whole caseload)."""
-    latest: dict[tuple[str, int, str], int] = {}
-    for kind, couple_id, role, signal in db.connection().execute(
-        _SAFETY_SIGNALS_IN_ORDER, {"couple_ids": couple_ids}
-    ):
-        latest[(kind, couple_id, role)] = signal or 0
-    return {couple_id for (_kind, couple_id, _role), signal in latest.items() if signal > 0}

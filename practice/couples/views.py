@@ -32,6 +32,7 @@ from practice.couples.services import (
     create_couple,
     invite_partner,
     move_stage,
+    safety_concern,
     safety_concerns,
     set_status,
     stage_entered_at,
@@ -110,6 +111,11 @@ _UNREVIEWED_ANSWERS = (
 )
 # On the couple page the count comes with the couple's row (one query fewer).
 WITH_UNREVIEWED = (_UNREVIEWED_ANSWERS.scalar_subquery().label("unreviewed"),)
+# The couple page's header: its unread answers and whether it has a safety concern.
+WITH_PAGE_HEADER = (
+    *WITH_UNREVIEWED,
+    safety_concern(bindparam("couple_id")).label("safety_concern"),
+)
 
 
 @bp.get("/")
@@ -161,8 +167,8 @@ def new():
 @clinician_required
 def detail(couple_id: int):
     """One couple: partners, stage and its history, appointments."""
-    couple, (unreviewed,) = get_couple_with_or_404(couple_id, WITH_UNREVIEWED)
-    return _render_detail(couple, unreviewed=unreviewed)
+    couple, (unreviewed, concern) = get_couple_with_or_404(couple_id, WITH_PAGE_HEADER)
+    return _render_detail(couple, unreviewed=unreviewed, safety_concern=bool(concern))
 
 
 @bp.route("/<int:couple_id>/stage", methods=["GET", "POST"])
@@ -255,7 +261,13 @@ def _pending_invitations(partners: list) -> dict[int, AccountToken]:
     return {pending[t.user_id]: t for t in tokens}
 
 
-def _render_detail(couple: Couple, status: int = 200, unreviewed: int | None = None, **forms):
+def _render_detail(
+    couple: Couple,
+    status: int = 200,
+    unreviewed: int | None = None,
+    safety_concern: bool | None = None,
+    **forms,
+):
     """The couple page; a failed form passed in keeps its input and messages."""
     now = utcnow()
     upcoming, past = upcoming_and_past(db.session, couple, now)
@@ -274,7 +286,9 @@ def _render_detail(couple: Couple, status: int = 200, unreviewed: int | None = N
     stage_history = db.session.scalars(_STAGE_HISTORY, ids).all()
     html = render_template(
         "couples/detail.html",
-        safety_concern=couple.id in safety_concerns(db.session, [couple.id]),
+        safety_concern=couple.id in safety_concerns(db.session, [couple.id])
+        if safety_concern is None
+        else safety_concern,
         assignments=assignments,
         unreviewed=unreviewed,
         describe_rule=lambda a: describe(rhythm_of(a)),
