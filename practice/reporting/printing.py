@@ -6,6 +6,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import resource
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from functools import cache
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from practice.paths import REPORTS_DIR
+from practice.reporting.slots import NoSlot, printing_slot
 
 RENDER_SECONDS = 60
 RENDER_MEMORY_BYTES = 1_500 * 1024 * 1024
@@ -84,12 +86,23 @@ def render_pool() -> ProcessPoolExecutor:
 
 
 def render(html: str, timeout: float = RENDER_SECONDS) -> bytes:
-    """Print in a render process, waiting at most `timeout` seconds."""
-    future = render_pool().submit(print_pdf, html)
+    """Print in a render process, waiting at most `timeout` seconds in all: for a slot (no
+    more reports print at once on the machine than it has cores minus one), then for the
+    print."""
+    deadline = time.monotonic() + timeout
+    too_slow = "The report took too long to print. Try a shorter period."
     try:
-        return future.result(timeout=timeout)
-    except FutureTimeout as exc:
-        future.cancel()
-        raise RenderError("The report took too long to print. Try a shorter period.") from exc
+        with printing_slot(pool_size(), deadline):
+            future = render_pool().submit(print_pdf, html)
+            try:
+                return future.result(timeout=max(deadline - time.monotonic(), 0.001))
+            except FutureTimeout as exc:
+                future.cancel()
+                raise RenderError(too_slow) from exc
+    except NoSlot as exc:
+        raise RenderError(
+            "Other reports are printing and this one could not start in time. "
+            "Please try again in a minute."
+        ) from exc
     except MemoryError as exc:
         raise RenderError("The report was too large to print. Try a shorter period.") from exc
