@@ -381,28 +381,33 @@ def _queue_reports(couples, audience: str) -> None:
 
 
 def _print_reports(couples, when, out_dir: str, audience: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
     from practice.models import utcnow
     from practice.reporting.pipeline import report_html
-    from practice.reporting.printing import print_pdf, render_pool
+    from practice.reporting.printing import pool_size, render
     from practice.timefmt import practice_zone
 
     zone = practice_zone()
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     now = utcnow()
-    jobs = []
-    for couple in couples:
-        period = _period_option(couple.id, None, None)
-        html = report_html(db.session, couple.id, period, audience, now, zone)
-        jobs.append((couple, render_pool().submit(print_pdf, html)))
     made = []
-    with click.progressbar(jobs, label="Printing reports") as bar:
-        for couple, future in bar:
-            name = folder / f"{when.isoformat()}-{couple.label.replace(' ', '-')}-{audience}.pdf"
-            name.write_bytes(future.result(timeout=300))
-            made.append(name)
+    # As many at once as the render pool has processes; render() takes a printing slot for
+    # each, so the batch and the web pages share the machine's cap.
+    with ThreadPoolExecutor(max_workers=pool_size()) as printers:
+        jobs = []
+        for couple in couples:
+            period = _period_option(couple.id, None, None)
+            html = report_html(db.session, couple.id, period, audience, now, zone)
+            jobs.append((couple, printers.submit(render, html)))
+        with click.progressbar(jobs, label="Printing reports") as bar:
+            for couple, future in bar:
+                label = couple.label.replace(" ", "-")
+                name = folder / f"{when.isoformat()}-{label}-{audience}.pdf"
+                name.write_bytes(future.result())
+                made.append(name)
     click.echo(f"Made {len(made)} report{'s' if len(made) != 1 else ''} in {folder}.")
 
 

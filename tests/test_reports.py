@@ -18,6 +18,7 @@ from practice.analytics.loading import load_couple_data
 from practice.analytics.summary import analyse
 from practice.db import db
 from practice.models import (
+    Appointment,
     Assignment,
     BoundaryLog,
     Couple,
@@ -303,3 +304,21 @@ def test_report_generation_is_rate_limited(app: Flask, world: World, as_user) ->
     app.config["REPORTS_PER_MINUTE"] = 1  # the world already holds one report from just now
     response = as_user("a@clinic.test").submit(f"/couples/{world.couple_a}/report", {})
     assert response.status_code == 429
+
+
+def test_the_batch_without_a_queue_prints_each_couples_report_into_the_folder(
+    app: Flask, world: World, tmp_path
+) -> None:
+    with app.app_context():
+        starts = db.session.get(Appointment, world.appointment_a).starts_at
+    out = tmp_path / "printed"
+    result = app.test_cli_runner().invoke(
+        args=["reports", "--for-date", starts.date().isoformat(), "--out-dir", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Made 1 report in" in result.output
+    (pdf,) = out.glob("*.pdf")
+    assert "Couple-A" in pdf.name
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    assert "Couple A" in text
+    assert "Couple B" not in text
