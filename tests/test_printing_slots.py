@@ -13,7 +13,7 @@ import pytest
 
 from practice.reporting import slots
 from practice.reporting.printing import RenderError, pool_size, render
-from practice.reporting.slots import NoSlot, printing_slot
+from practice.reporting.slots import NoSlot, UnsafeFolder, printing_slot
 
 
 def soon(seconds: float = 0.2) -> float:
@@ -97,3 +97,25 @@ def test_a_report_that_cannot_get_a_slot_in_time_says_so_plainly(
     finally:
         for slot in held:
             slot.__exit__(None, None, None)
+
+
+def test_slots_are_only_kept_in_a_private_folder_of_this_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a shared temporary folder another account could make the folder first, or a link.
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o755)
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    linked = tmp_path / "linked"
+    linked.symlink_to(private)
+    for unsafe in (loose, linked):
+        with pytest.raises(UnsafeFolder), printing_slot(1, soon(), unsafe):
+            pass
+    with printing_slot(1, soon(), private) as number:
+        assert number == 0
+    # A report then says plainly that it cannot print; nothing is half written.
+    monkeypatch.setattr(slots, "slots_folder", lambda: loose)
+    with pytest.raises(RenderError, match="cannot be printed on this server right now"):
+        render("<p>a report</p>", timeout=0.3)

@@ -283,12 +283,12 @@ def _render_detail(
     assignments = db.rows(_CURRENT_ASSIGNMENTS, ids).all()
     if unreviewed is None:
         unreviewed = db.rows(_UNREVIEWED_ANSWERS, ids).scalar()
+    if safety_concern is None:
+        safety_concern = couple.id in safety_concerns(db.session, [couple.id])
     stage_history = db.session.scalars(_STAGE_HISTORY, ids).all()
     html = render_template(
         "couples/detail.html",
-        safety_concern=couple.id in safety_concerns(db.session, [couple.id])
-        if safety_concern is None
-        else safety_concern,
+        safety_concern=safety_concern,
         assignments=assignments,
         unreviewed=unreviewed,
         describe_rule=lambda a: describe(rhythm_of(a)),

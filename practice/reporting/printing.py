@@ -3,6 +3,7 @@ worker. WeasyPrint may fetch only Mend's own report assets."""
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 import resource
@@ -15,7 +16,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from practice.paths import REPORTS_DIR
-from practice.reporting.slots import NoSlot, printing_slot
+from practice.reporting.slots import NoSlot, UnsafeFolder, printing_slot
+
+log = logging.getLogger(__name__)
 
 RENDER_SECONDS = 60
 RENDER_MEMORY_BYTES = 1_500 * 1024 * 1024
@@ -90,7 +93,6 @@ def render(html: str, timeout: float = RENDER_SECONDS) -> bytes:
     more reports print at once on the machine than it has cores minus one), then for the
     print."""
     deadline = time.monotonic() + timeout
-    too_slow = "The report took too long to print. Try a shorter period."
     try:
         with printing_slot(pool_size(), deadline):
             future = render_pool().submit(print_pdf, html)
@@ -98,11 +100,19 @@ def render(html: str, timeout: float = RENDER_SECONDS) -> bytes:
                 return future.result(timeout=max(deadline - time.monotonic(), 0.001))
             except FutureTimeout as exc:
                 future.cancel()
-                raise RenderError(too_slow) from exc
+                raise RenderError(
+                    "The report took too long to print. Try a shorter period."
+                ) from exc
     except NoSlot as exc:
         raise RenderError(
             "Other reports are printing and this one could not start in time. "
             "Please try again in a minute."
+        ) from exc
+    except UnsafeFolder as exc:
+        log.error("Reports cannot print: %s", exc)
+        raise RenderError(
+            "Reports cannot be printed on this server right now. Your administrator can see "
+            "why in the server's log."
         ) from exc
     except MemoryError as exc:
         raise RenderError("The report was too large to print. Try a shorter period.") from exc

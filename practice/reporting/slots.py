@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -29,18 +30,34 @@ class NoSlot(Exception):
     """Every slot stayed taken until the deadline."""
 
 
+class UnsafeFolder(Exception):
+    """The slots' folder is not a private folder of this user (in a shared temporary folder,
+    another account could have made it first)."""
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(mode=0o700, exist_ok=True)
+    found = os.lstat(folder)
+    if (
+        not stat.S_ISDIR(found.st_mode)
+        or found.st_uid != os.getuid()
+        or found.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+    ):
+        raise UnsafeFolder(f"{folder} must be a folder of user {os.getuid()} with mode 700")
+
+
 @contextmanager
 def printing_slot(count: int, deadline: float, folder: Path | None = None) -> Iterator[int]:
     """Hold one of `count` slots (yields its number) until the block ends; wait for one until
     `deadline` (time.monotonic()), then raise NoSlot."""
     folder = folder or slots_folder()
-    folder.mkdir(mode=0o700, exist_ok=True)
+    _private_folder(folder)
     wait = _FIRST_WAIT
     while True:
         for number in range(count):
             # A new open file each try: flock is held per open file, so two threads of one
             # process sharing a descriptor would both think they hold it.
-            fd = os.open(folder / f"slot-{number}", os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(folder / f"slot-{number}", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
