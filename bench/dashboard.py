@@ -22,6 +22,7 @@ from practice.analytics.data import Period
 from practice.analytics.loading import load_couple_data
 from practice.analytics.summary import analyse
 from practice.db import db
+from practice.exercises.visibility import CLINICIAN
 from practice.models import BoundaryLog, Response, utcnow
 from tests.factories import (
     make_assignment,
@@ -106,7 +107,9 @@ def main() -> None:
                 start = time.perf_counter()
                 for _ in range(20):
                     analyse(
-                        load_couple_data(db.session, couple_id, period, today, ZoneInfo("UTC")),
+                        load_couple_data(
+                            db.session, couple_id, period, today, ZoneInfo("UTC"), CLINICIAN
+                        ),
                         period,
                     )
                 per_call = (time.perf_counter() - start) / 20 * 1000

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from practice.analytics.data import Period
 from practice.analytics.loading import load_couple_data
 from practice.analytics.summary import analyse
+from practice.exercises.visibility import CLINICIAN
 from practice.mail import send_mail
 from practice.models import (
     Boundary,
@@ -211,7 +212,8 @@ def _digest_lines(db: Session, clinician: User, today: date, zone: tzinfo) -> li
     for couple in db.scalars(
         select(Couple).where(Couple.clinician_id == clinician.id, Couple.status == "active")
     ):
-        flags = analyse(load_couple_data(db, couple.id, period, today, zone), period).flags
+        data = load_couple_data(db, couple.id, period, today, zone, CLINICIAN)
+        flags = analyse(data, period).flags
         new = {}
         for flag in flags:
             key = _flag_key(flag)

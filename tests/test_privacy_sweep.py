@@ -5,6 +5,7 @@ their emails) is fetched and searched. No marker may appear anywhere."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -13,11 +14,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from practice.db import db
+from practice.exercises.services import sync_library
 from practice.mail import outbox
 from practice.measures.instruments import PHQ9
 from practice.measures.library import SAFETY_SLUG, measure_slug
-from practice.models import Response
-from tests.factories import World
+from practice.models import Couple, ExerciseTemplate, Response
+from tests.factories import World, make_assignment, make_response
 from tests.test_access import ROUTES, _methods, _rules
 from tests.test_safety import _assign, _phq9_form, _safety_form
 from tests.test_safety import _url as _measure_url
@@ -32,6 +34,38 @@ MARKERS = {
     "stage reason": "MARK-stage-reason-a9b8",
     "safety answer": "MARK-safety-words-5e6f",
 }
+
+
+# Numeric markers: every check-in anyone shares stays within 0..3; the injured partner's private
+# check-in today says 10 on every scale. A chart point or a mean above 3 is that private record.
+SHARED_MAX = 3
+CHART_POINT = re.compile(r"<title>[^<]*, \d{1,2} \w{3}: (\d+(?:\.\d+)?)</title>")
+MEAN_AND_CHANGE = re.compile(r"(?<![\d.])(\d+\.\d) \([+\-−±]")
+
+
+def _numbers_from_private(text: str) -> list[str]:
+    """Chart points and means in the text that only the private check-in can explain."""
+    found = CHART_POINT.findall(text) + MEAN_AND_CHANGE.findall(text)
+    return [number for number in found if float(number) > SHARED_MAX]
+
+
+def _checkins(app: Flask, world: World) -> int:
+    """A week of shared daily check-ins from both partners of couple A, all within 0..3."""
+    with app.app_context():
+        sync_library(db.session)
+        couple = db.session.get(Couple, world.couple_a)
+        template = db.session.scalar(
+            select(ExerciseTemplate).where(ExerciseTemplate.slug == "daily-check-in")
+        )
+        checkin = make_assignment(db.session, couple, template, 7)
+        for days_ago in range(1, 8):
+            for role in ("injured", "involved"):
+                low = (days_ago + len(role)) % (SHARED_MAX + 1)
+                scales = {"trust": low, "emotional_safety": low, "connection": low}
+                words = {**scales, "distress": low, "need_now": "shared words"}
+                make_response(db.session, checkin, role, days_ago, words, visibility="shared")
+        db.session.commit()
+        return checkin.id
 
 
 def _pdf_text(data: bytes) -> str:
@@ -64,6 +98,12 @@ def _write_private_things(app: Flask, world: World, as_user) -> None:
     )
     phq = _assign(app, world, measure_slug(PHQ9))
     injured.submit(_measure_url(phq), _phq9_form("Not at all"))
+
+    checkin = _checkins(app, world)
+    tens = {f"f_{key}": "10" for key in ("trust", "emotional_safety", "connection", "distress")}
+    private = {**tens, "f_need_now": "only for my clinician", "action": "submit", "revision": "0"}
+    private["visibility"] = "clinician"
+    assert injured.submit(f"/tasks/{checkin}/{today}", private).status_code == 302
 
     clinician = as_user("a@clinic.test")
     with app.app_context():
@@ -127,6 +167,8 @@ def test_no_private_marker_reaches_the_other_partner_anywhere(
         "boundary log note",
     ):
         assert MARKERS[name] in export, name
+    dashboard = clinician.get(f"/couples/{world.couple_a}/insights?period=14")
+    assert _numbers_from_private(dashboard.get_data(as_text=True)), "the tens reach the clinician"
 
     browser = as_user(reader)
     seen: dict[str, str] = {}
@@ -146,6 +188,12 @@ def test_no_private_marker_reaches_the_other_partner_anywhere(
     copy = clinician.get(made.headers["Location"])
     assert copy.status_code == 200
     seen["couple's report"] = _pdf_text(copy.data)
+    for period in ("last", "14"):
+        preview = clinician.get(
+            f"/couples/{world.couple_a}/report/preview?audience=couple&period={period}"
+        )
+        assert preview.status_code == 200
+        seen[f"couple's report preview ({period})"] = preview.get_data(as_text=True)
     # Every email the reader is sent.
     outbox(app).clear()
     result = app.test_cli_runner().invoke(args=["send-reminders"])
@@ -158,3 +206,5 @@ def test_no_private_marker_reaches_the_other_partner_anywhere(
         for name, marker in MARKERS.items():
             assert marker not in text, f"{name} reached {reader} in {where}"
         assert "Several days" not in text, f"questionnaire answers reached {reader} in {where}"
+        leaked = _numbers_from_private(text)
+        assert not leaked, f"values of a private check-in ({leaked}) reached {reader} in {where}"

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from practice.analytics.data import Period
 from practice.analytics.loading import load_couple_data
 from practice.db import db
+from practice.exercises.visibility import CLINICIAN
 from practice.models import BoundaryLog, Couple, Response, utcnow
 from tests.factories import World, make_assignment, make_boundary, make_template
 
@@ -111,6 +112,7 @@ def test_statement_counts_are_the_same_with_a_week_and_a_year(
                     Period(today - timedelta(days=90), today + timedelta(days=1)),
                     today,
                     ZoneInfo("UTC"),
+                    CLINICIAN,
                 )
 
         return call

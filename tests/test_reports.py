@@ -17,6 +17,7 @@ from practice.analytics.data import Period
 from practice.analytics.loading import load_couple_data
 from practice.analytics.summary import analyse
 from practice.db import db
+from practice.exercises.visibility import CLINICIAN
 from practice.models import (
     Appointment,
     Assignment,
@@ -92,7 +93,9 @@ def test_the_pdf_says_what_the_analytics_computed(app: Flask, world: World) -> N
     _seed_history(app, world)
     text = _text(_pdf(app, world.couple_a))
     with app.app_context():
-        analysis = analyse(load_couple_data(db.session, world.couple_a, PERIOD, TODAY, UTC), PERIOD)
+        analysis = analyse(
+            load_couple_data(db.session, world.couple_a, PERIOD, TODAY, UTC, CLINICIAN), PERIOD
+        )
     trend = analysis.trends[0]
     injured = trend.partners["injured"]
     assert f"{injured.mean:.1f}" in text

@@ -21,6 +21,12 @@ from practice.analytics.thresholds import DISTRESS_KEYS
 from practice.assignments.services import rule_of, slots_of
 from practice.encryption import open_for
 from practice.exercises.schedule import occurrences
+from practice.exercises.visibility import (
+    AnswerFacts,
+    Audience,
+    audience_may_read,
+    audience_may_read_authored,
+)
 from practice.models import (
     Appointment,
     Assignment,
@@ -60,9 +66,11 @@ def _facts(boundary: Boundary, zone: tzinfo) -> BoundaryFacts:
 
 
 def load_couple_data(
-    db: Session, couple_id: int, period: Period, today: date, zone: tzinfo
+    db: Session, couple_id: int, period: Period, today: date, zone: tzinfo, audience: Audience
 ) -> CoupleData:
-    """Everything the analytics need for a couple and period (and the period before it)."""
+    """Everything the analytics need for a couple and period (and the period before it), as
+    the audience may read it: what they may not read is left out here, so nothing computed
+    from the data (means, counts, chart points, flags) can carry it."""
     window = Period(period.previous().start, period.end)
     boundaries = db.scalars(
         select(Boundary)
@@ -71,7 +79,15 @@ def load_couple_data(
         .order_by(Boundary.id)
     ).all()
     logs = [
-        LogRow(b, role, start, status, open_for(BoundaryLog.note, log_id, note))
+        LogRow(
+            b,
+            role,
+            start,
+            status,
+            open_for(BoundaryLog.note, log_id, note)
+            if note and audience_may_read_authored(role, audience)
+            else None,
+        )
         for log_id, b, role, start, status, note in db.execute(
             select(
                 BoundaryLog.id,
@@ -119,8 +135,16 @@ def load_couple_data(
             .order_by(TemplateVersion.number)
         )
     }
-    responses = db.execute(
-        select(Response.occurrence_on, Response.slot, Response.answers, Response.version_id)
+    submitted = db.execute(
+        select(
+            Response.assignment_id,
+            Response.occurrence_on,
+            Response.slot,
+            Response.status,
+            Response.visibility,
+            Response.answers,
+            Response.version_id,
+        )
         .join(Assignment, Assignment.id == Response.assignment_id)
         .where(
             Assignment.couple_id == couple_id,
@@ -129,6 +153,7 @@ def load_couple_data(
             Response.occurrence_on < window.end,
         )
     ).all()
+    responses = readable(submitted, audience)
     version_ids = {row.version_id for row in responses}
     versions = (
         dict(
@@ -202,6 +227,7 @@ def load_couple_data(
             .where(MeasureScore.couple_id == couple_id, MeasureScore.administered_on < period.end)
             .order_by(MeasureScore.administered_on, MeasureScore.id)
         )
+        if audience_may_read_authored(m.role, audience)
     )
     safety = tuple(
         SafetyRow(c.role, c.checked_on, c.worrying, tuple(filter(None, c.worries.split(","))))
@@ -210,6 +236,7 @@ def load_couple_data(
             .where(SafetyCheck.couple_id == couple_id, SafetyCheck.checked_on < period.end)
             .order_by(SafetyCheck.checked_on, SafetyCheck.id)
         )
+        if audience_may_read_authored(c.role, audience)
     )
     return CoupleData(
         measures=measures,
@@ -224,6 +251,24 @@ def load_couple_data(
         stage_changes=stage_changes,
         appointments=appointments,
     )
+
+
+def readable(rows, audience: Audience) -> list:
+    """The submitted answers (rows with assignment_id, occurrence_on, slot, status and
+    visibility) the audience may read, decided by the one visibility function."""
+    answered: dict[tuple, set[str]] = {}
+    for row in rows:
+        if row.status == "submitted":
+            answered.setdefault((row.assignment_id, row.occurrence_on), set()).add(row.slot)
+    return [
+        row
+        for row in rows
+        if audience_may_read(
+            AnswerFacts(row.slot, row.status, row.visibility),
+            audience,
+            frozenset(answered.get((row.assignment_id, row.occurrence_on), ())),
+        )
+    ]
 
 
 _METRIC_ORDER = {"trust": 0, "emotional_safety": 1, "connection": 2, "distress": 3}

@@ -34,3 +34,53 @@ def partner_may_read(answer: AnswerFacts, viewer_role: str, viewer_submitted_sam
 def clinician_may_read(answer: AnswerFacts) -> bool:
     """Clinicians read what was submitted, not work in progress."""
     return answer.status == "submitted"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who will see what is derived from the records: the clinician; one partner; or the
+    couple, meaning both partners at once (the couple's copy of the report is handed to both).
+
+    A record the audience may not read contributes nothing to what is made for it: not its
+    words, not a value, count, date, chart point, mean or flag computed from it."""
+
+    kind: str  # clinician, partner or couple
+    role: str | None = None  # the partner's role, for kind partner
+
+    @property
+    def readers(self) -> tuple[str, ...]:
+        """The partners who must each be allowed to read a record for it to count."""
+        if self.kind == "couple":
+            return ("injured", "involved")
+        if self.kind == "partner" and self.role in ("injured", "involved"):
+            return (self.role,)
+        return ()
+
+
+CLINICIAN = Audience("clinician")
+COUPLE = Audience("couple")
+
+
+def partner_audience(role: str) -> Audience:
+    if role not in ("injured", "involved"):
+        raise ValueError(f"not a partner's role: {role!r}")
+    return Audience("partner", role)
+
+
+def audience_may_read(answer: AnswerFacts, audience: Audience, submitted: frozenset[str]) -> bool:
+    """Whether every reader of the audience may read this answer. `submitted` holds the roles
+    that have submitted an answer to the same occurrence (it decides mutual answers)."""
+    if audience.kind == "clinician":
+        return clinician_may_read(answer)
+    readers = audience.readers
+    if not readers:
+        return False
+    return all(partner_may_read(answer, role, role in submitted) for role in readers)
+
+
+def audience_may_read_authored(author_role: str, audience: Audience) -> bool:
+    """Records that belong to the partner who made them and their clinician, never the other
+    partner: questionnaire scores, safety checks, the notes written on a boundary log."""
+    if audience.kind == "clinician":
+        return True
+    return audience.readers == (author_role,)

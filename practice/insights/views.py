@@ -9,6 +9,7 @@ from practice.analytics.loading import load_couple_data
 from practice.analytics.summary import analyse
 from practice.appointments.services import previous_appointment
 from practice.db import db
+from practice.exercises.visibility import CLINICIAN
 from practice.insights.periods import CHOICES, PeriodError, choose_period
 from practice.models import utcnow
 from practice.reporting.charts import Marker, Series, line_chart
@@ -57,7 +58,9 @@ def dashboard(couple_id: int):
         choice, period = choose_period(
             "last", today, last.starts_at.astimezone(zone).date() if last else None
         )
-    analysis = analyse(load_couple_data(db.session, couple.id, period, today, zone), period)
+    analysis = analyse(
+        load_couple_data(db.session, couple.id, period, today, zone, CLINICIAN), period
+    )
     names = {p.role: f"{p.user.display_name} ({p.role})" for p in couple.partners}
     return render_template(
         "insights/dashboard.html",

@@ -166,11 +166,9 @@ def compose(
             )
             for s in measure_series(analysis.data)
         )
-    visible = [
-        r
-        for r in gathered.responses
-        if clinician or (not r.private_kind and r.visibility == "shared")
-    ]
+    # gather() has already left out what this audience may not read; questionnaires and
+    # safety checks are never in the couple's copy, whoever may read them.
+    visible = [r for r in gathered.responses if clinician or not r.private_kind]
     responses = tuple(
         ResponseItem(
             _day(r.day),
@@ -192,8 +190,6 @@ def compose(
             a.counts["open"],
         )
         for a in gathered.assignments
-        if clinician
-        or not any(word in a.title for word in ("Safety", "safety", "PHQ", "GAD", "CSI"))
     )
     has_checkins = any(p.daily for t in analysis.trends for p in t.partners.values())
     has_logs = any(

@@ -12,16 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import Period
-from practice.analytics.loading import load_couple_data
+from practice.analytics.loading import load_couple_data, readable
 from practice.analytics.summary import Analysis, analyse
 from practice.appointments.services import next_appointment, previous_appointment
 from practice.assignments.services import rule_of, slots_of
 from practice.couples.services import stage_entered_at
 from practice.exercises.schedule import occurrence_state, occurrences
 from practice.exercises.services import definition_of
+from practice.exercises.visibility import CLINICIAN, COUPLE, Audience
 from practice.models import Assignment, Couple, ExerciseTemplate, Response
 
-AUDIENCES = ("clinician", "couple")
+AUDIENCES = {"clinician": CLINICIAN, "couple": COUPLE}
 MAX_RESPONSES = 20
 NO_TEXT = "(no written answer)"
 
@@ -93,9 +94,10 @@ def gather(
     if couple is None:
         raise ReportError("No such couple.")
     today = now.astimezone(zone).date()
+    readers: Audience = AUDIENCES[audience]
     # The loaded data reaches back over the previous period too (for the trends' change), so
     # the previous period's adherence comes from the same rows: one load, not two.
-    data = load_couple_data(db, couple_id, period, today, zone)
+    data = load_couple_data(db, couple_id, period, today, zone, readers)
     analysis = analyse(data, period)
     previous = analyse(data, period.previous())
     rows = db.execute(
@@ -108,8 +110,11 @@ def gather(
             Response.occurrence_on >= period.start,
             Response.occurrence_on < period.end,
         )
-        .order_by(Response.submitted_at.desc())
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
     ).all()
+    # What the audience may not read is neither listed nor counted as done.
+    visible = {r.id for r in readable([response for response, _title in rows], readers)}
+    rows = [(response, title) for response, title in rows if response.id in visible]
     responses = []
     for response, title in rows:
         definition = definition_of(response.version)
@@ -129,6 +134,8 @@ def gather(
     for assignment in db.scalars(
         select(Assignment).where(Assignment.couple_id == couple_id).order_by(Assignment.id)
     ):
+        if readers is not CLINICIAN and assignment.visibility == "clinician":
+            continue  # every answer to it is kept for the clinician: nothing to count here
         rule = rule_of(assignment)
         days = occurrences(rule, period.start, max(period.start, last))
         if not days:
@@ -157,7 +164,7 @@ def gather(
         period=period,
         generated=now,
         next_appointment=upcoming.starts_at if upcoming else None,
-        agenda_note=(upcoming.agenda_note or "") if upcoming else "",
+        agenda_note=(upcoming.agenda_note or "") if upcoming and readers is CLINICIAN else "",
         analysis=analysis,
         previous=previous,
         responses=tuple(responses),

@@ -376,7 +376,7 @@ def checkins():
     days = request.args.get("days", 30, type=int)
     days = days if days in (14, 30, 90) else 30
     period = history_period(days, _today())
-    trends, shared = checkin_trends(db.session, partner, period)
+    trends, shared = checkin_trends(db.session, partner, period, _today(), practice_zone())
     other = "involved" if partner.role == "injured" else "injured"
     names = {partner.role: "You", other: "Your partner"}
     charts = []
