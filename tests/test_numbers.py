@@ -1,0 +1,169 @@
+"""Numbers a clinician reads mean what they say: day counts, signed changes, dates of answers,
+the caseload's order (issue 16). Plain functions with hand-computed values; pages through the
+HTTP client; the report read back from the PDF."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+
+from practice.analytics.data import Period
+from practice.db import db
+from practice.models import BoundaryLog, Couple, Response, utcnow
+from practice.numfmt import points, signed
+from practice.reporting.pipeline import report_html
+from practice.reporting.printing import print_pdf
+from practice.timefmt import calendar_days_between, format_since
+from tests.factories import World, make_assignment, make_boundary, make_template
+
+SYDNEY = ZoneInfo("Australia/Sydney")
+TODAY = date.today()
+TRUST = [
+    {"key": "trust", "label": "Trust today", "kind": "scale", "min": 0, "max": 10, "tracked": True}
+]
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+# 1. Day counts are calendar days in the practice's zone.
+
+
+def test_calendar_days_count_the_days_on_a_calendar_not_whole_24_hours() -> None:
+    entered = datetime(2026, 3, 12, 9, 0, tzinfo=SYDNEY)
+    printed = datetime(2026, 3, 25, 8, 5, tzinfo=SYDNEY)
+    assert (printed - entered).days == 12  # what used to be printed
+    assert calendar_days_between(entered.astimezone(UTC), printed.astimezone(UTC), SYDNEY) == 13
+    # 23:30 and 00:10 the next night, in the zone: one calendar day, though 40 minutes apart.
+    late = datetime(2026, 3, 12, 23, 30, tzinfo=SYDNEY)
+    assert calendar_days_between(late, late + timedelta(minutes=40), SYDNEY) == 1
+    assert format_since(late, late + timedelta(minutes=40), SYDNEY) == "yesterday"
+    assert format_since(entered, printed, SYDNEY) == "13 days ago"
+    assert format_since(entered, entered + timedelta(hours=14), SYDNEY) == "today"
+
+
+def _stage_entered(app: Flask, couple_id: int, moment: datetime) -> None:
+    with app.app_context():
+        couple = db.session.get(Couple, couple_id)
+        for change in couple.stage_changes:
+            change.changed_at = moment
+        db.session.commit()
+
+
+def test_the_report_counts_calendar_days_in_the_stage(app: Flask, world: World) -> None:
+    _stage_entered(app, world.couple_a, datetime(2026, 3, 12, 9, 0, tzinfo=SYDNEY))
+    now = datetime(2026, 3, 25, 8, 5, tzinfo=SYDNEY).astimezone(UTC)
+    period = Period(date(2026, 3, 12), date(2026, 3, 26))
+    with app.app_context():
+        html = report_html(db.session, world.couple_a, period, "clinician", now, SYDNEY)
+    text = " ".join(_text(print_pdf(html)).split())
+    assert "since Thu 12 Mar 2026 (13 days)" in text
+    assert "(14 days)" in text  # the period, 12 to 25 Mar
+
+
+def test_the_couple_page_counts_calendar_days_in_the_stage(
+    app: Flask, world: World, as_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["TIMEZONE"] = "Australia/Sydney"
+    _stage_entered(app, world.couple_a, datetime(2026, 3, 12, 9, 0, tzinfo=SYDNEY))
+    now = datetime(2026, 3, 25, 8, 5, tzinfo=SYDNEY).astimezone(UTC)
+    monkeypatch.setattr("practice.templating.utcnow", lambda: now)
+    page = as_user("a@clinic.test").get(f"/couples/{world.couple_a}").get_data(as_text=True)
+    # 09:00 in Sydney on 12 Mar is 22:00 on 11 Mar in UTC: the day is the practice's.
+    assert "In this stage since 12 Mar 2026 (13 days ago)." in page
+
+
+# 2. A change that rounds to zero has no sign.
+
+
+def test_signed_changes_that_round_to_zero_carry_no_sign() -> None:
+    assert signed(-0.04) == "0.0"
+    assert signed(0.04) == "0.0"
+    assert signed(-0.0) == "0.0"
+    assert signed(-0.06) == "-0.1"
+    assert signed(0.26) == "+0.3"
+    assert signed(0, 0) == "0"
+    assert signed(3, 0) == "+3"
+    assert signed(-2, 0) == "-2"
+    assert signed(None) == "–"
+    assert points(1.0 - 1.0) == "±0 pts"
+    assert points(0.004) == "±0 pts"
+    assert points(-0.004) == "±0 pts"
+    assert points(0.75 - 0.625) == "+12 pts"  # 12.5 rounds to even
+    assert points(0.5 - 1.0) == "-50 pts"
+    assert points(None) == "–"
+
+
+def _tiny_changes(app: Flask, world: World, last: date) -> Period:
+    """Check-ins whose means move by under 0.05 (injured -0.045, involved +0.045) and a boundary
+    kept every day by both in both periods; returns the 11-day period ending on last."""
+    period = Period(last - timedelta(days=10), last + timedelta(days=1))
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        template = make_template(db.session, None, fields=TRUST)
+        assignment = make_assignment(db.session, couple, template, days_ago=40)
+        boundary = make_boundary(db.session, couple, "No texting him.", days_ago=40)
+        before = {d: 5 + i % 2 for i, d in enumerate(period.previous().each_day()) if i < 2}
+        injured = {d: 6 if i < 5 else 5 for i, d in enumerate(period.each_day())}  # 60 / 11
+        involved = {d: 6 if i < 6 else 5 for i, d in enumerate(period.each_day())}  # 61 / 11
+        for role, values in (("injured", injured), ("involved", involved)):
+            partner = couple.partner(role)
+            for day, value in {**before, **values}.items():
+                db.session.add(
+                    Response(
+                        assignment_id=assignment.id,
+                        occurrence_on=day,
+                        slot=role,
+                        partner_id=partner.id,
+                        version_id=template.latest.id,
+                        answers={"trust": value},
+                        status="submitted",
+                        revision=1,
+                        visibility="shared",
+                        submitted_at=utcnow(),
+                    )
+                )
+            for day in Period(period.previous().start, period.end).each_day():
+                db.session.add(
+                    BoundaryLog(
+                        boundary_id=boundary.id,
+                        partner_id=partner.id,
+                        period_start=day,
+                        status="kept",
+                    )
+                )
+        db.session.commit()
+    return period
+
+
+def test_the_dashboard_prints_a_change_that_rounds_to_zero_without_a_sign(
+    app: Flask, world: World, as_user
+) -> None:
+    period = _tiny_changes(app, world, TODAY)
+    first, last = period.start.isoformat(), (period.end - timedelta(days=1)).isoformat()
+    page = (
+        as_user("a@clinic.test")
+        .get(f"/couples/{world.couple_a}/insights?period=custom&start={first}&end={last}")
+        .get_data(as_text=True)
+    )
+    assert page.count("5.5 (0.0)") == 2  # 5.45 against 5.5, and 5.55 against 5.5
+    assert "-0.0" not in page and "+0.0" not in page
+
+
+def test_the_report_prints_a_change_that_rounds_to_zero_without_a_sign(
+    app: Flask, world: World
+) -> None:
+    period = _tiny_changes(app, world, TODAY)
+    with app.app_context():
+        html = report_html(db.session, world.couple_a, period, "clinician", utcnow(), UTC)
+    text = _text(print_pdf(html))
+    assert text.count("5.5 (0.0)") == 2
+    assert "-0.0" not in text and "+0.0" not in text
+    assert "±0 pts" in text  # 100 % kept in both periods
+    assert "+0 pts" not in text
