@@ -167,3 +167,82 @@ def test_the_report_prints_a_change_that_rounds_to_zero_without_a_sign(
     assert "-0.0" not in text and "+0.0" not in text
     assert "±0 pts" in text  # 100 % kept in both periods
     assert "+0 pts" not in text
+
+
+# 5. The caseload says the order it is in.
+
+CASELOAD_ORDER_WORDS = (
+    "Safety concerns first, then couples with a boundary crossing this week, then active, "
+    "paused and closed couples, each by soonest appointment, then by label"
+)
+
+
+def test_the_caseload_sorts_in_the_order_it_describes() -> None:
+    from practice.couples.services import CaseloadRow, caseload_order_text, sort_caseload
+
+    soon = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
+    later = soon + timedelta(days=7)
+
+    def row(label, status="active", appointment=soon, crossings=0, concern=False):
+        return CaseloadRow(0, label, 1, status, appointment, None, crossings, concern)
+
+    # Each row would come earlier by every step after the one that places it.
+    expected = [
+        row("Z concern", "closed", None, concern=True),
+        row("Y crossing", "paused", None, crossings=2),
+        row("X active soon", "active", soon),
+        row("B active later", "active", later),
+        row("c active later too", "active", later),
+        row("A active, nothing booked", "active", None),
+        row("A paused", "paused", soon),
+        row("A closed", "closed", soon),
+    ]
+    assert caseload_order_text() == CASELOAD_ORDER_WORDS
+    assert sort_caseload(reversed(expected)) == expected
+    assert sort_caseload(sorted(expected, key=lambda r: r.label)) == expected
+
+
+def test_the_caseload_page_says_its_order_and_lists_in_it(
+    app: Flask, world: World, as_user
+) -> None:
+    from practice.models import SafetyCheck, User
+    from tests.factories import make_appointment, make_couple, make_response
+
+    with app.app_context():
+        clinician = db.session.get(User, world.clinician_a)
+
+        def couple(label: str, status: str, n: int) -> Couple:
+            made = make_couple(db.session, clinician, label, f"x{n}@client.test", f"y{n}@c.test")
+            made.status = status
+            return made
+
+        concern = couple("Concern closed", "closed", 1)
+        template = make_template(db.session, clinician, title="Check")
+        assignment = make_assignment(db.session, concern, template)
+        answer = make_response(db.session, assignment, "injured")
+        db.session.add(
+            SafetyCheck(
+                response_id=answer.id,
+                couple_id=concern.id,
+                partner_id=concern.partner("injured").id,
+                role="injured",
+                checked_on=TODAY,
+                worrying=True,
+            )
+        )
+        crossing = couple("Crossing paused", "paused", 2)
+        db.session.add(
+            BoundaryLog(
+                boundary_id=make_boundary(db.session, crossing).id,
+                partner_id=crossing.partner("involved").id,
+                period_start=TODAY,
+                status="crossed",
+            )
+        )
+        make_appointment(db.session, couple("Active later", "active", 3), 10)
+        make_appointment(db.session, couple("Paused soon", "paused", 4), 1)
+        db.session.commit()  # Couple A: active, its appointment in 3 days
+    page = as_user("a@clinic.test").get("/couples/").get_data(as_text=True)
+    assert f"Your couples. {CASELOAD_ORDER_WORDS}." in page
+    order = ["Concern closed", "Crossing paused", "Couple A", "Active later", "Paused soon"]
+    assert sorted(order, key=page.index) == order
