@@ -25,3 +25,8 @@ def points(change: float | None) -> str:
         return NONE
     text = signed(change * 100, 0)
     return f"{text} pts" if text != "0" else "±0 pts"
+
+
+def day_count(days: int) -> str:
+    """'1 day', '13 days'."""
+    return f"{days} day" if days == 1 else f"{days} days"

@@ -59,11 +59,6 @@ def calendar_days_between(start: datetime, end: datetime, zone: tzinfo) -> int:
     return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
 
 
-def day_count(days: int) -> str:
-    """'1 day', '13 days'."""
-    return f"{days} day" if days == 1 else f"{days} days"
-
-
 def format_since(moment: datetime | None, now: datetime, zone: tzinfo) -> str:
     """A rough, friendly age in calendar days of the zone: 'today', 'yesterday', '5 days ago',
     '3 weeks ago'."""

@@ -246,3 +246,61 @@ def test_the_caseload_page_says_its_order_and_lists_in_it(
     assert f"Your couples. {CASELOAD_ORDER_WORDS}." in page
     order = ["Concern closed", "Crossing paused", "Couple A", "Active later", "Paused soon"]
     assert sorted(order, key=page.index) == order
+
+
+# 3. "Days ago" is counted from today; a period that is over counts to its own end.
+
+
+def test_days_since_the_last_crossing_say_what_they_count_from() -> None:
+    from practice.analytics.adherence import boundary_adherence
+    from practice.analytics.data import BoundaryFacts, LogRow
+
+    first = date(2026, 2, 1)
+    boundary = BoundaryFacts(1, "No contact.", "daily", "active", first, active_from=first)
+    logs = [LogRow(1, "injured", date(2026, 2, 10), "crossed")]
+    today = date(2026, 3, 20)
+    past = boundary_adherence(boundary, logs, Period(first, date(2026, 3, 16)), today)
+    # The period's last day is 15 Mar: 33 days after 10 Feb, and 38 before today.
+    assert past.partners["injured"].last_crossing_age == "33 days before the period's end"
+    current = boundary_adherence(boundary, logs, Period(first, date(2026, 3, 21)), today)
+    assert current.partners["injured"].last_crossing_age == "38 days ago"
+    soon = [LogRow(1, "injured", date(2026, 3, 19), "crossed")]
+    assert (
+        boundary_adherence(boundary, soon, Period(first, date(2026, 3, 21)), today)
+        .partners["injured"]
+        .last_crossing_age
+        == "yesterday"
+    )
+    assert (
+        boundary_adherence(boundary, soon, Period(first, date(2026, 3, 20)), today)
+        .partners["injured"]
+        .last_crossing_age
+        == "on the period's last day"
+    )
+    assert current.partners["involved"].last_crossing_age is None
+
+
+def test_the_dashboard_says_ago_only_when_counting_from_today(
+    app: Flask, world: World, as_user
+) -> None:
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        db.session.add(
+            BoundaryLog(
+                boundary_id=world.boundary_a,
+                partner_id=couple.partner("injured").id,
+                period_start=TODAY - timedelta(days=5),
+                status="crossed",
+            )
+        )
+        db.session.commit()
+    clinician = as_user("a@clinic.test")
+    url = f"/couples/{world.couple_a}/insights"
+    current = clinician.get(f"{url}?period=14").get_data(as_text=True)
+    assert "(5 days ago)" in current
+    first, last = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
+    past = clinician.get(
+        f"{url}?period=custom&start={first.isoformat()}&end={last.isoformat()}"
+    ).get_data(as_text=True)
+    assert "(2 days before the period&#39;s end)" in past
+    assert "days ago" not in past

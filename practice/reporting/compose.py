@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 
 from practice.measures.summary import measure_series
-from practice.numfmt import points, signed
+from practice.numfmt import day_count, points, signed
 from practice.reporting.data import (
     AdherenceLine,
     AssignmentLine,
@@ -24,7 +24,7 @@ from practice.reporting.data import (
 from practice.reporting.draw import WEEKLY_AFTER_DAYS
 from practice.reporting.gather import MAX_RESPONSES, Gathered
 from practice.stages import STAGES
-from practice.timefmt import calendar_days_between, day_count
+from practice.timefmt import calendar_days_between
 
 MAX_CROSSINGS = 25
 ROLE = {"injured": "injured partner", "involved": "involved partner", "together": "together"}
