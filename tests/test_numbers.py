@@ -304,3 +304,53 @@ def test_the_dashboard_says_ago_only_when_counting_from_today(
     ).get_data(as_text=True)
     assert "(2 days before the period&#39;s end)" in past
     assert "days ago" not in past
+
+
+# 4. An answer is dated by the day it was sent, not a one-off's due day.
+
+
+def test_a_one_off_answer_is_dated_by_the_day_it_was_sent(
+    app: Flask, world: World, as_user
+) -> None:
+    from practice.reporting.compose import _day
+    from practice.timefmt import format_datetime
+
+    due, sent = TODAY - timedelta(days=2), TODAY - timedelta(days=3)
+    sent_at = datetime.combine(sent, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        template = make_template(db.session, None, title="One-off letter")
+        assignment = make_assignment(
+            db.session, couple, template, days_ago=6, schedule="once", due_on=due
+        )
+        db.session.add(
+            Response(
+                assignment_id=assignment.id,
+                occurrence_on=due,
+                slot="injured",
+                partner_id=couple.partner("injured").id,
+                version_id=template.latest.id,
+                answers={"answer_1": "sent early"},
+                status="submitted",
+                revision=1,
+                visibility="shared",
+                submitted_at=sent_at,
+            )
+        )
+        db.session.commit()
+        html = report_html(
+            db.session,
+            world.couple_a,
+            Period(TODAY - timedelta(days=13), TODAY + timedelta(days=1)),
+            "clinician",
+            utcnow(),
+            UTC,
+        )
+    text = _text(print_pdf(html))
+    assert _day(sent) in text and _day(due) not in text
+    sent_text = format_datetime(sent_at, UTC)
+    due_text = f"for {due:%a} {due.day} {due:%b}"
+    timeline = as_user("a@clinic.test").get(f"/couples/{world.couple_a}/responses")
+    for page in (timeline, as_user("ia@client.test").get("/answers")):
+        body = page.get_data(as_text=True)
+        assert "One-off letter" in body and sent_text in body and due_text not in body
