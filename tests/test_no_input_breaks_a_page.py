@@ -1,0 +1,66 @@
+"""No input breaks a page (issue 16): each rule is built once and tested here through HTTP, on
+SQLite and PostgreSQL. Exercise Markdown emits no images; everything but Mend's own files is
+no-store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+
+from tests.factories import World
+
+TODAY = date.today()
+
+
+# Markdown emits no images ----------------------------------------------------------------------
+
+
+def test_exercise_markdown_shows_an_images_alt_text_and_fetches_nothing(
+    world: World, as_user
+) -> None:
+    browser = as_user("a@clinic.test")
+    edit = browser.submit(
+        f"/library/{world.template_a}/edit",
+        {
+            "title": "Dr A's reflection",
+            "stage": "2",
+            "purpose": "Why ![remote](http://tracker.example/why.png) matters.",
+            "instructions": "See ![a <b>tracking</b> pixel](http://tracker.example/p.png), "
+            "![by reference][pic] and ![local](/static/mend.css).\n\n"
+            "[pic]: https://tracker.example/ref.png",
+            "answered_by": "each",
+            "visibility": "shared",
+            "recurrence": "",
+        },
+    )
+    assert edit.status_code == 302
+    for url in (f"/library/{world.template_a}", f"/tasks/{world.assignment_a}/{TODAY}"):
+        who = "a@clinic.test" if url.startswith("/library") else "va@client.test"
+        html = as_user(who).get(url).get_data(as_text=True)
+        assert "<img" not in html and "tracker.example" not in html, url
+        assert "a &lt;b&gt;tracking&lt;/b&gt; pixel" in html, url
+        assert "by reference" in html and "local" in html, url
+
+
+# No-store on everything that carries a token or a person's data --------------------------------
+
+
+def test_tokens_keep_alive_and_every_page_are_no_store_but_static_files_may_be_cached(
+    app: Flask, world: World, as_user, client
+) -> None:
+    partner = as_user("va@client.test")
+    token = partner.get("/csrf-token")
+    assert token.status_code == 200 and token.is_json
+    alive = partner.get("/keep-alive")
+    assert alive.status_code == 200 and alive.is_json
+    saved = partner.submit(
+        f"/tasks/{world.assignment_a}/{TODAY}/autosave",
+        {"f_answer_1": "words", "f_mood": "5", "revision": "0"},
+    )
+    assert saved.status_code == 200 and saved.is_json
+    words = partner.get("/settings/my-words.json")
+    for response in (token, alive, saved, words, partner.get("/today"), client.get("/nowhere")):
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+    static = client.get("/static/mend.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
