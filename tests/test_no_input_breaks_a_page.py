@@ -4,8 +4,10 @@ no-store."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import pytest
 from flask import Flask
 
 from tests.factories import World
@@ -64,3 +66,29 @@ def test_tokens_keep_alive_and_every_page_are_no_store_but_static_files_may_be_c
         assert response.headers["Cache-Control"] == "no-store", response.request.path
     static = client.get("/static/mend.css")
     assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+
+
+# Ids beyond what a column holds are a 404 ------------------------------------------------------
+
+OTHER_VALUES = {"day": TODAY.isoformat(), "token": "x", "key": "answer_1", "action": "pause"}
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "-1", "007", "٣"])
+def test_every_int_route_answers_404_for_ids_no_column_holds(
+    app: Flask, world: World, as_user, value: str
+) -> None:
+    """Huge, negative, zero-padded and non-ASCII numbers match no route, whoever asks."""
+    browsers = {
+        "anonymous": app.test_client(),
+        "clinician": as_user("a@clinic.test"),
+        "partner": as_user("va@client.test"),
+    }
+    rules = [r for r in app.url_map.iter_rules() if "<int:" in r.rule]
+    assert len(rules) > 40
+    for rule in rules:
+        path = re.sub(r"<int:\w+>", value, rule.rule)
+        path = re.sub(r"<(\w+)>", lambda m: OTHER_VALUES[m.group(1)], path)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for who, browser in browsers.items():
+                answer = browser.open(path, method=method)
+                assert answer.status_code in (404, 405), (who, method, path)
