@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import unquote
 
 import pytest
 from flask import Flask
 
+from practice.db import db
+from practice.models import Couple
 from tests.factories import World
 
 TODAY = date.today()
@@ -92,3 +95,41 @@ def test_every_int_route_answers_404_for_ids_no_column_holds(
             for who, browser in browsers.items():
                 answer = browser.open(path, method=method)
                 assert answer.status_code in (404, 405), (who, method, path)
+
+
+# Downloads are named per RFC 6266 ---------------------------------------------------------------
+
+
+def _saved_name(header: str) -> str:
+    """The file name a browser saves, from the filename* parameter; the header itself must be
+    one a server may send (Latin-1; here plain ASCII) and its fallback free of quotes."""
+    header.encode("ascii")
+    fallback = re.search(r'filename="([^"]*)"', header).group(1)
+    assert "\\" not in fallback and not re.search(r"[\x00-\x1f\x7f]", fallback)
+    assert header.count('"') == 2
+    return unquote(re.search(r"filename\*=UTF-8''([^;\s]+)$", header).group(1), errors="strict")
+
+
+@pytest.mark.parametrize(
+    "label", ["Łódź-12", "König & İşik", 'The "Quiet"; Ones\\ 100%', "Tab\there"]
+)
+def test_every_download_is_named_safely_whatever_the_label(
+    app: Flask, world: World, as_user, label: str
+) -> None:
+    with app.app_context():
+        db.session.get(Couple, world.couple_a).label = label
+        db.session.commit()
+    clinician = as_user("a@clinic.test")
+    partner = as_user("ia@client.test")
+    report = clinician.get(f"/reports/{world.report_a}")
+    assert report.status_code == 200
+    name = _saved_name(report.headers["Content-Disposition"])
+    assert name.startswith(f"mend-{label.replace(' ', '-')}-") and name.endswith(".pdf")
+    for browser, url, ending in (
+        (clinician, f"/couples/{world.couple_a}/export.json", ".json"),
+        (partner, "/settings/my-words.json", ".json"),
+        (partner, "/settings/my-words.pdf", ".pdf"),
+    ):
+        answer = browser.get(url)
+        assert answer.status_code == 200, url
+        assert _saved_name(answer.headers["Content-Disposition"]).endswith(ending), url
