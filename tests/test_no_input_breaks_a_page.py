@@ -10,10 +10,12 @@ from urllib.parse import unquote
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from practice.db import db
-from practice.models import Couple
-from tests.factories import World
+from practice.exercises.definitions import KINDS
+from practice.models import Couple, Response
+from tests.factories import SIMPLE_EXERCISE, World, make_assignment, make_template
 
 TODAY = date.today()
 
@@ -133,3 +135,97 @@ def test_every_download_is_named_safely_whatever_the_label(
         answer = browser.get(url)
         assert answer.status_code == 200, url
         assert _saved_name(answer.headers["Content-Disposition"]).endswith(ending), url
+
+
+# Every question kind round-trips through a draft ---------------------------------------------
+
+# What a partner types for each kind, and how the reopened page must show it.
+TYPED = {
+    "short_text": ("Łódź & “quotes”", r'name="f_short_text"[^>]*value="Łódź &amp; “quotes”"'),
+    "long_text": ("Two\r\nlines", r'name="f_long_text"[^>]*>\r\nTwo\r\nlines</textarea>'),
+    "scale": ("7", r'<input checked[^>]*name="f_scale"[^>]*value="7"'),
+    "single_choice": ("Tense", r'<input checked[^>]*name="f_single_choice"[^>]*value="Tense"'),
+    "multi_choice": (
+        ["Walk", "Rest"],
+        r'<input checked[^>]*name="f_multi_choice"[^>]*value="Rest"',
+    ),
+    "yes_no": ("no", r'<input checked[^>]*name="f_yes_no"[^>]*value="no"'),
+    "date": ("2026-11-30", r'name="f_date"[^>]*value="2026-11-30"'),
+    "number": ("2.5", r'name="f_number"[^>]*value="2.5"'),
+}
+OPTIONS = {"single_choice": ["Calm", "Tense"], "multi_choice": ["Walk", "Talk", "Rest"]}
+
+
+def _every_kind(answered_by: str) -> dict:
+    fields = [{"key": "reason", "label": "Why", "kind": "short_text", "required": True}]
+    for kind in KINDS:
+        field = {"key": kind, "label": kind.replace("_", " "), "kind": kind}
+        if kind in ("scale", "number"):
+            field.update(min=0, max=10)
+        if kind in OPTIONS:
+            field["options"] = OPTIONS[kind]
+        fields.append(field)
+    return {**SIMPLE_EXERCISE, "answered_by": answered_by, "fields": fields}
+
+
+def _revision(html: str) -> str:
+    return re.search(r'name="revision"[^>]*value="(\d+)"', html).group(1)
+
+
+def _assert_shown(html: str) -> None:
+    for kind, (_typed, shown) in TYPED.items():
+        assert re.search(shown, html), f"{kind} is not shown as typed"
+    assert re.search(r'<input checked[^>]*name="f_multi_choice"[^>]*value="Walk"', html)
+
+
+@pytest.mark.parametrize("draft", ["save", "autosave", "failed send"])
+@pytest.mark.parametrize("answered_by", ["each", "together"])
+def test_every_question_kind_round_trips_through_a_draft(
+    app: Flask, world: World, as_user, draft: str, answered_by: str
+) -> None:
+    assert set(TYPED) == set(KINDS), "a new kind of question needs its round trip here"
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        template = make_template(db.session, None, **_every_kind(answered_by))
+        assignment = make_assignment(db.session, couple, template, answered_by=answered_by).id
+        db.session.commit()
+    url = f"/tasks/{assignment}/{TODAY}"
+    typed = {f"f_{kind}": value for kind, (value, _shown) in TYPED.items()}
+    for email in ("ia@client.test", "va@client.test"):
+        partner = as_user(email)
+        page = partner.get(url)
+        assert page.status_code == 200
+        revision = _revision(page.get_data(as_text=True))
+        if answered_by == "each" or email == "ia@client.test":
+            posted = {**typed, "revision": revision}
+            if draft == "autosave":
+                saved = partner.submit(url + "/autosave", posted)
+                assert saved.status_code == 200, saved.get_data(as_text=True)
+            elif draft == "save":
+                assert partner.submit(url, {**posted, "action": "save"}).status_code == 302
+            else:  # the required reason is missing: nothing is sent, the words are kept
+                assert partner.submit(url, {**posted, "action": "submit"}).status_code == 400
+        # Reopened later (in a joint answer, by the other partner too), every value is there.
+        reopened = partner.get(url)
+        assert reopened.status_code == 200, email
+        html = reopened.get_data(as_text=True)
+        _assert_shown(html)
+        if answered_by == "each" or email == "va@client.test":
+            sent = partner.submit(
+                url,
+                {**typed, "f_reason": "because", "action": "submit", "revision": _revision(html)},
+            )
+            assert sent.status_code == 302, sent.get_data(as_text=True)
+            answer = partner.get(sent.headers["Location"]).get_data(as_text=True)
+            for text in ("Łódź", "Tense", "Walk", "Rest", "2.5", "7", "because"):
+                assert text in answer, (email, text)
+    with app.app_context():
+        sent = db.session.scalars(
+            select(Response).where(Response.assignment_id == assignment)
+        ).all()
+        assert {r.status for r in sent} == {"submitted"}
+        assert len(sent) == (2 if answered_by == "each" else 1)
+        for response in sent:
+            assert response.answers["number"] == 2.5 and response.answers["scale"] == 7
+            assert response.answers["yes_no"] is False and response.answers["date"] == "2026-11-30"
+            assert response.answers["multi_choice"] == ["Walk", "Rest"]
