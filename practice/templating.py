@@ -143,10 +143,3 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["control"] = control
     app.jinja_env.globals["hidden_fields"] = hidden_fields
     app.jinja_env.globals["url_for"] = remembered_links(app)
-
-    @app.after_request
-    def _no_store(response):
-        # Pages carry private clinical content: never keep them in shared or browser caches.
-        if response.mimetype == "text/html":
-            response.headers["Cache-Control"] = "no-store"
-        return response
