@@ -8,6 +8,7 @@ their current values), then every form post, the ones that change who may do wha
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import time
@@ -301,11 +302,24 @@ def _read_pages(walk: Walk, again: bool = False) -> None:
                     payload = "after the posts"
                 response = walk.send(role, "GET", path, payload)
                 if payload == "own ids" and response is not None:
-                    _keep_forms(walk, role, path, response)
+                    _keep_forms(walk, role, path, response, rule.endpoint)
 
 
-def _keep_forms(walk: Walk, role: str, path: str, response) -> None:
-    if response.status_code != 200 or response.mimetype != "text/html":
+QUERY_READ = re.compile(r"request\.(?:args|values)\.get\(\s*[\"'](\w+)[\"']")
+
+
+def _query_names(app: Flask, endpoint: str) -> set[str]:
+    """The query parameters the view's module reads (its helpers too), found in its source."""
+    module = inspect.getmodule(inspect.unwrap(app.view_functions[endpoint]))
+    return set(QUERY_READ.findall(inspect.getsource(module))) if module else set()
+
+
+def _keep_forms(walk: Walk, role: str, path: str, response, endpoint: str) -> None:
+    if response.status_code != 200:
+        return
+    names = walk.queries.setdefault((role, path), set())
+    names.update(_query_names(walk.app, endpoint))
+    if response.mimetype != "text/html":
         return
     page = PageForms(path)
     page.feed(response.get_data(as_text=True))
