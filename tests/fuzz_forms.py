@@ -67,6 +67,8 @@ class PageForms(HTMLParser):
         self.page = page
         self.posts: dict[str, dict[str, list[str]]] = {}
         self.queries: dict[str, set[str]] = {}
+        self.hidden: set[tuple[str, str]] = set()  # (action, name) of hidden inputs
+        self._action = ""
         self._form: dict[str, list[str]] | None = None
         self._get_action: str | None = None
         self._select: str | None = None
@@ -87,6 +89,7 @@ class PageForms(HTMLParser):
             path, _query = self._path(a.get("action"))
             if a.get("method", "get").lower() == "post":
                 self._form = self.posts.setdefault(path, {})
+                self._action = path
                 self._checked = set()
             else:
                 self._get_action = path
@@ -104,6 +107,8 @@ class PageForms(HTMLParser):
                 self.queries.setdefault(self._get_action, set()).add(name)
             return
         kind = a.get("type", "text").lower()
+        if kind == "hidden":
+            self.hidden.add((self._action, name))
         if tag == "select":
             self._select = name
         elif tag == "textarea":

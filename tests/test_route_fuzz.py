@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 import wtforms
@@ -141,6 +141,13 @@ class Walk:
                 # The test client passes it; a WSGI server (gunicorn) answers 500 instead.
                 error = f"{name} header not Latin-1: {value[:60]!r}"
                 self.failures.append(Failure(method, path, role, payload, 500, error))
+        if method != "GET" and response.status_code in (302, 303):
+            # Follow the redirect, as a browser does: the page that shows what was just saved.
+            target = urlsplit(response.headers.get("Location", ""))
+            if not target.netloc and target.path not in ("", "/login"):
+                page = self.send(role, "GET", target.path, f"{payload}, then its redirect")
+                if page is not None:
+                    _keep_forms(self, role, target.path, page, refresh=True)
         return response
 
     def _with_token(self, role: str, data: dict | None) -> dict:
@@ -314,11 +321,16 @@ def _query_names(app: Flask, endpoint: str) -> set[str]:
     return set(QUERY_READ.findall(inspect.getsource(module))) if module else set()
 
 
-def _keep_forms(walk: Walk, role: str, path: str, response, endpoint: str) -> None:
+def _keep_forms(
+    walk: Walk, role: str, path: str, response, endpoint: str = "", refresh: bool = False
+) -> None:
+    """Keep the page's forms. Refresh: a page shown after a post, whose hidden fields (e.g. a
+    draft's revision) replace the kept ones, as the browser's next post would send them."""
     if response.status_code != 200:
         return
-    names = walk.queries.setdefault((role, path), set())
-    names.update(_query_names(walk.app, endpoint))
+    if endpoint:
+        names = walk.queries.setdefault((role, path), set())
+        names.update(_query_names(walk.app, endpoint))
     if response.mimetype != "text/html":
         return
     page = PageForms(path)
@@ -327,7 +339,10 @@ def _keep_forms(walk: Walk, role: str, path: str, response, endpoint: str) -> No
         known = walk.forms.setdefault((role, action), {})
         fields.pop("csrf_token", None)  # each post carries the browser's current token
         for name, values in fields.items():
-            known.setdefault(name, values)
+            if refresh and (action, name) in page.hidden:
+                known[name] = values
+            else:
+                known.setdefault(name, values)
     for target, names in page.queries.items():
         walk.queries.setdefault((role, target), set()).update(names)
 
@@ -361,7 +376,11 @@ def _post_forms(walk: Walk, last: bool) -> None:
 def _post_rule(walk: Walk, rule, method: str, role: str, fuzzed: set[frozenset[str]]) -> None:
     path = _path(rule, walk.own[role])
     probe = walk.send(role, method, path, "no fields")
-    form = {**walk.built.get(rule.endpoint, {}), **walk.forms.get((role, path), {})}
+
+    def current() -> dict[str, list[str]]:
+        return {**walk.built.get(path, {}), **walk.forms.get((role, path), {})}
+
+    form = current()
     for hostile_path, payload in list(_variants(rule, walk.own[role]))[1:]:
         walk.send(role, method, hostile_path, payload, form)
     if probe is None or probe.status_code in REFUSED or _to_sign_in(probe):
@@ -374,11 +393,15 @@ def _post_rule(walk: Walk, rule, method: str, role: str, fuzzed: set[frozenset[s
         return  # the same form as another role's: each field was made hostile there
     fuzzed.add(frozenset(form))
     for name in form:
-        rest = {k: v for k, v in form.items() if k != name}
-        walk.send(role, method, path, f"{name}: missing", rest)
-        walk.send(role, method, path, f"{name}: twice", {**rest, name: ["1", "a\x00b"]})
+        walk.send(role, method, path, f"{name}: missing", _without(current(), name))
+        twice = {**current(), name: ["1", "a\x00b"]}
+        walk.send(role, method, path, f"{name}: twice", twice)
         for kind, value in HOSTILE_VALUES.items():
-            walk.send(role, method, path, f"{name}: {kind}", {**rest, name: value})
+            walk.send(role, method, path, f"{name}: {kind}", {**current(), name: value})
+
+
+def _without(form: dict[str, list[str]], name: str) -> dict[str, list[str]]:
+    return {k: v for k, v in form.items() if k != name}
 
 
 def _to_sign_in(response) -> bool:
@@ -410,13 +433,13 @@ def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
 
 @pytest.fixture
 def form_fields(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, dict[str, list[str]]]]:
-    """The fields of every WTForms form a view builds, by endpoint (with a plausible value)."""
+    """The fields of every WTForms form a view builds, by path (with a plausible value)."""
     built: dict[str, dict[str, list[str]]] = {}
     process = wtforms.Form.process
 
     def recording(self, *args, **kwargs):
         process(self, *args, **kwargs)
-        fields = built.setdefault(request.endpoint or "", {})
+        fields = built.setdefault(request.path, {})
         for item in self:
             if item.name != "csrf_token":
                 fields.setdefault(item.name, baseline(item))
