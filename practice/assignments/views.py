@@ -46,6 +46,7 @@ from practice.exercises.schedule import (
 )
 from practice.exercises.services import definition_of
 from practice.models import ExerciseTemplate, Response, utcnow
+from practice.query import int_arg
 from practice.stages import STAGES
 from practice.timefmt import local_today, practice_zone
 
@@ -82,7 +83,7 @@ def new(couple_id: int):
     if not form.is_submitted():
         form.start_on.data = today
         form.due_on.data = today + timedelta(days=7)
-        chosen = request.args.get("template", type=int)
+        chosen = int_arg("template")
         if chosen:
             template = get_template_or_404(chosen)
             definition = definition_of(template.latest)

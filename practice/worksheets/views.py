@@ -35,6 +35,7 @@ from practice.db import db
 from practice.exercises.services import definition_of
 from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
+from practice.query import int_arg
 from practice.timefmt import local_today, practice_zone
 from practice.worksheets.answers import answers_visible_to, render_answers
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
@@ -373,7 +374,7 @@ def checkins():
     from practice.worksheets.history import checkin_trends, history_period
 
     partner = own_partner()
-    days = request.args.get("days", 30, type=int)
+    days = int_arg("days", 30)
     days = days if days in (14, 30, 90) else 30
     period = history_period(days, _today())
     trends, shared = checkin_trends(db.session, partner, period, _today(), practice_zone())
@@ -408,7 +409,7 @@ def support():
     return render_template(
         "worksheets/support.html",
         resources=current_app.config["CRISIS_RESOURCES"],
-        after=request.args.get("after", type=int),
+        after=int_arg("after"),
     )
 
 
@@ -424,7 +425,7 @@ def csrf_token():
 def answers():
     """Everything this partner wrote, and what their partner chose to share."""
     partner = own_partner()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(int_arg("page", 1), 1)
     items, more = answers_visible_to(db.session, partner, page)
     return render_template(
         "worksheets/answers.html", items=items, partner=partner, page=page, more=more
