@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from practice.messages.services import MAX_LENGTH, MessageRefused, clean_body
@@ -36,10 +37,10 @@ class ComposeForm(MessageForm):
     to = RadioField(
         "To",
         choices=[
-            ("injured", "The injured partner only"),
-            ("involved", "The involved partner only"),
-            ("both", "Both partners, each in their own private conversation"),
-            ("together", "All three of us"),
+            SelectChoice("injured", "The injured partner only"),
+            SelectChoice("involved", "The involved partner only"),
+            SelectChoice("both", "Both partners, each in their own private conversation"),
+            SelectChoice("together", "All three of us"),
         ],
         validators=[InputRequired(message="Please choose who the message is for.")],
     )
@@ -58,9 +59,11 @@ class NoticesForm(FlaskForm):
     notices = RadioField(
         "Email me about new messages",
         choices=[
-            ("immediate", "Soon after they arrive (at most one email an hour per conversation)"),
-            ("digest", "Once a day, if there are unread messages"),
-            ("none", "Never: I'll look in Mend"),
+            SelectChoice(
+                "immediate", "Soon after they arrive (at most one email an hour per conversation)"
+            ),
+            SelectChoice("digest", "Once a day, if there are unread messages"),
+            SelectChoice("none", "Never: I'll look in Mend"),
         ],
         validators=[InputRequired(message="Please choose one.")],
     )

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from practice.access import (
     client_required,
@@ -340,10 +341,10 @@ def couple_inbox(couple_id: int):
     latest = last_messages(db.session, couple.id, reader.threads)
     names = _names(couple)
     form.to.choices = [
-        ("injured", f"{names.get('injured', 'The injured partner')} only"),
-        ("involved", f"{names.get('involved', 'The involved partner')} only"),
-        ("both", "Both partners, each in their own private conversation"),
-        ("together", "All three of us"),
+        SelectChoice("injured", f"{names.get('injured', 'The injured partner')} only"),
+        SelectChoice("involved", f"{names.get('involved', 'The involved partner')} only"),
+        SelectChoice("both", "Both partners, each in their own private conversation"),
+        SelectChoice("together", "All three of us"),
     ]
     rows = [
         {
