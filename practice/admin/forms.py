@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from practice.db import db
+from practice.forms import MendForm
 from practice.models import User
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(MendForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField(
@@ -27,7 +27,7 @@ class NewStaffForm(FlaskForm):
             raise ValidationError("An account with this email already exists.")
 
 
-class PracticeSettingsForm(FlaskForm):
+class PracticeSettingsForm(MendForm):
     require_two_factor_staff = BooleanField(
         "Require two-step sign-in for clinicians and admins",
         description="When on, a clinician or admin without it is asked to set it up the next "
