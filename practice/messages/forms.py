@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from practice.forms import MendForm
 from practice.messages.services import MAX_LENGTH, MessageRefused, clean_body
 
 
@@ -17,7 +17,7 @@ def _checked_body(_form, field) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class MessageForm(FlaskForm):
+class MessageForm(MendForm):
     body = TextAreaField(
         "Your message",
         validators=[_checked_body],
@@ -27,7 +27,7 @@ class MessageForm(FlaskForm):
     submit_key = HiddenField()
 
 
-class EditForm(FlaskForm):
+class EditForm(MendForm):
     body = TextAreaField("Your message", validators=[_checked_body])
 
 
@@ -46,7 +46,7 @@ class ComposeForm(MessageForm):
     )
 
 
-class MessagingOffForm(FlaskForm):
+class MessagingOffForm(MendForm):
     reason = TextAreaField(
         "What the partners will read",
         validators=[Length(max=500, message="Please keep this under 500 characters.")],
@@ -55,7 +55,7 @@ class MessagingOffForm(FlaskForm):
     )
 
 
-class NoticesForm(FlaskForm):
+class NoticesForm(MendForm):
     notices = RadioField(
         "Email me about new messages",
         choices=[
