@@ -354,3 +354,26 @@ def test_messages_are_in_the_couple_export(app: Flask, world: World, as_user) ->
     export = as_user(CLINICIAN).get(f"/couples/{world.couple_a}/export.json").get_json()
     conversations = {m["conversation"] for m in export["messages"]}
     assert conversations == {"private (injured)", "all three"}
+
+
+def test_the_availability_note_and_crisis_resources_head_every_client_conversation(
+    app: Flask, world: World, as_user
+) -> None:
+    admin, clinician, injured = as_user("admin@clinic.test"), as_user(CLINICIAN), as_user(INJURED)
+    saved = admin.submit(
+        "/admin/settings", {"availability_note": "The practice reads messages on weekdays."}
+    )
+    assert saved.status_code == 302
+    for url in ("/messages", "/messages/private", "/messages/together"):
+        page = injured.get(url).get_data(as_text=True)
+        assert "The practice reads messages on weekdays." in page
+        assert "Messages are not watched around the clock." in page
+        assert app.config["CRISIS_RESOURCES"].splitlines()[0] in page
+    own = clinician.submit(
+        "/messages/settings",
+        {"notices": "immediate", "availability_note": "I reply within two working days."},
+    )
+    assert own.status_code == 302
+    page = injured.get("/messages/private").get_data(as_text=True)
+    assert "I reply within two working days." in page
+    assert "The practice reads messages on weekdays." not in page

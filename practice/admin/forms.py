@@ -34,3 +34,9 @@ class PracticeSettingsForm(MendForm):
         "time they use Mend, and can do nothing else until they have. Clients can always choose "
         "it for themselves.",
     )
+    availability_note = StringField(
+        "When the practice reads messages",
+        validators=[Length(max=300, message="Please keep this under 300 characters.")],
+        description="Shown above every conversation a client opens, unless their clinician set "
+        "their own, e.g. “We read messages on weekdays and reply within two working days.”",
+    )
