@@ -17,6 +17,7 @@ from practice.csrf_tokens import init_csrf_tokens
 from practice.db import db
 from practice.logs import configure_logging, init_request_log
 from practice.proxies import TrustedProxyFix, parse_networks
+from practice.urls import IdConverter
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -32,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(paths.TEMPLATES_DIR),
         static_folder=str(paths.STATIC_DIR),
     )
+    # Before any route is added: every <int:> takes only what an id column can hold (else 404).
+    app.url_map.converters["int"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config)
     app.session_interface = SignedCookieSessions()

@@ -1,4 +1,4 @@
-"""Security headers on every response."""
+"""Security headers on every response, and no-store on everything but the static files."""
 
 from __future__ import annotations
 
@@ -18,12 +18,17 @@ PREVIEW_CSP = (
 
 
 def register_security_headers(app: Flask) -> None:
-    """CSP, framing, referrer, sniffing and (in production) HSTS; sign-out clears the site."""
+    """CSP, framing, referrer, sniffing, caching and (in production) HSTS; sign-out clears the
+    site."""
 
     @app.after_request
     def _headers(response: Response) -> Response:
         preview = request.endpoint == "reports.preview"
         response.headers.setdefault("Content-Security-Policy", PREVIEW_CSP if preview else CSP)
+        if request.endpoint != "static":
+            # Pages, JSON (form tokens, keep-alive) and downloads carry a person's data or a
+            # token: never keep them in a shared or browser cache. Only Mend's own files may be.
+            response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"

@@ -13,6 +13,7 @@ from wtforms.widgets import Select
 from practice.controls import attributes, control, hidden_fields
 from practice.markdown import render_markdown
 from practice.models import utcnow
+from practice.numfmt import points, signed
 from practice.stages import STAGES
 from practice.timefmt import format_date, format_datetime, format_since, practice_zone
 
@@ -126,11 +127,13 @@ def compile_templates(app: Flask) -> int:
 def register_template_helpers(app: Flask) -> None:
     """Add Mend's filters (dates in the practice's zone) and globals (stages)."""
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, practice_zone())
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["since"] = lambda value: format_since(value, utcnow())
+    app.jinja_env.filters["date"] = lambda value: format_date(value, practice_zone())
+    app.jinja_env.filters["since"] = lambda value: format_since(value, utcnow(), practice_zone())
     app.jinja_env.globals["STAGES"] = STAGES
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["signed"] = signed
+    app.jinja_env.filters["points"] = points
     app.jinja_env.globals["WHO_LABELS"] = WHO_LABELS
     app.jinja_env.globals["VISIBILITY_LABELS"] = VISIBILITY_LABELS
     app.jinja_env.globals["timedelta1"] = timedelta(days=1)
@@ -140,10 +143,3 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["control"] = control
     app.jinja_env.globals["hidden_fields"] = hidden_fields
     app.jinja_env.globals["url_for"] = remembered_links(app)
-
-    @app.after_request
-    def _no_store(response):
-        # Pages carry private clinical content: never keep them in shared or browser caches.
-        if response.mimetype == "text/html":
-            response.headers["Cache-Control"] = "no-store"
-        return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
@@ -44,18 +44,27 @@ def format_datetime(moment: datetime | None, zone: ZoneInfo) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
-def format_date(day: date | datetime | None) -> str:
-    """'3 Dec 2026'; empty for None."""
+def format_date(day: date | datetime | None, zone: tzinfo | None = None) -> str:
+    """'3 Dec 2026'; a moment is dated in the zone (when given); empty for None."""
     if day is None:
         return ""
+    if isinstance(day, datetime) and zone is not None:
+        day = to_local(day, zone)
     return f"{day.day} {day:%b %Y}"
 
 
-def format_since(moment: datetime | None, now: datetime) -> str:
-    """A rough, friendly age: 'today', 'yesterday', '5 days ago', '3 weeks ago'."""
+def calendar_days_between(start: datetime, end: datetime, zone: tzinfo) -> int:
+    """How many calendar days in the zone from start's day to end's day (09:00 on 12 Mar to
+    08:05 on 25 Mar is 13): the count a person makes from a calendar, not whole 24 hours."""
+    return (end.astimezone(zone).date() - start.astimezone(zone).date()).days
+
+
+def format_since(moment: datetime | None, now: datetime, zone: tzinfo) -> str:
+    """A rough, friendly age in calendar days of the zone: 'today', 'yesterday', '5 days ago',
+    '3 weeks ago'."""
     if moment is None:
         return "never"
-    days = (now - moment) // timedelta(days=1)
+    days = calendar_days_between(moment, now, zone)
     if days <= 0:
         return "today"
     if days == 1:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from practice.analytics.data import BoundaryFacts, LogRow, Period, monday
+from practice.numfmt import day_count
 
 ROLES = ("injured", "involved")
 
@@ -29,6 +30,9 @@ class PartnerAdherence:
     crossings: tuple[Crossing, ...]
     last_crossing: date | None
     days_since_last_crossing: int | None
+    # How long before today, or before the period's last day for a period already over, in
+    # words that say which: "3 days ago", "34 days before the period's end".
+    last_crossing_age: str | None = None
 
     @property
     def rate(self) -> float | None:
@@ -80,6 +84,18 @@ def expected_periods(boundary: BoundaryFacts, period: Period, today: date) -> li
     return weeks
 
 
+def crossing_age(days: int, period_over: bool) -> str:
+    """Days since the last crossing, counted to today ("5 days ago") or, for a period that is
+    over, to its last day ("34 days before the period's end"): never "ago" from a past day."""
+    if period_over:
+        if days == 0:
+            return "on the period's last day"
+        return f"{day_count(days)} before the period's end"
+    if days == 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
 def boundary_adherence(
     boundary: BoundaryFacts,
     logs: Iterable[LogRow],
@@ -128,6 +144,9 @@ def boundary_adherence(
             crossings=crossings,
             last_crossing=last,
             days_since_last_crossing=(reference - last).days if last else None,
+            last_crossing_age=crossing_age((reference - last).days, reference < today)
+            if last
+            else None,
         )
     both_kept = both_crossed = 0
     differ: list[date] = []

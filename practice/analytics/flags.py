@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from practice.analytics import thresholds as t
+from practice.numfmt import signed
 
 if TYPE_CHECKING:
     from practice.analytics.summary import Analysis
@@ -111,7 +112,7 @@ def worsening_metrics(analysis: Analysis) -> Iterable[Flag]:
                     f"{trend.metric.label} {direction} for the {ROLE_NAMES[role]}",
                     (
                         f"Mean {partner.mean:.1f} this period against {partner.previous_mean:.1f} "
-                        f"the period before ({change:+.1f})",
+                        f"the period before ({signed(change)})",
                     ),
                     analysis.period.end - timedelta(days=1),
                 )

@@ -236,28 +236,46 @@ _CASELOAD = select(
 ).where(Couple.clinician_id == bindparam("clinician_id"))
 
 
+@dataclass(frozen=True)
+class SortStep:
+    says: str  # how the caseload's caption describes this step
+    key: Callable[[CaseloadRow], Any]
+
+
+STATUS_ORDER = {"active": 0, "paused": 1, "closed": 2}
+# The caseload's order, step by step: the sort and the words the page says about it both come
+# from here, so the page cannot describe an order it does not produce.
+CASELOAD_ORDER = (
+    SortStep("safety concerns first", lambda r: not r.safety_concern),
+    SortStep("then couples with a boundary crossing this week", lambda r: r.recent_crossings == 0),
+    SortStep("then active, paused and closed couples", lambda r: STATUS_ORDER[r.status]),
+    SortStep(
+        "each by soonest appointment",
+        lambda r: (r.next_appointment is None, r.next_appointment),
+    ),
+    SortStep("then by label", lambda r: r.label.lower()),
+)
+
+
+def caseload_order_text() -> str:
+    """The caseload's order in words, from the steps that sort it."""
+    text = ", ".join(step.says for step in CASELOAD_ORDER)
+    return text[:1].upper() + text[1:]
+
+
+def sort_caseload(rows: Sequence[CaseloadRow]) -> list[CaseloadRow]:
+    """The rows in the caseload's order (CASELOAD_ORDER)."""
+    return sorted(rows, key=lambda r: tuple(step.key(r) for step in CASELOAD_ORDER))
+
+
 def caseload(
     db: Session, clinician: User, now: datetime, today: date | None = None
 ) -> list[CaseloadRow]:
     """The clinician's couples with next appointment and last client activity, in one query."""
-    status_order = {"active": 0, "paused": 1, "closed": 2}
     since = (today or now.date()) - timedelta(days=6)
     rows = (
         db.connection()
         .execute(_CASELOAD, {"clinician_id": clinician.id, "now": now, "since": since})
         .all()
     )
-    result = [CaseloadRow(*row[:-1], safety_concern=bool(row[-1])) for row in rows]
-    far = now + timedelta(days=3650)
-    # A safety concern comes first, always; then couples with a crossing this week; then by
-    # status and the next appointment.
-    result.sort(
-        key=lambda r: (
-            not r.safety_concern,
-            r.recent_crossings == 0,
-            status_order[r.status],
-            r.next_appointment or far,
-            r.label.lower(),
-        )
-    )
-    return result
+    return sort_caseload([CaseloadRow(*row[:-1], safety_concern=bool(row[-1])) for row in rows])

@@ -29,6 +29,7 @@ from practice.couples.services import (
     CoupleError,
     NewPartner,
     caseload,
+    caseload_order_text,
     create_couple,
     invite_partner,
     move_stage,
@@ -124,7 +125,9 @@ def dashboard():
     """The clinician's caseload: every couple with stage, status and what is next."""
     now = utcnow()
     rows = caseload(db.session, current_user, now, local_today(practice_zone(), now))
-    return render_template("couples/dashboard.html", rows=rows, now=now)
+    return render_template(
+        "couples/dashboard.html", rows=rows, now=now, order=caseload_order_text()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,28 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 
 from practice.access import client_required, clinician_required, get_couple_or_404, own_partner
 from practice.audit.capture import record
 from practice.db import db
+from practice.downloads import file_response
 from practice.exports.pdf import export_pdf
 from practice.exports.services import client_export, couple_export
 from practice.models import utcnow
 from practice.reporting.printing import RenderError
 
 bp = Blueprint("exports", __name__)
-
-
-def _download(body: bytes, mimetype: str, name: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 def _json(data: dict[str, Any]) -> bytes:
@@ -40,7 +30,7 @@ def mine_json():
     partner = own_partner()
     data = client_export(db.session, partner)
     record("exported", "partner", partner.id, partner.couple_id)
-    return _download(_json(data), "application/json", f"mend-my-words-{utcnow():%Y-%m-%d}.json")
+    return file_response(_json(data), "application/json", f"mend-my-words-{utcnow():%Y-%m-%d}.json")
 
 
 @bp.get("/settings/my-words.pdf")
@@ -55,7 +45,7 @@ def mine_pdf():
         flash(str(exc), "error")
         return redirect(url_for("client.settings"))
     record("exported", "partner", partner.id, partner.couple_id)
-    return _download(pdf, "application/pdf", f"mend-my-words-{utcnow():%Y-%m-%d}.pdf")
+    return file_response(pdf, "application/pdf", f"mend-my-words-{utcnow():%Y-%m-%d}.pdf")
 
 
 @bp.get("/couples/<int:couple_id>/export.json")
@@ -66,4 +56,4 @@ def couple_json(couple_id: int):
     data = couple_export(db.session, couple)
     record("exported", "couple", couple.id, couple.id)
     name = f"mend-couple-{couple.id}-{utcnow():%Y-%m-%d}.json"
-    return _download(_json(data), "application/json", name)
+    return file_response(_json(data), "application/json", name)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from practice.analytics.flags import ROLE_NAMES, Flag, flag_rule
 from practice.measures.library import SAFETY_WORRYING
 from practice.measures.summary import measure_series
+from practice.numfmt import signed
 
 WORRY_WORDS = {
     "afraid": "feels afraid of their partner",
@@ -76,7 +77,7 @@ def measure_changes(analysis) -> Iterable[Flag]:
                 f"{name}: reliable deterioration for the {who}",
                 (
                     f"{_day(series.first.day)}: {series.first.total}; {_day(latest.day)}: "
-                    f"{latest.total} (change {series.change:+d}, threshold "
+                    f"{latest.total} (change {signed(series.change, 0)}, threshold "
                     f"{series.instrument.reliable_change:g})",
                 ),
                 latest.day,

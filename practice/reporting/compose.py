@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 
 from practice.measures.summary import measure_series
+from practice.numfmt import day_count, points, signed
 from practice.reporting.data import (
     AdherenceLine,
     AssignmentLine,
@@ -23,6 +24,7 @@ from practice.reporting.data import (
 from practice.reporting.draw import WEEKLY_AFTER_DAYS
 from practice.reporting.gather import MAX_RESPONSES, Gathered
 from practice.stages import STAGES
+from practice.timefmt import calendar_days_between
 
 MAX_CROSSINGS = 25
 ROLE = {"injured": "injured partner", "involved": "involved partner", "together": "together"}
@@ -47,18 +49,12 @@ def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1f}"
-
-
 def _rate(rate: float | None) -> str:
     return "no data" if rate is None else f"{rate:.0%}"
 
 
 def _points(current: float | None, before: float | None) -> str:
-    if current is None or before is None:
-        return "–"
-    return f"{(current - before) * 100:+.0f} pts"
+    return points(None if current is None or before is None else current - before)
 
 
 MAX_EVIDENCE = 4
@@ -85,13 +81,13 @@ def compose(
     header = Header(
         couple_label=gathered.couple_label,
         clinician=gathered.clinician,
-        period_text=f"{_day(period.start)} to {_day(last_day)} ({period.days} days)",
+        period_text=f"{_day(period.start)} to {_day(last_day)} ({day_count(period.days)})",
         next_appointment=(
             _moment(gathered.next_appointment, zone) if gathered.next_appointment else "none booked"
         ),
         stage=f"{gathered.stage}. {STAGES[gathered.stage].name}",
         stage_since=f"since {_day(gathered.stage_since.astimezone(zone).date())} "
-        f"({(gathered.generated - gathered.stage_since).days} days)",
+        f"({day_count(calendar_days_between(gathered.stage_since, gathered.generated, zone))})",
         generated=_moment(gathered.generated, zone),
         audience=gathered.audience,
     )
@@ -103,7 +99,7 @@ def compose(
 
     def mean_change(trend, role: str) -> str:
         partner = trend.partners[role]
-        return f"{_num(partner.mean)} ({_signed(partner.change)})"
+        return f"{_num(partner.mean)} ({signed(partner.change)})"
 
     metric_lines = tuple(
         MetricLine(
@@ -161,7 +157,7 @@ def compose(
                 ROLE[s.role],
                 f"{s.latest.total} ({_day(s.latest.day)})",
                 s.latest.band,
-                f"{s.change:+d} since {_day(s.first.day)}",
+                f"{signed(s.change, 0)} since {_day(s.first.day)}",
                 s.reliable if s.reliable is not None else "no threshold on file",
             )
             for s in measure_series(analysis.data)

@@ -121,7 +121,9 @@ def gather(
         responses.append(
             ResponseFact(
                 response.id,
-                response.occurrence_on,
+                # Dated by the day it was sent, as its flags are (a one-off's occurrence is
+                # only its due day).
+                response.submitted_at.astimezone(zone).date(),
                 title,
                 response.slot,
                 response.visibility,

@@ -7,6 +7,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from practice.numfmt import points, signed
 from practice.paths import REPORTS_DIR
 from practice.reporting.data import ReportData
 
@@ -20,6 +21,9 @@ def environment() -> Environment:
     )
     # Charts are SVG the chart module built with every text escaped; nothing else is raw.
     env.filters["svg"] = Markup  # nosemgrep: mend-no-markup-filter
+    # Signed changes print alike on the page and on paper (no "-0.0").
+    env.filters["signed"] = signed
+    env.filters["points"] = points
     return env
 
 

@@ -25,6 +25,7 @@ from practice.audit.capture import record
 from practice.auth.forms import PostForm
 from practice.couples.closing import ensure_open
 from practice.db import db
+from practice.downloads import file_response
 from practice.insights.periods import CHOICES, PeriodError, choose_period
 from practice.jobs import QueueUnavailable, queue_answers, queue_configured
 from practice.models import Couple, Report, utcnow
@@ -208,11 +209,4 @@ def download(report_id: int):
     couple = db.session.get(Couple, report.couple_id)
     record("exported", "report", report.id, couple.id)
     name = f"mend-{couple.label}-{report.period_start}-{report.audience}.pdf".replace(" ", "-")
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return file_response(data, "application/pdf", name)

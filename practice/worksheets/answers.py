@@ -58,6 +58,8 @@ class VisibleAnswer:
     response: Response
     title: str
     mine: bool
+    # A one-off answer is dated by the day it was sent; only a recurring one is "for" a day.
+    recurring: bool = False
 
 
 def answers_visible_to(
@@ -77,7 +79,7 @@ def answers_visible_to(
         .correlate(Response)
     )
     rows = db.execute(
-        select(Response, ExerciseTemplate.title, same.label("same"))
+        select(Response, ExerciseTemplate.title, same.label("same"), Assignment.schedule)
         .join(Assignment, Assignment.id == Response.assignment_id)
         .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
         .where(
@@ -94,9 +96,9 @@ def answers_visible_to(
         .offset((max(page, 1) - 1) * per_page)
     ).all()
     result = []
-    for response, title, submitted_same in rows[:per_page]:
+    for response, title, submitted_same, schedule in rows[:per_page]:
         facts = AnswerFacts(response.slot, response.status, response.visibility)
         if partner_may_read(facts, partner.role, bool(submitted_same)):
             mine = response.slot in (partner.role, "together")
-            result.append(VisibleAnswer(response, title, mine))
+            result.append(VisibleAnswer(response, title, mine, schedule != "once"))
     return result, len(rows) > per_page

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
     DecimalField,
@@ -148,6 +149,10 @@ class PlainDateField(DateField):
 
 
 class PlainNumberField(DecimalField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("places", None)  # 2.5 shows as 2.5, not 2.50
+        super().__init__(*args, **kwargs)
+
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
@@ -162,13 +167,19 @@ class WorksheetBase(FlaskForm):
 
 
 def build_form(definition: TemplateDef, role: str, formdata=None, answers=None) -> WorksheetBase:
-    """A worksheet form for the partner with this role, filled from formdata or saved answers."""
-    form = _form_class(definition, role)(formdata=formdata)
+    """A worksheet form for the partner with this role, filled from formdata or saved answers.
+
+    Saved answers (a draft holds what was typed, a sent answer typed values) are given back to
+    the fields as the browser posted them, so every kind reads them through the one path a post
+    takes: a draft's "2.5" or "next Tuesday" is shown as typed, whatever the field makes of it.
+    """
     if formdata is None and answers:
-        for field in definition.fields_for(role):
-            if field.key in answers:
-                form[PREFIX + field.key].process(None, data=from_stored(field, answers[field.key]))
-    return form
+        formdata = MultiDict(
+            (PREFIX + field.key, text)
+            for field in definition.fields_for(role)
+            for text in as_posted(field, answers.get(field.key))
+        )
+    return _form_class(definition, role)(formdata=formdata)
 
 
 # Form classes by parsed definition and role. definition_of hands out one TemplateDef object per
@@ -194,21 +205,17 @@ def _form_class(definition: TemplateDef, role: str) -> type[WorksheetBase]:
     return WorksheetForm
 
 
-def from_stored(field: FieldDef, value: Any) -> Any:
-    """A stored (draft or submitted) value as the form field expects it."""
+def as_posted(field: FieldDef, value: Any) -> list[str]:
+    """A stored (draft, parked or sent) value as the browser posts it for this field."""
     if value is None or value == "":
-        return None
-    if field.kind == "date" and isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    if field.kind == "scale":
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return None
-    return value
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if v is not None]
+    if field.kind == "yes_no" and isinstance(value, bool):
+        return ["yes" if value else "no"]
+    if isinstance(value, date):
+        return [value.isoformat()]
+    return [str(value)]
 
 
 def raw_values(definition: TemplateDef, role: str, formdata) -> dict[str, Any]:
