@@ -1,4 +1,5 @@
-"""Whole numbers in query strings: one beyond what the database holds is ignored, never a 500."""
+"""Whole numbers in query strings and posted revisions: one beyond what the database holds is
+ignored or refused, never a 500."""
 
 from __future__ import annotations
 
@@ -61,3 +62,17 @@ def test_int_arg_gives_the_default_out_of_range(app: Flask, value: str) -> None:
         assert int_arg("n", 7) == 7
     with app.test_request_context("/?n=2147483647"):
         assert int_arg("n", 7) == 2147483647
+
+
+@pytest.mark.parametrize("path", ["", "/autosave"])
+def test_a_draft_revision_beyond_the_database_is_a_conflict_not_a_500(
+    app: Flask, world: World, as_user, path: str
+) -> None:
+    from datetime import date
+
+    browser = as_user("ia@client.test")
+    url = f"/tasks/{world.assignment_a}/{date.today().isoformat()}{path}"
+    draft = {"f_answer_1": "words", "f_mood": "5", "action": "save"}
+    assert browser.submit(url, {**draft, "revision": "0"}).status_code < 400  # a draft to compare
+    response = browser.submit(url, {**draft, "f_answer_1": "more words", "revision": HUGE})
+    assert response.status_code == 409, response.status_code  # an older save, not a 500

@@ -35,7 +35,7 @@ from practice.db import db
 from practice.exercises.services import definition_of
 from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
-from practice.query import int_arg
+from practice.query import LARGEST, int_arg
 from practice.timefmt import local_today, practice_zone
 from practice.worksheets.answers import answers_visible_to, render_answers
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
@@ -254,10 +254,12 @@ def _closed(assignment: Assignment, message: str):
 
 
 def _int(value: str | None) -> int:
+    """A posted revision; -1 (matches no draft) when it is not a number the database holds."""
     try:
-        return int(value or 0)
+        number = int(value or 0)
     except ValueError:
         return -1
+    return number if abs(number) <= LARGEST else -1
 
 
 def _visibility_choice(definition, assignment: Assignment) -> str | None:
