@@ -35,8 +35,9 @@ from practice.db import db
 from practice.exercises.services import definition_of
 from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
-from practice.query import LARGEST, int_arg
+from practice.query import int_arg
 from practice.timefmt import local_today, practice_zone
+from practice.urls import ID_MAX
 from practice.worksheets.answers import answers_visible_to, render_answers
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
 from practice.worksheets.services import (
@@ -259,7 +260,7 @@ def _int(value: str | None) -> int:
         number = int(value or 0)
     except ValueError:
         return -1
-    return number if abs(number) <= LARGEST else -1
+    return number if abs(number) <= ID_MAX else -1
 
 
 def _visibility_choice(definition, assignment: Assignment) -> str | None:
