@@ -1,5 +1,5 @@
-"""Whole numbers in query strings: one beyond what the database holds is not found (404),
-letters are a bad request (400), never a 500."""
+"""Whole numbers in query strings and posted revisions: one beyond what the database holds is
+not found (404) or refused, letters are a bad request (400), never a 500."""
 
 from __future__ import annotations
 
@@ -68,3 +68,17 @@ def test_query_int_refuses_what_no_id_holds(app: Flask, value: str, status: int)
         assert query_int("n", 7) == 2147483647
     with app.test_request_context("/"):
         assert query_int("n", 7) == 7
+
+
+@pytest.mark.parametrize("path", ["", "/autosave"])
+def test_a_draft_revision_beyond_the_database_is_a_conflict_not_a_500(
+    app: Flask, world: World, as_user, path: str
+) -> None:
+    from datetime import date
+
+    browser = as_user("ia@client.test")
+    url = f"/tasks/{world.assignment_a}/{date.today().isoformat()}{path}"
+    draft = {"f_answer_1": "words", "f_mood": "5", "action": "save"}
+    assert browser.submit(url, {**draft, "revision": "0"}).status_code < 400  # a draft to compare
+    response = browser.submit(url, {**draft, "f_answer_1": "more words", "revision": HUGE})
+    assert response.status_code == 409, response.status_code  # an older save, not a 500

@@ -37,6 +37,7 @@ from practice.inputs import has_controls, query_int, without_controls
 from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
+from practice.urls import ID_MAX
 from practice.worksheets.answers import answers_visible_to, render_answers
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
 from practice.worksheets.services import (
@@ -254,10 +255,12 @@ def _closed(assignment: Assignment, message: str):
 
 
 def _int(value: str | None) -> int:
+    """A posted revision; -1 (matches no draft) when it is not a number the database holds."""
     try:
-        return int(value or 0)
+        number = int(value or 0)
     except ValueError:
         return -1
+    return number if abs(number) <= ID_MAX else -1
 
 
 def _visibility_choice(definition, assignment: Assignment) -> str | None:
