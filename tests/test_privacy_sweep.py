@@ -18,7 +18,7 @@ from practice.exercises.services import sync_library
 from practice.mail import outbox
 from practice.measures.instruments import PHQ9
 from practice.measures.library import SAFETY_SLUG, measure_slug
-from practice.models import Couple, ExerciseTemplate, Response
+from practice.models import Couple, ExerciseTemplate, Message, Response
 from tests.factories import World, make_assignment, make_response
 from tests.test_access import ROUTES, _methods, _rules
 from tests.test_safety import _assign, _phq9_form, _safety_form
@@ -33,6 +33,8 @@ MARKERS = {
     "boundary log note": "MARK-log-note-d41c",
     "stage reason": "MARK-stage-reason-a9b8",
     "safety answer": "MARK-safety-words-5e6f",
+    "private message": "MARK-private-message-61c0",
+    "clinician's private reply": "MARK-private-reply-0b7d",
 }
 
 
@@ -105,7 +107,18 @@ def _write_private_things(app: Flask, world: World, as_user) -> None:
     private["visibility"] = "clinician"
     assert injured.submit(f"/tasks/{checkin}/{today}", private).status_code == 302
 
+    sent = injured.submit(
+        "/messages/private", {"body": MARKERS["private message"], "submit_key": "sweep-1"}
+    )
+    assert sent.status_code == 302
+
     clinician = as_user("a@clinic.test")
+    reply = {"to": "injured", "body": MARKERS["clinician's private reply"], "submit_key": "s2"}
+    assert clinician.submit(f"/couples/{world.couple_a}/messages", reply).status_code == 302
+    with app.app_context():
+        for message in db.session.scalars(select(Message).where(Message.thread == "injured")):
+            message.for_session_at = message.created_at  # on the report's agenda too
+        db.session.commit()
     with app.app_context():
         private_id = db.session.scalar(
             select(Response.id).where(
@@ -165,6 +178,8 @@ def test_no_private_marker_reaches_the_other_partner_anywhere(
         "stage reason",
         "safety answer",
         "boundary log note",
+        "private message",
+        "clinician's private reply",
     ):
         assert MARKERS[name] in export, name
     dashboard = clinician.get(f"/couples/{world.couple_a}/insights?period=14")
