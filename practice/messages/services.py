@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from practice.exercises.visibility import threads_for
-from practice.models import Couple, Message, MessageRead, Partner, User
+from practice.exercises.visibility import may_read_thread, threads_for
+from practice.models import Couple, Message, MessageRead, Partner, User, UTCDateTime
 
 MAX_LENGTH = 5_000
 CHANGE_WINDOW = timedelta(minutes=5)  # edit or withdraw a message within this long
@@ -213,6 +213,60 @@ def thread_stamp(db: Session, couple_id: int, thread: str) -> str:
         )
     )
     return latest.isoformat() if latest else "empty"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One reader's quick look at a conversation: which it is, and whether it changed."""
+
+    couple_id: int
+    thread: str
+    place: str
+    stamp: str  # changes whenever the conversation's page would
+    seen_at: datetime | None  # when this reader last had it open
+
+
+def check_conversation(
+    db: Session, user_id: int, role: str, couple_id: int | None, kind: str
+) -> Check | None:
+    """A conversation the user takes part in (a partner's own couple, "private" meaning their
+    own; or one of the clinician's couples), its stamp and the reader's last visit, in one
+    statement scoped to the user; None when it is not theirs."""
+    if role == "client":
+        thread = case((literal(kind) == "private", Partner.role), else_=literal(kind))
+        statement = select(Partner.couple_id, Partner.role, thread).where(
+            Partner.user_id == user_id
+        )
+    elif role == "clinician":
+        statement = select(Couple.id, literal("clinician"), literal(kind)).where(
+            Couple.id == couple_id, Couple.clinician_id == user_id
+        )
+    else:
+        return None
+    base = statement.subquery()
+    couple, place, thread = base.c
+    latest = (
+        select(func.max(Message.changed_at))
+        .where(Message.couple_id == couple, Message.thread == thread)
+        .scalar_subquery()
+    )
+    seen = (
+        select(MessageRead.seen_at)
+        .where(
+            MessageRead.user_id == user_id,
+            MessageRead.couple_id == couple,
+            MessageRead.thread == thread,
+        )
+        .scalar_subquery()
+    )
+    row = db.execute(select(couple, place, thread, latest, seen)).first()
+    if row is None or not may_read_thread(row[2], row[1]):
+        return None
+    dialect = db.get_bind().dialect
+    latest_at = UTCDateTime().process_result_value(row[3], dialect)
+    seen_at = UTCDateTime().process_result_value(row[4], dialect)
+    stamp = latest_at.isoformat() if latest_at else "empty"
+    return Check(row[0], row[2], row[1], stamp, seen_at)
 
 
 def mark_read(

@@ -4,9 +4,11 @@ changing a message in its first minutes, and how each person hears of new ones."
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -43,6 +45,7 @@ from practice.messages.services import (
     CHANGE_WINDOW,
     MessageRefused,
     Reader,
+    check_conversation,
     conversation,
     edit_message,
     last_messages,
@@ -190,18 +193,24 @@ def _thread_page(couple: Couple, thread: str, place: str, here: str, updates: st
     return page, status
 
 
-def _updates(couple: Couple, thread: str, place: str):
+def _updates(couple_id: int | None, kind: str):
     """What the conversation's page needs to show new messages without a reload: 304 when
-    nothing changed (ETag), else the latest page of messages as HTML."""
+    nothing changed (ETag, from the conversation's index), else the latest page as HTML."""
     now = utcnow()
-    stamp = thread_stamp(db.session, couple.id, thread)
-    etag = f'"{couple.id}-{thread}-{stamp}"'
+    check = check_conversation(db.session, current_user.id, current_user.role, couple_id, kind)
+    if check is None:
+        abort(404)
+    couple_id, thread, place = check.couple_id, check.thread, check.place
+    etag = f'"{couple_id}-{thread}-{check.stamp}"'
     if etag in request.headers.get("If-None-Match", ""):
-        note_presence(db.session, current_user.id, couple.id, thread, now)
-        db.session.commit()
+        # The page made the reader's mark when it opened; keep it fresh (once a minute).
+        if check.seen_at is not None and now - check.seen_at > timedelta(minutes=1):
+            note_presence(db.session, current_user.id, couple_id, thread, now)
+            db.session.commit()
         response = make_response("", 304)
         response.headers["ETag"] = etag
         return response
+    couple = get_couple_or_404(couple_id, *WITH_PEOPLE)
     messages, _older = conversation(db.session, couple.id, thread)
     if request.args.get("seen") == "1":
         latest = messages[-1].id if messages else 0
@@ -210,6 +219,7 @@ def _updates(couple: Couple, thread: str, place: str):
         note_presence(db.session, current_user.id, couple.id, thread, now)
     marks = read_marks(db.session, couple.id, thread)
     others = [u.id for u, _p in participants(couple, thread) if u.id != current_user.id]
+    record("viewed", "message_thread", None, couple.id)
     db.session.commit()
     html = render_template(
         "messages/_messages.html",
@@ -284,8 +294,7 @@ def client_thread(kind: str):
 @bp.get("/messages/<any(private, together):kind>/updates")
 @client_required
 def client_updates(kind: str):
-    partner, couple = _own_couple()
-    return _updates(couple, _client_thread(kind, partner.role), partner.role)
+    return _updates(None, kind)
 
 
 # The clinician's conversations with a couple ----------------------------------------------------
@@ -386,8 +395,7 @@ def couple_thread(couple_id: int, thread: str):
 @bp.get("/couples/<int:couple_id>/messages/<any(injured, involved, together):thread>/updates")
 @clinician_required
 def couple_updates(couple_id: int, thread: str):
-    couple = get_couple_or_404(couple_id, *WITH_PEOPLE)
-    return _updates(couple, thread, "clinician")
+    return _updates(couple_id, thread)
 
 
 @bp.post("/couples/<int:couple_id>/messaging")
