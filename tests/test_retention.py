@@ -80,6 +80,7 @@ def test_dry_run_lists_expired_couples_and_deletes_nothing(
     assert "Would delete 1 couple(s) closed more than 7 years ago." in result.output
     assert f"couple {world.couple_a}, closed " in result.output
     assert "responses 1" in result.output and "client_accounts 2" in result.output
+    assert "messages 2" in result.output
     assert f"couple {world.couple_b}," not in result.output
     assert "private words" not in result.output and "No contact" not in result.output
     assert _counts(app) == before
@@ -102,6 +103,11 @@ def test_retention_deletes_only_expired_closed_couples_with_their_files_and_acco
         assert {"a@clinic.test", "ib@client.test", "ic@client.test"} <= emails
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1  # couple B's
         assert db.session.scalar(select(func.count()).select_from(Boundary)) == 1
+        from practice.models import Message, MessageRead
+
+        # Couple A's conversations go with it; nothing of them is left.
+        assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+        assert db.session.scalar(select(func.count()).select_from(MessageRead)) == 0
         sessions = db.session.scalars(select(UserSession.user_id)).all()
         assert set(sessions) <= set(db.session.scalars(select(User.id)))
     folder, files = arranged["folder"], arranged["files"]

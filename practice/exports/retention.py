@@ -22,6 +22,7 @@ from practice.models import (
     BoundaryRevision,
     Couple,
     MeasureScore,
+    Message,
     Partner,
     Report,
     Response,
@@ -91,6 +92,7 @@ def _counts(db: Session, couple_id: int) -> dict[str, int]:
             db, select(Appointment.id).where(Appointment.couple_id == couple_id)
         ),
         "reports": _count(db, select(Report.id).where(Report.couple_id == couple_id)),
+        "messages": _count(db, select(Message.id).where(Message.couple_id == couple_id)),
     }
 
 
