@@ -27,6 +27,6 @@ def render_message(text: str | None) -> Markup:
         )
         last = end
     parts.append(str(escape(source[last:])))
-    # Every piece was escaped above; only the links and line breaks are markup.
     html = "<br>\n".join("".join(parts).split("\n"))
+    # Every piece was escaped above; only the links and line breaks are markup.
     return Markup(html)  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
