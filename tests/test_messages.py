@@ -377,3 +377,25 @@ def test_the_availability_note_and_crisis_resources_head_every_client_conversati
     page = injured.get("/messages/private").get_data(as_text=True)
     assert "I reply within two working days." in page
     assert "The practice reads messages on weekdays." not in page
+
+
+def test_control_characters_are_refused_with_the_words_kept(
+    app: Flask, world: World, as_user
+) -> None:
+    injured = as_user(INJURED)
+    before = _count(app)
+    response = _send(injured, "/messages/together", "Before\x00after, and more words.")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Beforeafter, and more words." in html  # shown again without the NUL
+    assert _count(app) == before
+
+
+def test_another_couples_conversation_is_not_found(app: Flask, world: World, as_user) -> None:
+    other = as_user("b@clinic.test")
+    for thread in ("injured", "involved", "together"):
+        url = f"/couples/{world.couple_a}/messages/{thread}"
+        assert other.get(url).status_code == 404
+        assert other.submit(url, {"body": "hello", "submit_key": thread}).status_code == 404
+        assert other.get(f"{url}/updates").status_code == 404
+    assert _count(app, author_role="clinician", couple_id=world.couple_a) == 1
