@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.exports.views import bp as exports_bp
     from practice.health.views import bp as health_bp
     from practice.insights.views import bp as insights_bp
+    from practice.messages.views import bp as messages_bp
     from practice.reporting.views import bp as reports_bp
     from practice.responses.views import bp as responses_bp
     from practice.twofactor.views import bp as twofactor_bp
@@ -81,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         responses_bp,
         boundaries_bp,
         insights_bp,
+        messages_bp,
         reports_bp,
         client_bp,
         worksheets_bp,
@@ -167,6 +169,8 @@ def _init_login(app: Flask) -> None:
         "health.healthz",
         "health.readyz",
         "reports.request_status",
+        "messages.client_updates",
+        "messages.couple_updates",
     }
 
     @app.before_request

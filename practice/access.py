@@ -19,7 +19,12 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from practice.audit.capture import record_view
 from practice.db import db
-from practice.exercises.visibility import AnswerFacts, clinician_may_read, partner_may_read
+from practice.exercises.visibility import (
+    AnswerFacts,
+    clinician_may_read,
+    may_read_thread,
+    partner_may_read,
+)
 from practice.models import (
     ROLES,
     Appointment,
@@ -27,6 +32,7 @@ from practice.models import (
     Boundary,
     Couple,
     ExerciseTemplate,
+    Message,
     Partner,
     ReportRequest,
     Response,
@@ -296,3 +302,39 @@ def get_report_request_or_404(request_id: int) -> ReportRequest:
     if wanted is None:
         abort(404)
     return wanted
+
+
+# Messages ------------------------------------------------------------------------------------
+
+
+def reader_place(couple: Couple) -> str:
+    """The current user's place in this (already scoped) couple's conversations."""
+    if current_user.role == "clinician":
+        return "clinician"
+    partner = next((p for p in couple.partners if p.user_id == current_user.id), None)
+    if partner is None:
+        abort(404)
+    return partner.role
+
+
+def get_message_or_404(
+    message_id: int, couple_id: int | None = None
+) -> tuple[Message, Couple, str]:
+    """A message in a conversation the current user takes part in (of this couple, when one
+    is named), its couple, and the user's place there; 404 otherwise (the other partner's
+    private messages included)."""
+    statement = (
+        select(Message, Couple)
+        .join(Couple, Couple.id == Message.couple_id)
+        .where(Message.id == message_id, couple_scope(current_user))
+    )
+    if couple_id is not None:
+        statement = statement.where(Couple.id == couple_id)
+    found = db.session.execute(statement).one_or_none()
+    if found is None:
+        abort(404)
+    message, couple = found
+    place = reader_place(couple)
+    if not may_read_thread(message.thread, place):
+        abort(404)
+    return _seen(message, "message", message_id), couple, place

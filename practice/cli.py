@@ -176,7 +176,7 @@ def send_reminders_command(day: str | None) -> None:
     db.session.commit()
     click.echo(
         f"Reminders sent: {report.reminded}; digests sent: {report.digests}; "
-        f"already sent today: {report.skipped}."
+        f"message digests sent: {report.message_digests}; already sent today: {report.skipped}."
     )
     for failure in report.failures:
         click.echo(f"Failed: {failure}", err=True)

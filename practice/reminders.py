@@ -33,6 +33,7 @@ from practice.worksheets.services import tasks_for
 class ReminderReport:
     reminded: int = 0
     digests: int = 0
+    message_digests: int = 0
     skipped: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -84,7 +85,8 @@ def _eligible_clients():
 
 def recipients(db: Session, today: date, zone: tzinfo) -> list[tuple[str, int]]:
     """("client", user id) for each client with something to do today, then ("digest", user id)
-    for each active clinician. Ids only: each email is composed when it is sent."""
+    for each active clinician, then ("messages", user id) for each person who chose a daily
+    email about unread messages. Ids only: each email is composed when it is sent."""
     found = [
         ("client", user.id)
         for partner, user in db.execute(_eligible_clients().order_by(User.id)).all()
@@ -98,6 +100,9 @@ def recipients(db: Session, today: date, zone: tzinfo) -> list[tuple[str, int]]:
             .order_by(User.id)
         )
     )
+    from practice.messages.notices import digest_recipients
+
+    found.extend(("messages", user_id) for user_id in digest_recipients(db))
     return found
 
 
@@ -111,6 +116,10 @@ def send_one(db: Session, kind: str, user_id: int, today: date, zone: tzinfo) ->
             outcome = _remind_client(db, user_id, today, zone)
         elif kind == "digest":
             outcome = _send_digest(db, user_id, today, zone)
+        elif kind == "messages":
+            from practice.messages.notices import send_digest
+
+            outcome = send_digest(db, user_id, today)
         else:
             raise ValueError(f"unknown kind of email {kind!r}")
     except Exception:
@@ -174,13 +183,15 @@ def send_reminders(db: Session, today: date, zone: tzinfo) -> ReminderReport:
         try:
             outcome = send_one(db, kind, user_id, today, zone)
         except Exception as exc:  # noqa: BLE001 (one failed email must not stop the others)
-            what = "reminder" if kind == "client" else "digest"
+            what = {"client": "reminder", "messages": "message digest"}.get(kind, "digest")
             report.failures.append(f"{what} to user {user_id}: {exc}")
             continue
         if outcome == "skipped":
             report.skipped += 1
         elif outcome == "sent" and kind == "client":
             report.reminded += 1
+        elif outcome == "sent" and kind == "messages":
+            report.message_digests += 1
         elif outcome == "sent":
             report.digests += 1
     return report

@@ -12,6 +12,7 @@ from wtforms.widgets import Select
 
 from practice.controls import attributes, control, hidden_fields
 from practice.markdown import render_markdown
+from practice.messages.text import render_message
 from practice.models import utcnow
 from practice.numfmt import points, signed
 from practice.stages import STAGES
@@ -124,10 +125,26 @@ def compile_templates(app: Flask) -> int:
     return len(names)
 
 
+def unread_messages() -> int:
+    """The signed-in partner's unread messages (for the navigation), counted once a page."""
+    from flask import g
+    from flask_login import current_user
+
+    from practice.db import db
+    from practice.messages.services import unread_for_client
+
+    if not (current_user.is_authenticated and current_user.is_client):
+        return 0
+    if "unread_messages" not in g:
+        g.unread_messages = unread_for_client(db.session, current_user.id)
+    return g.unread_messages
+
+
 def register_template_helpers(app: Flask) -> None:
     """Add Mend's filters (dates in the practice's zone) and globals (stages)."""
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, practice_zone())
     app.jinja_env.filters["date"] = lambda value: format_date(value, practice_zone())
+    app.jinja_env.filters["message_text"] = render_message
     app.jinja_env.filters["since"] = lambda value: format_since(value, utcnow(), practice_zone())
     app.jinja_env.globals["STAGES"] = STAGES
     app.jinja_env.filters["markdown"] = render_markdown
@@ -143,3 +160,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["control"] = control
     app.jinja_env.globals["hidden_fields"] = hidden_fields
     app.jinja_env.globals["url_for"] = remembered_links(app)
+    app.jinja_env.globals["unread_messages"] = unread_messages

@@ -15,6 +15,7 @@ from practice.models import (
     BoundaryRevision,
     Couple,
     ExerciseTemplate,
+    Message,
     Partner,
     Report,
     ReportRequest,
@@ -162,6 +163,31 @@ def make_response(
     return response
 
 
+def make_message(
+    db: Session,
+    couple: Couple,
+    thread: str,
+    place: str,
+    body: str = "A message between sessions.",
+    minutes_ago: int = 0,
+) -> Message:
+    """A message in one of the couple's conversations, written by the clinician or a partner."""
+    author = couple.clinician if place == "clinician" else couple.partner(place).user
+    when = utcnow() - timedelta(minutes=minutes_ago)
+    message = Message(
+        couple_id=couple.id,
+        thread=thread,
+        author_id=author.id,
+        author_role=place,
+        body=body,
+        created_at=when,
+        changed_at=when,
+    )
+    db.add(message)
+    db.flush()
+    return message
+
+
 def make_boundary(
     db: Session,
     couple: Couple,
@@ -242,6 +268,8 @@ class World:
     boundary_b: int = 0
     report_a: int = 0
     report_request_a: int = 0
+    message_a: int = 0  # written by couple A's injured partner, in their private conversation
+    clinician_message_a: int = 0  # written by clinician A, to all three of couple A
 
 
 def make_world(db: Session) -> World:
@@ -275,4 +303,6 @@ def make_world(db: Session) -> World:
         appointment_b=make_appointment(db, couple_b, 4).id,
         partner_a_injured=couple_a.partner("injured").id,
         partner_b_injured=couple_b.partner("injured").id,
+        message_a=make_message(db, couple_a, "injured", "injured").id,
+        clinician_message_a=make_message(db, couple_a, "together", "clinician").id,
     )

@@ -158,6 +158,37 @@ ROUTES: dict[str, Route] = {
     "exports.couple_json": Route(
         ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
     ),
+    "messages.inbox": Route(("client",)),
+    "messages.preferences": Route(("clinician", "client")),
+    "messages.client_thread": Route(("client",), lambda w: {"kind": "private"}),
+    "messages.client_updates": Route(("client",), lambda w: {"kind": "together"}),
+    "messages.edit": Route(("client",), lambda w: {"message_id": w.message_a}, "client_a"),
+    "messages.withdraw": Route(("client",), lambda w: {"message_id": w.message_a}, "client_a"),
+    "messages.couple_inbox": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
+    ),
+    "messages.couple_thread": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a, "thread": "injured"}, "clinician_a"
+    ),
+    "messages.couple_updates": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a, "thread": "together"}, "clinician_a"
+    ),
+    "messages.switch": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "messages.for_session": Route(
+        ("clinician",),
+        lambda w: {"couple_id": w.couple_a, "message_id": w.message_a},
+        "clinician_a",
+    ),
+    "messages.couple_edit": Route(
+        ("clinician",),
+        lambda w: {"couple_id": w.couple_a, "message_id": w.clinician_message_a},
+        "clinician_a",
+    ),
+    "messages.couple_withdraw": Route(
+        ("clinician",),
+        lambda w: {"couple_id": w.couple_a, "message_id": w.clinician_message_a},
+        "clinician_a",
+    ),
     "admin.users": Route(("admin",)),
     "admin.toggle_active": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
     "admin.reset_two_factor": Route(("admin",), lambda w: {"user_id": w.clinician_a}),

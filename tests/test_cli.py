@@ -46,6 +46,9 @@ def test_demo_loads_once_prints_logins_and_is_safe_to_repeat(instance: dict, tmp
         now = conn.scalar(text("SELECT datetime('now')"))
         appointments = conn.execute(select(Appointment.__table__.c.starts_at)).scalars().all()
         assert any(str(a) < now for a in appointments) and any(str(a) > now for a in appointments)
+        marked = conn.scalar(text("SELECT count(*) FROM messages WHERE for_session_at IS NOT NULL"))
+        threads = set(conn.scalars(text("SELECT DISTINCT thread FROM messages")))
+        assert marked == 1 and threads == {"injured", "involved", "together"}
     engine.dispose()
 
 

@@ -4,18 +4,27 @@ no-store."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import unquote
 
 import pytest
 from flask import Flask
+from flask_wtf import FlaskForm
+from markupsafe import escape
 from sqlalchemy import select
 
+import practice
 from practice.db import db
-from practice.exercises.definitions import KINDS
+from practice.exercises.definitions import KINDS, parse_definition
+from practice.exercises.library import LIBRARY
+from practice.forms import MendForm
+from practice.inputs import REFUSED
 from practice.models import Couple, Response
-from tests.factories import SIMPLE_EXERCISE, World, make_assignment, make_template
+from practice.worksheets.forms import build_form
+from tests.factories import PASSWORD, SIMPLE_EXERCISE, World, make_assignment, make_template
 
 TODAY = date.today()
 
@@ -229,3 +238,169 @@ def test_every_question_kind_round_trips_through_a_draft(
             assert response.answers["number"] == 2.5 and response.answers["scale"] == 7
             assert response.answers["yes_no"] is False and response.answers["date"] == "2026-11-30"
             assert response.answers["multi_choice"] == ["Walk", "Rest"]
+
+
+# Control characters are refused in every text input, in one base form ------------------------
+
+REFUSED_SHOWN = str(escape(REFUSED))
+NUL = "\x00"
+
+
+def _form_cases(world: World) -> list[tuple[str | None, str, dict, str | None]]:
+    """(who, url, form values with a control character, the words shown again)."""
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    return [
+        (None, "/login", {"email": f"a{NUL}@clinic.test", "password": PASSWORD}, "a@clinic.test"),
+        (None, "/forgot-password", {"email": f"a@clinic.test{NUL}"}, "a@clinic.test"),
+        (None, "/login", {"email": "a@clinic.test", "password": PASSWORD + NUL}, None),
+        (
+            "a@clinic.test",
+            "/couples/new",
+            {
+                "label": f"Couple{NUL} Zed\x1b",
+                "started_on": TODAY.isoformat(),
+                "stage": "1",
+                "injured_name": "Robin",
+                "injured_email": "robin@example.com",
+                "involved_name": "Alex",
+                "involved_email": "alex@example.com",
+            },
+            "Couple Zed",
+        ),
+        (
+            "a@clinic.test",
+            f"/couples/{world.couple_a}/boundaries",
+            {"text": "No\x07 calls\tafter ten", "check_period": "daily", "agreed_in_session": "y"},
+            "No calls\tafter ten",
+        ),
+        (
+            "a@clinic.test",
+            f"/appointments/{world.appointment_a}/edit",
+            {
+                "starts_at": f"{tomorrow}T14:30",
+                "duration_minutes": "50",
+                "agenda_note": "Talk\x7f about\r\nthe week",
+            },
+            "Talk about\r\nthe week",
+        ),
+        (
+            "a@clinic.test",
+            f"/responses/{world.response_a}",
+            {"reviewed": "y", "comment": f"Seen{NUL}"},
+            "Seen",
+        ),
+        (
+            "a@clinic.test",
+            "/library/new",
+            {
+                "title": f"Evening{NUL}",
+                "stage": "7",
+                "answered_by": "involved",
+                "visibility": "clinician",
+                "recurrence": "",
+                "first_label": "What helped?",
+                "first_kind": "long_text",
+            },
+            "Evening",
+        ),
+        (
+            "admin@clinic.test",
+            "/admin/users",
+            {"email": "new@example.com", "display_name": f"Dr{NUL} New", "role": "clinician"},
+            "Dr New",
+        ),
+        (
+            "va@client.test",
+            f"/tasks/{world.assignment_a}/{TODAY}",
+            {
+                "f_answer_1": f"My{NUL} words\u0085 stay",
+                "f_mood": "6",
+                "action": "submit",
+                "revision": "0",
+            },
+            "My words stay",
+        ),
+    ]
+
+
+def test_a_control_character_in_any_text_is_refused_kindly_and_the_words_stay(
+    app: Flask, world: World, as_user
+) -> None:
+    for who, url, values, shown in _form_cases(world):
+        browser = app.test_client() if who is None else as_user(who)
+        answer = browser.submit(url, values)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code in (200, 400), (url, answer.status_code)
+        assert REFUSED_SHOWN in html, url
+        if shown is not None:
+            assert str(escape(shown)) in html, url
+        assert NUL not in html, url
+    with app.app_context():
+        # Nothing was made; the worksheet's words were kept as a draft, without the NUL.
+        assert db.session.scalar(select(Couple).where(Couple.label.like("%Zed%"))) is None
+        draft = db.session.scalar(
+            select(Response).where(
+                Response.assignment_id == world.assignment_a, Response.slot == "involved"
+            )
+        )
+        assert draft.status == "draft" and draft.answers["answer_1"] == "My words stay"
+
+
+def test_non_form_inputs_refuse_controls_and_numbers_no_column_holds(
+    app: Flask, world: World, as_user
+) -> None:
+    partner = as_user("va@client.test")
+    logged = partner.submit(
+        f"/boundaries/{world.boundary_a}/log",
+        {"day": TODAY.isoformat(), "status": "kept", "note": f"fine{NUL}"},
+    )
+    assert logged.status_code in (302, 303)
+    assert "characters Mend can" in partner.get(logged.headers["Location"]).get_data(as_text=True)
+    saved = partner.submit(
+        f"/tasks/{world.assignment_a}/{TODAY}/autosave",
+        {"f_answer_1": f"typed{NUL}\x01 on", "f_mood": "5", "revision": "0"},
+    )
+    assert saved.status_code == 200
+    with app.app_context():
+        draft = db.session.scalar(
+            select(Response).where(
+                Response.assignment_id == world.assignment_a, Response.slot == "involved"
+            )
+        )
+        assert draft.answers["answer_1"] == "typed on"
+    clinician = as_user("a@clinic.test")
+    admin = as_user("admin@clinic.test")
+    huge = "99999999999999999999"
+    for browser, url in (
+        (clinician, f"/couples/{world.couple_a}/responses?exercise={{}}"),
+        (clinician, f"/couples/{world.couple_a}/responses?stage={{}}"),
+        (clinician, f"/couples/{world.couple_a}/assign?template={{}}"),
+        (clinician, "/library/?stage={}"),
+        (admin, "/admin/audit?user={}"),
+        (admin, "/admin/audit?couple={}"),
+        (admin, "/admin/audit?page={}"),
+        (partner, "/answers?page={}"),
+        (partner, "/checkins?days={}"),
+        (partner, "/support?after={}"),
+    ):
+        assert browser.get(url.format(huge)).status_code == 404, url
+        assert browser.get(url.format("x%00")).status_code == 400, url
+        assert browser.get(url.format("")).status_code == 200, url
+
+
+def test_every_form_in_mend_is_a_mend_form(app: Flask) -> None:
+    """Forms inherit the one place that refuses control characters, the worksheet's too."""
+    for module in pkgutil.walk_packages(practice.__path__, "practice."):
+        importlib.import_module(module.name)
+    found, waiting = [], list(FlaskForm.__subclasses__())
+    while waiting:
+        form = waiting.pop()
+        waiting.extend(form.__subclasses__())
+        if form.__module__.startswith("practice."):
+            found.append(form)
+    assert len(found) > 20
+    strays = [f"{f.__module__}.{f.__qualname__}" for f in found if not issubclass(f, MendForm)]
+    assert strays == []
+    with app.test_request_context():
+        for raw in LIBRARY[:3]:
+            assert isinstance(build_form(parse_definition(raw), "injured"), MendForm)

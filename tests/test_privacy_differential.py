@@ -35,6 +35,7 @@ from practice.models import (
     BoundaryLog,
     Couple,
     ExerciseTemplate,
+    Message,
     Partner,
     Response,
     StageChange,
@@ -224,7 +225,19 @@ def _write_private(app: Flask, built: Built, writer: str, as_user) -> None:
     assert browser.submit(f"/tasks/{built.safety}/{due}", safety).status_code == 302
     assert browser.submit(f"/tasks/{built.phq9}/{due}", _phq9_form("Nearly every day"))
 
+    # A private conversation with the clinician, marked for the session, unread by the reader.
+    sent = browser.submit("/messages/private", {"body": "PRIVATE message", "submit_key": "p1"})
+    assert sent.status_code == 302
     clinician = as_user("a@clinic.test")
+    sent = clinician.submit(
+        f"/couples/{built.couple}/messages",
+        {"to": writer, "body": "PRIVATE reply", "submit_key": "p2"},
+    )
+    assert sent.status_code == 302
+    with app.app_context():
+        first = db.session.scalar(select(Message).order_by(Message.id))
+        first.for_session_at = first.created_at
+        db.session.commit()
     comment = {"reviewed": "y", "comment": "PRIVATE clinician comment"}
     assert clinician.submit(f"/responses/{built.shared_response}", comment).status_code == 302
     with app.app_context():
@@ -253,7 +266,9 @@ def _reader_urls(app: Flask, built: Built, reader: str) -> list[str]:
             .order_by(Response.id)
         ).all()
         first = db.session.scalar(select(Response.id).order_by(Response.id))
+        message = db.session.scalar(select(Message.id).order_by(Message.id)) or 1
     stand_in = SimpleNamespace(
+        message_a=message,
         couple_a=built.couple,
         assignment_a=built.checkin,
         response_a=first,
@@ -285,6 +300,7 @@ def _pdf_text(data: bytes) -> str:
 MASKS = (
     (re.compile(r'(name="csrf[_-]token"[^>]*content=")[^"]+'), r"\1…"),
     (re.compile(r'(name="csrf_token"[^>]*value=")[^"]+'), r"\1…"),
+    (re.compile(r'(name="submit_key"[^>]*value=")[^"]+'), r"\1…"),  # a fresh one per page
     (re.compile(r'("token": ?")[^"]+'), r"\1…"),
     (re.compile(r'("(?:exported|generated)(?:_at)?": ?")[^"]+'), r"\1…"),
     (re.compile(r"(Printed|Generated|Prepared)( on)? [^\n<]*\d\d:\d\d"), r"\1 …"),

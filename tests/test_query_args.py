@@ -1,5 +1,5 @@
 """Whole numbers in query strings and posted revisions: one beyond what the database holds is
-ignored or refused, never a 500."""
+not found (404) or an older save (409), letters are a bad request (400), never a 500."""
 
 from __future__ import annotations
 
@@ -30,11 +30,12 @@ def _urls(world: World) -> list[tuple[str, str]]:
     ]
 
 
-def test_huge_numbers_in_query_strings_are_ignored(app: Flask, world: World, as_user) -> None:
+def test_huge_numbers_in_query_strings_are_not_found(app: Flask, world: World, as_user) -> None:
     browsers: dict = {}
     for email, url in _urls(world):
         browser = browsers.setdefault(email, as_user(email))
-        assert browser.get(url).status_code == 200, url
+        assert browser.get(url).status_code == 404, url
+        assert browser.get(url.replace(HUGE, "twelve")).status_code == 400, url
 
 
 def test_a_page_past_the_end_is_an_empty_page(app: Flask, world: World, as_user) -> None:
@@ -42,26 +43,31 @@ def test_a_page_past_the_end_is_an_empty_page(app: Flask, world: World, as_user)
     assert browser.get("/admin/audit?page=2147483647").status_code == 200
 
 
-def test_views_read_numbers_from_query_strings_through_int_arg() -> None:
+def test_views_read_numbers_from_query_strings_through_query_int() -> None:
     """One place keeps query numbers in range; a view reading one itself could 500 again."""
     root = Path(practice.__file__).parent
     direct = re.compile(r"request\.(args|values)\.get\([^)]*type=int")
     offenders = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
-        if path.name != "query.py" and direct.search(path.read_text(encoding="utf-8"))
+        if path.name != "inputs.py" and direct.search(path.read_text(encoding="utf-8"))
     ]
-    assert not offenders, f"use practice.query.int_arg in: {offenders}"
+    assert not offenders, f"use practice.inputs.query_int in: {offenders}"
 
 
-@pytest.mark.parametrize("value", ["-1", "abc", "2147483648", HUGE])
-def test_int_arg_gives_the_default_out_of_range(app: Flask, value: str) -> None:
-    from practice.query import int_arg
+@pytest.mark.parametrize(("value", "status"), [("abc", 400), ("2147483648", 404), (HUGE, 404)])
+def test_query_int_refuses_what_no_id_holds(app: Flask, value: str, status: int) -> None:
+    from werkzeug.exceptions import HTTPException
 
-    with app.test_request_context(f"/?n={value}"):
-        assert int_arg("n", 7) == 7
+    from practice.inputs import query_int
+
+    with app.test_request_context(f"/?n={value}"), pytest.raises(HTTPException) as refused:
+        query_int("n", 7)
+    assert refused.value.code == status
     with app.test_request_context("/?n=2147483647"):
-        assert int_arg("n", 7) == 2147483647
+        assert query_int("n", 7) == 2147483647
+    with app.test_request_context("/"):
+        assert query_int("n", 7) == 7
 
 
 @pytest.mark.parametrize("path", ["", "/autosave"])

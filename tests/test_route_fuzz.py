@@ -209,6 +209,8 @@ def _own_ids(app: Flask, world: World) -> dict[str, dict[str, object]]:
         "action": "pause",
         "day": date.today().isoformat(),
         "token": "forged.token",
+        "kind": "private",
+        "thread": "together",
     }
     a = {
         **common,
@@ -222,6 +224,7 @@ def _own_ids(app: Flask, world: World) -> dict[str, dict[str, object]]:
         "report_id": world.report_a,
         "request_id": world.report_request_a,
         "user_id": spare,
+        "message_id": world.message_a,
     }
     b = {
         **a,
@@ -237,9 +240,9 @@ def _own_ids(app: Flask, world: World) -> dict[str, dict[str, object]]:
     }
     return {
         "anonymous": a,
-        "clinician": a,
         "injured partner": a,
         "involved partner": {**a, "response_id": involved, "partner_id": involved_a},
+        "clinician": {**a, "message_id": world.clinician_message_a},
         "admin": a,
         "other clinician": b,
         "other couple's partner": b,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from practice.forms import MendForm
 
 DATETIME_MESSAGE = "Please give a date and time, such as 2026-12-03 14:30."
 
@@ -19,7 +20,7 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError(DATETIME_MESSAGE) from exc
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(MendForm):
     starts_at = LocalDateTimeField(
         "Date and time",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -10,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from practice.exercises.forms import VISIBILITY, WHO
 from practice.exercises.schedule import WEEKDAY_NAMES
+from practice.forms import MendForm
 
 
 class WeekdaysField(SelectMultipleField):
@@ -17,7 +17,7 @@ class WeekdaysField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(MendForm):
     template_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
     answered_by = SelectField("Who answers", choices=WHO)
     visibility = SelectField("Who can read the answers", choices=VISIBILITY)
@@ -46,7 +46,7 @@ class AssignmentForm(FlaskForm):
     )
 
 
-class PlanItemForm(FlaskForm):
+class PlanItemForm(MendForm):
     template_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
     answered_by = SelectField("Who answers", choices=WHO)
     schedule = SelectField(

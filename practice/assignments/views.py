@@ -45,8 +45,8 @@ from practice.exercises.schedule import (
     weekday_mask,
 )
 from practice.exercises.services import definition_of
+from practice.inputs import query_int
 from practice.models import ExerciseTemplate, Response, utcnow
-from practice.query import int_arg
 from practice.stages import STAGES
 from practice.timefmt import local_today, practice_zone
 
@@ -83,7 +83,7 @@ def new(couple_id: int):
     if not form.is_submitted():
         form.start_on.data = today
         form.due_on.data = today + timedelta(days=7)
-        chosen = int_arg("template")
+        chosen = query_int("template")
         if chosen:
             template = get_template_or_404(chosen)
             definition = definition_of(template.latest)
@@ -193,7 +193,7 @@ def plan(couple_id: int):
             db.session.commit()
             flash("Plan skipped. You can assign exercises one by one at any time.", "info")
             return redirect(url_for("couples.detail", couple_id=couple.id))
-        chosen = [int(i) for i in request.form.getlist("entry") if i.isdigit()]
+        chosen = [int(i) for i in request.form.getlist("entry") if i.isascii() and i.isdigit()]
         try:
             made = accept_plan(db.session, couple, current_user, chosen, _today())
         except AssignmentError as exc:

@@ -33,6 +33,7 @@ from practice.models import (
     BoundaryRevision,
     Couple,
     MeasureScore,
+    Message,
     ParkedDraft,
     Partner,
     Report,
@@ -59,6 +60,7 @@ AUDITED: dict[type, str] = {
     MeasureScore: "measure",
     SafetyCheck: "safety_check",
     Report: "report",
+    Message: "message",
 }
 # Rows without a couple_id of their own reach it through their parent.
 PARENTS: dict[type, tuple[type, str]] = {

@@ -11,8 +11,8 @@ from sqlalchemy import Select, func, select
 from practice.access import admin_required, clinician_required, get_couple_or_404
 from practice.audit.trail import verify
 from practice.db import db
+from practice.inputs import query_int
 from practice.models import AuditEvent, User
-from practice.query import int_arg
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 100
@@ -31,7 +31,7 @@ ACTION_LABELS = {
 
 
 def _page(query: Select) -> tuple[list[AuditEvent], int, int]:
-    page = max(int_arg("page", 1) or 1, 1)
+    page = max(query_int("page", 1) or 1, 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(
         query.order_by(AuditEvent.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
@@ -84,10 +84,10 @@ def practice():
     action = request.args.get("action", "")
     if action in ACTION_LABELS:
         query = query.where(AuditEvent.action == action)
-    user_id = int_arg("user")
+    user_id = query_int("user")
     if user_id:
         query = query.where(AuditEvent.user_id == user_id)
-    couple_id = int_arg("couple")
+    couple_id = query_int("couple")
     if couple_id:
         query = query.where(AuditEvent.couple_id == couple_id)
     events, page, pages = _page(query)

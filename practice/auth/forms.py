@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from practice.auth.passwords import MAX_LENGTH, password_problem
+from practice.forms import MendForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(MendForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     next = HiddenField()
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(MendForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired()],
@@ -36,9 +36,9 @@ class SetPasswordForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(MendForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
 
 
-class PostForm(FlaskForm):
+class PostForm(MendForm):
     """An empty form for buttons that POST (sign out, cancel): it only carries the CSRF token."""

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from practice.forms import MendForm
+
 PERIODS = [SelectChoice("daily", "Every day"), SelectChoice("weekly", "Every week")]
 
 
-class BoundaryForm(FlaskForm):
+class BoundaryForm(MendForm):
     text = TextAreaField(
         "What we agree",
         validators=[DataRequired(message="Please say what is agreed."), Length(max=2000)],

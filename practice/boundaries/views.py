@@ -33,6 +33,7 @@ from practice.boundaries.services import (
     revise,
 )
 from practice.db import db
+from practice.inputs import REFUSED, has_controls
 from practice.models import Boundary, BoundaryLog, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 
@@ -157,6 +158,8 @@ def log_entry(boundary_id: int):
     try:
         if day is None:
             raise BoundaryError("Please choose a day.")
+        if has_controls(request.form.get("note")):
+            raise BoundaryError(REFUSED)
         log(
             db.session,
             boundary,

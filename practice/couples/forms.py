@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
+from practice.forms import MendForm
 from practice.stages import STAGES
 
 STAGE_CHOICES = [SelectChoice(n, f"{n}. {s.name}") for n, s in STAGES.items()]
@@ -34,7 +34,7 @@ class StageField(SelectField):
             raise ValidationError(STAGE_MESSAGE)
 
 
-class NewCoupleForm(FlaskForm):
+class NewCoupleForm(MendForm):
     label = StringField(
         "Couple's label",
         validators=[DataRequired(), Length(max=80)],
@@ -57,7 +57,7 @@ class NewCoupleForm(FlaskForm):
     )
 
 
-class StageMoveForm(FlaskForm):
+class StageMoveForm(MendForm):
     target = StageField("Move to stage")
     reason = TextAreaField(
         "Reason",
@@ -66,7 +66,7 @@ class StageMoveForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(MendForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice(v, v.capitalize()) for v in ("active", "paused", "closed")],

@@ -42,6 +42,7 @@ from practice.db import db
 from practice.exercises.schedule import describe
 from practice.mail import send_mail
 from practice.measures.intake import offer_safety_check
+from practice.messages.services import Reader, unread_by_couple, unread_by_thread
 from practice.models import (
     AccountToken,
     Assignment,
@@ -125,8 +126,9 @@ def dashboard():
     """The clinician's caseload: every couple with stage, status and what is next."""
     now = utcnow()
     rows = caseload(db.session, current_user, now, local_today(practice_zone(), now))
+    unread = unread_by_couple(db.session, current_user.id)
     return render_template(
-        "couples/dashboard.html", rows=rows, now=now, order=caseload_order_text()
+        "couples/dashboard.html", rows=rows, now=now, order=caseload_order_text(), unread=unread
     )
 
 
@@ -291,6 +293,9 @@ def _render_detail(
     stage_history = db.session.scalars(_STAGE_HISTORY, ids).all()
     html = render_template(
         "couples/detail.html",
+        unread_messages=unread_by_thread(
+            db.session, Reader(current_user.id, "clinician"), couple.id
+        ),
         safety_concern=safety_concern,
         assignments=assignments,
         unreviewed=unreviewed,

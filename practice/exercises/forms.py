@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from practice.exercises.definitions import KIND_LABELS
+from practice.forms import MendForm
 
 STAGES = [SelectChoice(n, str(n)) for n in range(1, 8)]
 WHO = [
@@ -36,7 +36,7 @@ RHYTHM = [
 ]
 
 
-class TemplateMetaForm(FlaskForm):
+class TemplateMetaForm(MendForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     stage = SelectField("Stage", choices=STAGES, coerce=int, validators=[InputRequired()])
     purpose = TextAreaField(
@@ -80,7 +80,7 @@ class NewTemplateForm(TemplateMetaForm):
     )
 
 
-class FieldForm(FlaskForm):
+class FieldForm(MendForm):
     key = StringField(
         "Key",
         validators=[DataRequired(), Length(max=40)],

@@ -25,8 +25,8 @@ from practice.exercises.services import (
     set_archived,
     update_definition,
 )
+from practice.inputs import query_int
 from practice.models import Couple, ExerciseTemplate
-from practice.query import int_arg
 from practice.worksheets.forms import build_form
 
 bp = Blueprint("exercises", __name__, url_prefix="/library")
@@ -36,7 +36,7 @@ bp = Blueprint("exercises", __name__, url_prefix="/library")
 @clinician_required
 def index():
     """Built-in and own exercises, by stage."""
-    stage = int_arg("stage")
+    stage = query_int("stage")
     show_archived = request.args.get("archived") == "1"
     query = select(ExerciseTemplate).where(
         (ExerciseTemplate.owner_id.is_(None)) | (ExerciseTemplate.owner_id == current_user.id)

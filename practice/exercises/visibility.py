@@ -84,3 +84,31 @@ def audience_may_read_authored(author_role: str, audience: Audience) -> bool:
     if audience.kind == "clinician":
         return True
     return audience.readers == (author_role,)
+
+
+# Messages ------------------------------------------------------------------------------------
+# "injured" and "involved" are each partner's private conversation with the clinician; the
+# other partner may never read it, nor learn that it exists. "together" is all three.
+THREADS = ("injured", "involved", "together")
+
+
+def threads_for(reader: str) -> tuple[str, ...]:
+    """The conversations a reader takes part in: the clinician ("clinician") all three, a
+    partner (by role) their own and the shared one."""
+    if reader == "clinician":
+        return THREADS
+    if reader in ("injured", "involved"):
+        return (reader, "together")
+    return ()
+
+
+def may_read_thread(thread: str, reader: str) -> bool:
+    return thread in threads_for(reader)
+
+
+def audience_may_read_thread(thread: str, audience: Audience) -> bool:
+    """Whether every reader of the audience takes part in this conversation."""
+    if audience.kind == "clinician":
+        return True
+    readers = audience.readers
+    return bool(readers) and all(may_read_thread(thread, role) for role in readers)

@@ -13,7 +13,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice.exercises.services import definition_of
-from practice.exercises.visibility import AnswerFacts, clinician_may_read, partner_may_read
+from practice.exercises.visibility import (
+    AnswerFacts,
+    clinician_may_read,
+    partner_may_read,
+    threads_for,
+)
+from practice.messages.services import messages_of
 from practice.models import (
     Appointment,
     Assignment,
@@ -151,6 +157,24 @@ def _responses_with_titles(db: Session, *where) -> list[tuple[Response, str]]:
     ).all()
 
 
+def _messages(db: Session, couple: Couple, reader: str, me: int | None) -> list[dict[str, Any]]:
+    """The messages of the conversations this reader takes part in (see threads_for)."""
+    names = {p.role: p.user.display_name for p in couple.partners}
+    names["clinician"] = couple.clinician.display_name
+    return [
+        {
+            "conversation": "all three" if m.thread == "together" else f"private ({m.thread})",
+            "from": "me" if me is not None and m.author_id == me else names.get(m.author_role, ""),
+            "sent_at": _when(m.created_at),
+            "edited_at": _when(m.edited_at),
+            "withdrawn": m.withdrawn_at is not None,
+            "text": m.body if m.withdrawn_at is None else "",
+            **({"for_session": m.for_session_at is not None} if reader == "clinician" else {}),
+        }
+        for m in messages_of(db, couple.id, threads_for(reader))
+    ]
+
+
 def client_export(db: Session, partner: Partner) -> dict[str, Any]:
     """Everything this partner wrote, and nothing their partner wrote.
 
@@ -203,6 +227,7 @@ def client_export(db: Session, partner: Partner) -> dict[str, Any]:
         "boundary_reports": [_log(entry, boundary.text) for entry, boundary in logs],
         "questionnaires": [_score(s) for s in scores],
         "safety_checks": [_safety(c) for c in checks],
+        "messages": _messages(db, couple, partner.role, partner.user_id),
     }
 
 
@@ -336,4 +361,5 @@ def couple_export(db: Session, couple: Couple) -> dict[str, Any]:
             }
             for r in reports
         ],
+        "messages": _messages(db, couple, "clinician", None),
     }

@@ -24,11 +24,15 @@ from werkzeug.utils import import_string
 JOBS: dict[str, tuple[str, str]] = {
     "print_report": ("practice.jobs.tasks.print_report", "reports"),
     "send_reminder": ("practice.jobs.tasks.send_reminder", "mail"),
+    "send_message_notice": ("practice.jobs.tasks.send_message_notice", "mail"),
 }
 QUEUES = ("reports", "mail")
 # Seconds between tries of a failed job (a mail server down for a while). Reports need none
 # here: their requests are tried again from the database (practice.reporting.queued).
-RETRY_AFTER: dict[str, tuple[int, ...]] = {"send_reminder": (60, 300, 900)}
+RETRY_AFTER: dict[str, tuple[int, ...]] = {
+    "send_reminder": (60, 300, 900),
+    "send_message_notice": (60, 300, 900),
+}
 TIMEOUTS = {"reports": 300, "mail": 60}  # seconds a job may run before the worker stops it
 KEEP_RESULTS = 24 * 3600  # seconds RQ keeps a finished or failed job's record
 # Ids, ISO dates and short words ("client", "digest"): anything longer could be someone's words.

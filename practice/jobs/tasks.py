@@ -24,3 +24,19 @@ def send_reminder(kind: str, user_id: int, day: str) -> str:
 
     with job_context():
         return send_one(db.session, kind, user_id, date.fromisoformat(day), practice_zone())
+
+
+def send_message_notice(user_id: int, couple_id: int, thread: str) -> str:
+    """Tell one reader, without the words, that a conversation has a new message (at most
+    once an hour; see practice.messages.notices)."""
+    from practice.messages.notices import send_notice
+    from practice.models import utcnow
+
+    with job_context():
+        try:
+            outcome = send_notice(db.session, user_id, couple_id, thread, utcnow())
+        except Exception:
+            db.session.rollback()  # the hour is not claimed when the email did not go
+            raise
+        db.session.commit()
+        return outcome

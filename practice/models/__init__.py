@@ -20,6 +20,7 @@ from practice.models.exercise import (
     TemplateVersion,
 )
 from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
+from practice.models.message import THREADS, Message, MessageRead
 from practice.models.report import Report, ReportRequest
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import (
@@ -32,6 +33,9 @@ from practice.models.user import (
 )
 
 __all__ = [
+    "THREADS",
+    "Message",
+    "MessageRead",
     "AuditEvent",
     "DigestedFlag",
     "Report",

@@ -37,6 +37,9 @@ class Couple(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The stage whose plan of exercises is waiting for the clinician to accept or skip.
     plan_offer_stage: Mapped[int | None]
+    # Messaging turned off by the clinician (reading stays possible), and why, for the clients.
+    messaging_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    messaging_off_reason: Mapped[str] = mapped_column(Encrypted(), default="", server_default="")
 
     clinician: Mapped[User] = relationship(foreign_keys=[clinician_id])
     partners: Mapped[list[Partner]] = relationship(

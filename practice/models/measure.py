@@ -67,11 +67,12 @@ class SafetyCheck(Base):
 
 
 class ReminderLog(Base):
-    """One reminder or digest sent: the unique key makes the reminder command idempotent."""
+    """One reminder, flag digest or message digest sent: the unique key makes the reminder
+    command idempotent."""
 
     __tablename__ = "reminder_logs"
     __table_args__ = (
-        CheckConstraint("kind IN ('client', 'digest')", name="kind"),
+        CheckConstraint("kind IN ('client', 'digest', 'messages')", name="kind"),
         UniqueConstraint("user_id", "sent_on", "kind"),
     )
 

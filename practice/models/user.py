@@ -24,6 +24,9 @@ class User(Base):
         CheckConstraint("role IN ('clinician', 'client', 'admin')", name="role"),
         # Emails are stored lower-cased so the unique constraint is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint(
+            "message_notices IN ('immediate', 'digest', 'none')", name="message_notices"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +43,13 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(Encrypted())
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Email about new messages: "immediate" (a notice, at most one an hour per conversation),
+    # "digest" (one a day) or "none".
+    message_notices: Mapped[str] = mapped_column(
+        String(16), default="immediate", server_default="immediate"
+    )
+    # A clinician's own line on when they read messages (else the practice's).
+    availability_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     partner: Mapped[Partner | None] = relationship(back_populates="user", uselist=False)
 
@@ -154,6 +164,8 @@ class PracticeSettings(Base):
     require_two_factor_staff: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default="0"
     )
+    # When the practice's clinicians read messages, shown above every client's conversation.
+    availability_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

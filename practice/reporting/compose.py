@@ -214,6 +214,7 @@ def compose(
         responses=responses,
         more_responses=max(0, len(visible) - MAX_RESPONSES),
         agenda_note=gathered.agenda_note if clinician else "",
+        agenda_messages=gathered.agenda_messages,
         empty=empty,
         weekly_charts=period.days > WEEKLY_AFTER_DAYS,
     )

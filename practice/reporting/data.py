@@ -107,3 +107,5 @@ class ReportData:
     agenda_note: str
     empty: bool
     weekly_charts: bool = False
+    # Messages the clinician marked for the next session (see gather.AgendaMessage).
+    agenda_messages: tuple = ()

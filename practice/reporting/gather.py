@@ -19,8 +19,16 @@ from practice.assignments.services import rule_of, slots_of
 from practice.couples.services import stage_entered_at
 from practice.exercises.schedule import occurrence_state, occurrences
 from practice.exercises.services import definition_of
-from practice.exercises.visibility import CLINICIAN, COUPLE, Audience
+from practice.exercises.visibility import (
+    CLINICIAN,
+    COUPLE,
+    THREADS,
+    Audience,
+    audience_may_read_thread,
+)
+from practice.messages.services import for_session
 from practice.models import Assignment, Couple, ExerciseTemplate, Response
+from practice.timefmt import format_datetime
 
 AUDIENCES = {"clinician": CLINICIAN, "couple": COUPLE}
 MAX_RESPONSES = 20
@@ -40,6 +48,16 @@ class ResponseFact:
     visibility: str
     excerpt: str
     private_kind: bool  # a questionnaire or safety check: never in the couple's copy
+
+
+@dataclass(frozen=True)
+class AgendaMessage:
+    """A message the clinician marked for the next session."""
+
+    sent: str  # when it was written, in the practice's zone
+    author: str
+    conversation: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,7 @@ class Gathered:
     previous: Analysis
     responses: tuple[ResponseFact, ...]
     assignments: tuple[AssignmentFact, ...]
+    agenda_messages: tuple[AgendaMessage, ...] = ()
 
 
 def default_period(db: Session, couple_id: int, now: datetime, zone: tzinfo) -> Period:
@@ -82,6 +101,28 @@ def _excerpt(definition, answers: dict) -> str:
             text = " ".join(str(value).split())
             return text if len(text) <= 280 else text[:277].rstrip() + "…"
     return NO_TEXT
+
+
+def _agenda_messages(db: Session, couple: Couple, readers: Audience, zone: tzinfo) -> tuple:
+    """Marked messages of the conversations every reader of the report takes part in: all
+    three for the clinician's copy, only the shared one for the couple's."""
+    threads = tuple(t for t in THREADS if audience_may_read_thread(t, readers))
+    names = {p.role: p.user.display_name for p in couple.partners}
+    names["clinician"] = couple.clinician.display_name
+    where = {
+        "injured": f"private, {names.get('injured', 'injured partner')}",
+        "involved": f"private, {names.get('involved', 'involved partner')}",
+        "together": "all three",
+    }
+    return tuple(
+        AgendaMessage(
+            format_datetime(m.created_at, zone),
+            names.get(m.author_role, ""),
+            where[m.thread],
+            m.body,
+        )
+        for m in for_session(db, couple.id, threads)
+    )
 
 
 def gather(
@@ -166,6 +207,7 @@ def gather(
         period=period,
         generated=now,
         next_appointment=upcoming.starts_at if upcoming else None,
+        agenda_messages=_agenda_messages(db, couple, readers, zone),
         agenda_note=(upcoming.agenda_note or "") if upcoming and readers is CLINICIAN else "",
         analysis=analysis,
         previous=previous,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from practice.forms import MendForm
 
-class ReviewForm(FlaskForm):
+
+class ReviewForm(MendForm):
     reviewed = BooleanField("Reviewed")
     comment = TextAreaField(
         "Your private comment",

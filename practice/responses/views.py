@@ -9,8 +9,8 @@ from sqlalchemy import select
 from practice.access import clinician_required, get_couple_or_404, get_response_or_404
 from practice.db import db
 from practice.exercises.services import definition_of
+from practice.inputs import query_int
 from practice.models import Assignment, ExerciseTemplate, Response
-from practice.query import int_arg
 from practice.responses.forms import ReviewForm
 from practice.responses.services import review
 from practice.worksheets.answers import render_answers
@@ -31,9 +31,9 @@ def timeline(couple_id: int):
         .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
         .where(Assignment.couple_id == couple.id, Response.status == "submitted")
     )
-    stage = int_arg("stage")
+    stage = query_int("stage")
     slot = request.args.get("partner")
-    template_id = int_arg("exercise")
+    template_id = query_int("exercise")
     if stage in range(1, 8):
         query = query.where(ExerciseTemplate.stage == stage)
     if slot in SLOT_LABELS:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from practice.auth.passwords import MAX_LENGTH
+from practice.forms import MendForm
 
 
-class CodeForm(FlaskForm):
+class CodeForm(MendForm):
     code = StringField(
         "Code from your authenticator app",
         validators=[DataRequired(message="Please enter the six-digit code."), Length(max=40)],
@@ -17,7 +17,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class SecondStepForm(FlaskForm):
+class SecondStepForm(MendForm):
     code = StringField(
         "Code",
         validators=[DataRequired(message="Please enter a code."), Length(max=40)],
@@ -26,7 +26,7 @@ class SecondStepForm(FlaskForm):
     )
 
 
-class TurnOffForm(FlaskForm):
+class TurnOffForm(MendForm):
     code = StringField(
         "Code from your authenticator app",
         validators=[Optional(), Length(max=40)],

@@ -155,13 +155,17 @@ def practice_settings(db: Session) -> PracticeSettings:
     return row if row is not None else PracticeSettings(id=1, require_two_factor_staff=False)
 
 
-def save_practice_settings(db: Session, *, require_two_factor_staff: bool) -> PracticeSettings:
+def save_practice_settings(
+    db: Session, *, require_two_factor_staff: bool, availability_note: str | None = None
+) -> PracticeSettings:
     """Create or update the single settings row."""
     row = db.get(PracticeSettings, 1)
     if row is None:
         row = PracticeSettings(id=1)
         db.add(row)
     row.require_two_factor_staff = require_two_factor_staff
+    if availability_note is not None:
+        row.availability_note = availability_note.strip()
     row.updated_at = utcnow()
     db.flush()
     return row

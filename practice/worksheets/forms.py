@@ -6,7 +6,6 @@ from collections import OrderedDict
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
@@ -22,6 +21,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from practice.exercises.definitions import FieldDef, TemplateDef
+from practice.forms import MendForm
+from practice.inputs import without_controls
 
 PREFIX = "f_"
 
@@ -160,7 +161,7 @@ class PlainNumberField(DecimalField):
             raise ValueError("Please give a number, such as 3 or 2.5.") from exc
 
 
-class WorksheetBase(FlaskForm):
+class WorksheetBase(MendForm):
     # Which button was pressed (save or submit) comes from the button itself, not a field.
     revision = HiddenField()
     author = HiddenField()  # signed: who opened this worksheet (for words posted signed out)
@@ -219,14 +220,15 @@ def as_posted(field: FieldDef, value: Any) -> list[str]:
 
 
 def raw_values(definition: TemplateDef, role: str, formdata) -> dict[str, Any]:
-    """What the partner typed, unvalidated, for a draft (nothing is dropped or cut)."""
+    """What the partner typed, unvalidated, for a draft (nothing is cut; only characters no
+    database stores are left out, as sending it would refuse them)."""
     values: dict[str, Any] = {}
     for field in definition.fields_for(role):
         name = PREFIX + field.key
         if field.kind == "multi_choice":
-            values[field.key] = formdata.getlist(name)
+            values[field.key] = without_controls(formdata.getlist(name))
         else:
-            values[field.key] = formdata.get(name, "")
+            values[field.key] = without_controls(formdata.get(name, ""))
     return values
 
 

@@ -33,9 +33,9 @@ from practice.auth.sessions import touch_session
 from practice.couples.closing import CoupleClosed
 from practice.db import db
 from practice.exercises.services import definition_of
+from practice.inputs import has_controls, query_int, without_controls
 from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
-from practice.query import int_arg
 from practice.timefmt import local_today, practice_zone
 from practice.urls import ID_MAX
 from practice.worksheets.answers import answers_visible_to, render_answers
@@ -307,13 +307,13 @@ def _park_and_sign_in(assignment_id: int, day_text: str):
         except ValueError:
             day = None
         values = {
-            key.removeprefix("f_"): (
+            key.removeprefix("f_"): without_controls(
                 request.form.getlist(key)
                 if len(request.form.getlist(key)) > 1
                 else request.form.get(key, "")
             )
             for key in request.form
-            if key.startswith("f_")
+            if key.startswith("f_") and not has_controls(key)
         }
         author = (
             author_of(
@@ -377,7 +377,7 @@ def checkins():
     from practice.worksheets.history import checkin_trends, history_period
 
     partner = own_partner()
-    days = int_arg("days", 30)
+    days = query_int("days", 30)
     days = days if days in (14, 30, 90) else 30
     period = history_period(days, _today())
     trends, shared = checkin_trends(db.session, partner, period, _today(), practice_zone())
@@ -412,7 +412,7 @@ def support():
     return render_template(
         "worksheets/support.html",
         resources=current_app.config["CRISIS_RESOURCES"],
-        after=int_arg("after"),
+        after=query_int("after"),
     )
 
 
@@ -428,7 +428,7 @@ def csrf_token():
 def answers():
     """Everything this partner wrote, and what their partner chose to share."""
     partner = own_partner()
-    page = max(int_arg("page", 1), 1)
+    page = max(query_int("page", 1), 1)
     items, more = answers_visible_to(db.session, partner, page)
     return render_template(
         "worksheets/answers.html", items=items, partner=partner, page=page, more=more
