@@ -1,5 +1,5 @@
 """Whole numbers in query strings and posted revisions: one beyond what the database holds is
-not found (404) or an older save (409), letters are a bad request (400), never a 500."""
+not found (404) or refused, letters are a bad request (400), never a 500."""
 
 from __future__ import annotations
 
