@@ -404,3 +404,25 @@ def test_every_form_in_mend_is_a_mend_form(app: Flask) -> None:
     with app.test_request_context():
         for raw in LIBRARY[:3]:
             assert isinstance(build_form(parse_definition(raw), "injured"), MendForm)
+
+
+def test_saving_a_draft_with_a_control_character_is_refused_and_the_words_stay(
+    app: Flask, world: World, as_user
+) -> None:
+    partner = as_user("va@client.test")
+    saved = partner.submit(
+        f"/tasks/{world.assignment_a}/{TODAY}",
+        {"f_answer_1": f"Half{NUL} written", "action": "save", "revision": "0"},
+    )
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 400 and REFUSED_SHOWN in html and "Half written" in html
+    assert "Please choose" not in html  # a draft need not be complete: only this is said
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(Response).where(
+                    Response.assignment_id == world.assignment_a, Response.slot == "involved"
+                )
+            )
+            is None
+        )

@@ -33,7 +33,7 @@ from practice.auth.sessions import touch_session
 from practice.couples.closing import CoupleClosed
 from practice.db import db
 from practice.exercises.services import definition_of
-from practice.inputs import has_controls, query_int, without_controls
+from practice.inputs import REFUSED, has_controls, query_int, without_controls
 from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
@@ -191,8 +191,14 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
                         return redirect(
                             url_for("worksheets.answer", response_id=result.response.id)
                         )
+        elif any(REFUSED in field.errors for field in form):
+            # A draft refuses them too: the words are shown again (without them), and only
+            # that is said, as a draft need not be complete.
+            for field in form:
+                field.errors = [e for e in field.errors if e == REFUSED]
+            form.form_errors.clear()
+            status = 400
         else:
-            form = build_form(definition, sheet.role, request.form)
             result = save_draft(db.session, sheet, partner, values, base)
             if result.conflict:
                 conflict_text = values
