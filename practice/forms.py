@@ -13,13 +13,17 @@ class MendForm(FlaskForm):
     types the others. The words are shown again without them, nothing else taken out."""
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+        # Cleaned before any validator runs: a validate_<field> that asks the database (is
+        # this email taken?) must never send it a NUL.
+        refused = []
         for field in self:
             if not has_controls(field.raw_data):
                 continue
             field.raw_data = without_controls(field.raw_data)
             if isinstance(field.data, str | list):
                 field.data = without_controls(field.data)
+            refused.append(field)
+        valid = super().validate(extra_validators)
+        for field in refused:
             field.errors = [*field.errors, REFUSED]
-            valid = False
-        return valid
+        return valid and not refused
