@@ -64,7 +64,7 @@ def test_a_private_message_reaches_the_clinician_and_nothing_of_it_the_other_par
 
     # The clinician sees it, counted as unread on the caseload and the couple page.
     caseload = clinician.get("/couples/").get_data(as_text=True)
-    assert re.search(r"<span class=\"visually-hidden\"> unread message", caseload)
+    assert re.search(r">2 new messages</a>", caseload)  # the world's and this one
     page = clinician.get(f"/couples/{world.couple_a}/messages/injured").get_data(as_text=True)
     assert "Only for you: I found the old phone." in page
 
