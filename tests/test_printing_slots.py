@@ -119,3 +119,17 @@ def test_slots_are_only_kept_in_a_private_folder_of_this_user(
     monkeypatch.setattr(slots, "slots_folder", lambda: loose)
     with pytest.raises(RenderError, match="cannot be printed on this server right now"):
         render("<p>a report</p>", timeout=0.3)
+
+
+def test_a_render_process_that_dies_does_not_stop_later_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from practice.reporting.printing import render_pool
+
+    monkeypatch.setattr(slots, "slots_folder", lambda: tmp_path)
+    assert render("<p>before</p>", timeout=120).startswith(b"%PDF")
+    for process in list(render_pool()._processes.values()):
+        process.kill()  # as the kernel's out-of-memory killer would
+        process.join()
+    assert render("<p>after</p>", timeout=120).startswith(b"%PDF")
+    assert render("<p>and after that</p>", timeout=120).startswith(b"%PDF")

@@ -10,6 +10,7 @@ import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -88,6 +89,23 @@ def render_pool() -> ProcessPoolExecutor:
     )
 
 
+def _print_in_pool(html: str, deadline: float) -> bytes:
+    future = render_pool().submit(print_pdf, html)
+    try:
+        return future.result(timeout=max(deadline - time.monotonic(), 0.001))
+    except FutureTimeout as exc:
+        future.cancel()
+        raise RenderError("The report took too long to print. Try a shorter period.") from exc
+
+
+def _replace_pool() -> None:
+    """Drop a broken pool; the next print starts a new one."""
+    broken = render_pool()
+    render_pool.cache_clear()
+    broken.shutdown(wait=False, cancel_futures=True)
+    log.warning("A report render process died; the render processes were started again")
+
+
 def render(html: str, timeout: float = RENDER_SECONDS) -> bytes:
     """Print in a render process, waiting at most `timeout` seconds in all: for a slot (no
     more reports print at once on the machine than it has cores minus one), then for the
@@ -95,14 +113,20 @@ def render(html: str, timeout: float = RENDER_SECONDS) -> bytes:
     deadline = time.monotonic() + timeout
     try:
         with printing_slot(pool_size(), deadline):
-            future = render_pool().submit(print_pdf, html)
             try:
-                return future.result(timeout=max(deadline - time.monotonic(), 0.001))
-            except FutureTimeout as exc:
-                future.cancel()
-                raise RenderError(
-                    "The report took too long to print. Try a shorter period."
-                ) from exc
+                return _print_in_pool(html, deadline)
+            except BrokenProcessPool:
+                # A render process died (killed, out of memory): the pool is unusable for
+                # every later report until it is replaced. Replace it, and try this one again.
+                _replace_pool()
+                try:
+                    return _print_in_pool(html, deadline)
+                except BrokenProcessPool as exc:
+                    _replace_pool()
+                    raise RenderError(
+                        "The report could not be printed just now. Please try again; if it "
+                        "happens again, try a shorter period."
+                    ) from exc
     except NoSlot as exc:
         raise RenderError(
             "Other reports are printing and this one could not start in time. "
