@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import String, and_, bindparam, case, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -226,40 +226,53 @@ class Check:
     seen_at: datetime | None  # when this reader last had it open
 
 
-def check_conversation(
-    db: Session, user_id: int, role: str, couple_id: int | None, kind: str
-) -> Check | None:
-    """A conversation the user takes part in (a partner's own couple, "private" meaning their
-    own; or one of the clinician's couples), its stamp and the reader's last visit, in one
-    statement scoped to the user; None when it is not theirs."""
+def _check_statement(role: str):
+    """The one statement of check_conversation for a role, built once; ids bound per call."""
+    kind = cast(bindparam("kind", type_=String), String)
     if role == "client":
-        thread = case((literal(kind) == "private", Partner.role), else_=literal(kind))
-        statement = select(Partner.couple_id, Partner.role, thread).where(
-            Partner.user_id == user_id
-        )
-    elif role == "clinician":
-        statement = select(Couple.id, literal("clinician"), literal(kind)).where(
-            Couple.id == couple_id, Couple.clinician_id == user_id
-        )
+        base = select(
+            Partner.couple_id.label("couple"),
+            Partner.role.label("place"),
+            case((kind == "private", Partner.role), else_=kind).label("thread"),
+        ).where(Partner.user_id == bindparam("user_id"))
     else:
-        return None
-    base = statement.subquery()
-    couple, place, thread = base.c
+        base = select(
+            Couple.id.label("couple"),
+            cast(literal("clinician"), String).label("place"),
+            kind.label("thread"),
+        ).where(Couple.id == bindparam("couple_id"), Couple.clinician_id == bindparam("user_id"))
+    found = base.subquery()
     latest = (
         select(func.max(Message.changed_at))
-        .where(Message.couple_id == couple, Message.thread == thread)
+        .where(Message.couple_id == found.c.couple, Message.thread == found.c.thread)
         .scalar_subquery()
     )
     seen = (
         select(MessageRead.seen_at)
         .where(
-            MessageRead.user_id == user_id,
-            MessageRead.couple_id == couple,
-            MessageRead.thread == thread,
+            MessageRead.user_id == bindparam("user_id"),
+            MessageRead.couple_id == found.c.couple,
+            MessageRead.thread == found.c.thread,
         )
         .scalar_subquery()
     )
-    row = db.execute(select(couple, place, thread, latest, seen)).first()
+    return select(found.c.couple, found.c.place, found.c.thread, latest, seen)
+
+
+_CHECKS = {"client": _check_statement("client"), "clinician": _check_statement("clinician")}
+
+
+def check_conversation(
+    db: Session, user_id: int, role: str, couple_id: int | None, kind: str
+) -> Check | None:
+    """A conversation the user takes part in (a partner's own couple, "private" meaning their
+    own; or one of the clinician's couples), its stamp and the reader's last visit, in one
+    statement scoped to the user (run past the ORM: it runs every 25 seconds on every open
+    conversation); None when it is not theirs."""
+    if role not in _CHECKS:
+        return None
+    params = {"user_id": user_id, "couple_id": couple_id or 0, "kind": kind}
+    row = db.connection().execute(_CHECKS[role], params).first()
     if row is None or not may_read_thread(row[2], row[1]):
         return None
     dialect = db.get_bind().dialect
