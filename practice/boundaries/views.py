@@ -33,7 +33,7 @@ from practice.boundaries.services import (
     revise,
 )
 from practice.db import db
-from practice.inputs import REFUSED, has_controls
+from practice.inputs import REFUSED, has_controls, without_controls
 from practice.models import Boundary, BoundaryLog, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 
@@ -83,11 +83,18 @@ def mine():
                 "success",
             )
             return redirect(url_for("boundaries.mine"))
+    return _render_mine(partner, day, today, form)
+
+
+def _render_mine(partner, day, today, form, refused: dict | None = None):
+    """The partner's boundaries page; `refused` holds a log that could not be saved (boundary
+    id -> (message, the note as typed)), shown again with its words."""
     boundaries, logs = _boundaries_with_logs(partner, day)
     active = [b for b in boundaries if b.status == "active"]
     days = [today - timedelta(days=i) for i in range(BACKFILL_DAYS + 1)]
     return render_template(
         "boundaries/mine.html",
+        refused=refused or {},
         partner=partner,
         active=active,
         proposed=[b for b in boundaries if b.status == "proposed"],
@@ -172,8 +179,16 @@ def log_entry(boundary_id: int):
         )
     except BoundaryError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("boundaries.mine", day=day.isoformat() if day else None)), 303
+        # The page again, with the message by this boundary and the note as it was typed
+        # (without characters that cannot be stored), rather than a redirect that loses it.
+        today = _today()
+        shown = day if day and today - timedelta(days=BACKFILL_DAYS) <= day <= today else today
+        note = without_controls(request.form.get("note") or "")
+        refused = {boundary.id: (str(exc), note)}
+        if boundary.status != "active":
+            flash(str(exc), "error")  # it has no place on the page to be said next to
+        html, _status = _render_mine(partner, shown, today, BoundaryForm(formdata=None), refused)
+        return html, 400
     db.session.commit()
     words = {"kept": "kept", "crossed": "crossed", "na": "not applicable"}[request.form["status"]]
     flash(f"Noted as {words}. Thank you for being honest.", "success")
