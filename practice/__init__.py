@@ -68,6 +68,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.health.views import bp as health_bp
     from practice.insights.views import bp as insights_bp
     from practice.messages.views import bp as messages_bp
+    from practice.notes.plan_views import bp as note_plans_bp
+    from practice.notes.views import bp as notes_bp
     from practice.reporting.views import bp as reports_bp
     from practice.responses.views import bp as responses_bp
     from practice.twofactor.views import bp as twofactor_bp
@@ -83,6 +85,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         boundaries_bp,
         insights_bp,
         messages_bp,
+        notes_bp,
+        note_plans_bp,
         reports_bp,
         client_bp,
         worksheets_bp,

@@ -36,6 +36,7 @@ from practice.models import (
     Partner,
     ReportRequest,
     Response,
+    SessionNote,
     User,
 )
 
@@ -302,6 +303,22 @@ def get_report_request_or_404(request_id: int) -> ReportRequest:
     if wanted is None:
         abort(404)
     return wanted
+
+
+# Session notes: the clinician's own record; only the couple's clinician reaches them. ---------
+
+
+def get_note_or_404(note_id: int) -> SessionNote:
+    """A session note of one of the signed-in clinician's couples; 404 for anyone else
+    (clients never reach a note: their routes are refused before this)."""
+    if current_user.role != "clinician":
+        abort(404)
+    note = db.session.scalar(
+        select(SessionNote)
+        .join(Couple, Couple.id == SessionNote.couple_id)
+        .where(SessionNote.id == note_id, Couple.clinician_id == current_user.id)
+    )
+    return _seen(note, "session_note", note_id)
 
 
 # Messages ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 from practice.db import db
 from practice.forms import MendForm
 from practice.models import User
+from practice.notes.formats import formats
 
 
 class NewStaffForm(MendForm):
@@ -39,4 +40,10 @@ class PracticeSettingsForm(MendForm):
         validators=[Length(max=300, message="Please keep this under 300 characters.")],
         description="Shown above every conversation a client opens, unless their clinician set "
         "their own, e.g. “We read messages on weekdays and reply within two working days.”",
+    )
+    note_format = SelectField(
+        "Session-note format",
+        choices=[SelectChoice(key, f.name) for key, f in formats().items()],
+        description="The format a new session note starts in, unless a clinician chose their "
+        "own in their account.",
     )

@@ -105,13 +105,14 @@ def reset_two_factor(user_id: int):
 @admin_required
 def settings():
     """The practice's settings: whether clinicians and admins must use two-step sign-in, and
-    the note on when messages are read."""
+    the note on when messages are read, and the default session-note format."""
     form = PracticeSettingsForm(obj=practice_settings(db.session))
     if form.validate_on_submit():
         save_practice_settings(
             db.session,
             require_two_factor_staff=form.require_two_factor_staff.data,
             availability_note=form.availability_note.data or "",
+            note_format=form.note_format.data,
         )
         db.session.commit()
         flash("The practice settings are saved.", "success")

@@ -34,11 +34,14 @@ from practice.models import (
     Couple,
     MeasureScore,
     Message,
+    NoteAddendum,
     ParkedDraft,
     Partner,
+    PlanItem,
     Report,
     Response,
     SafetyCheck,
+    SessionNote,
     StageChange,
 )
 
@@ -61,6 +64,9 @@ AUDITED: dict[type, str] = {
     SafetyCheck: "safety_check",
     Report: "report",
     Message: "message",
+    SessionNote: "session_note",
+    NoteAddendum: "note_addendum",
+    PlanItem: "plan_item",
 }
 # Rows without a couple_id of their own reach it through their parent.
 PARENTS: dict[type, tuple[type, str]] = {
@@ -71,6 +77,8 @@ PARENTS: dict[type, tuple[type, str]] = {
     BoundaryPause: (Boundary, "boundary_id"),
     BoundaryLog: (Boundary, "boundary_id"),
     BoundaryLogEdit: (BoundaryLog, "log_id"),
+    NoteAddendum: (SessionNote, "note_id"),
+    PlanItem: (SessionNote, "note_id"),
 }
 CHANGES = "audit_changes"  # (action, object) pairs seen by flushes of the open transaction
 EVENTS = "audit_events"  # explicit entries waiting for a transaction

@@ -24,6 +24,7 @@ from practice.models import (
     User,
     utcnow,
 )
+from practice.notes.due import note_due_clause
 from practice.stages import check_stage_move
 
 
@@ -191,6 +192,7 @@ class CaseloadRow:
     last_activity: datetime | None
     recent_crossings: int = 0
     safety_concern: bool = False
+    notes_due: int = 0  # past appointments without a signed session note
 
 
 # The caseload's one query, built once (a clinician's home page): each couple with its next
@@ -224,6 +226,12 @@ _RECENT_CROSSINGS = (
     .correlate(Couple)
     .scalar_subquery()
 )
+_NOTES_DUE = (
+    select(func.count(Appointment.id))
+    .where(note_due_clause(Couple.id, bindparam("now")))
+    .correlate(Couple)
+    .scalar_subquery()
+)
 _CASELOAD = select(
     Couple.id,
     Couple.label,
@@ -233,6 +241,7 @@ _CASELOAD = select(
     _LAST_ACTIVITY,
     _RECENT_CROSSINGS,
     safety_concern(Couple.id),
+    _NOTES_DUE,
 ).where(Couple.clinician_id == bindparam("clinician_id"))
 
 
@@ -248,6 +257,7 @@ STATUS_ORDER = {"active": 0, "paused": 1, "closed": 2}
 CASELOAD_ORDER = (
     SortStep("safety concerns first", lambda r: not r.safety_concern),
     SortStep("then couples with a boundary crossing this week", lambda r: r.recent_crossings == 0),
+    SortStep("then couples with a session note due", lambda r: r.notes_due == 0),
     SortStep("then active, paused and closed couples", lambda r: STATUS_ORDER[r.status]),
     SortStep(
         "each by soonest appointment",
@@ -278,4 +288,9 @@ def caseload(
         .execute(_CASELOAD, {"clinician_id": clinician.id, "now": now, "since": since})
         .all()
     )
-    return sort_caseload([CaseloadRow(*row[:-1], safety_concern=bool(row[-1])) for row in rows])
+    return sort_caseload(
+        [
+            CaseloadRow(*row[:-2], safety_concern=bool(row[-2]), notes_due=row[-1] or 0)
+            for row in rows
+        ]
+    )

@@ -50,6 +50,7 @@ from practice.models import (
     ExerciseTemplate,
     Partner,
     Response,
+    SessionNote,
     StageChange,
     User,
     utcnow,
@@ -291,8 +292,19 @@ def _render_detail(
     if safety_concern is None:
         safety_concern = couple.id in safety_concerns(db.session, [couple.id])
     stage_history = db.session.scalars(_STAGE_HISTORY, ids).all()
+    past_notes = (
+        {
+            n.appointment_id: n
+            for n in db.session.scalars(
+                select(SessionNote).where(SessionNote.appointment_id.in_([a.id for a in past]))
+            )
+        }
+        if past
+        else {}
+    )
     html = render_template(
         "couples/detail.html",
+        past_notes=past_notes,
         unread_messages=unread_by_thread(
             db.session, Reader(current_user.id, "clinician"), couple.id
         ),

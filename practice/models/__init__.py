@@ -21,6 +21,7 @@ from practice.models.exercise import (
 )
 from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
 from practice.models.message import THREADS, Message, MessageRead
+from practice.models.note import NoteAddendum, PlanItem, SessionNote
 from practice.models.report import Report, ReportRequest
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import (
@@ -33,6 +34,9 @@ from practice.models.user import (
 )
 
 __all__ = [
+    "NoteAddendum",
+    "PlanItem",
+    "SessionNote",
     "THREADS",
     "Message",
     "MessageRead",

@@ -50,6 +50,8 @@ class User(Base):
     )
     # A clinician's own line on when they read messages (else the practice's).
     availability_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The clinician's session-note format (practice.notes.formats); empty: the practice's.
+    note_format: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     partner: Mapped[Partner | None] = relationship(back_populates="user", uselist=False)
 
@@ -166,6 +168,7 @@ class PracticeSettings(Base):
     )
     # When the practice's clinicians read messages, shown above every client's conversation.
     availability_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    note_format: Mapped[str] = mapped_column(String(16), default="dap", server_default="dap")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

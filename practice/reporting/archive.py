@@ -41,25 +41,8 @@ def keep(
 ) -> Report:
     """Write the PDF, encrypted (to a temporary name, then renamed), and record it."""
     ensure_open(db.get(Couple, couple_id))
-    directory = Path(folder)
     name = f"report-{couple_id}-{secrets.token_hex(12)}.pdf"
-    temporary = directory / (name + ".part")
-    sealed = keyring().seal_bytes(pdf, _aad(name))
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(sealed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, directory / name)
-    except OSError as exc:
-        # When the folder itself is unusable there is nothing to clean up.
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        raise ArchiveError(
-            "The report could not be saved (the report archive may be full). Nothing was kept; "
-            "please tell your administrator."
-        ) from exc
+    write_sealed(folder, name, pdf, "report")
     report = Report(
         couple_id=couple_id,
         created_by_id=creator_id,
@@ -76,19 +59,47 @@ def keep(
     return report
 
 
+def write_sealed(folder: str, name: str, pdf: bytes, what: str = "report") -> str:
+    """Write a PDF encrypted (to a temporary name, then renamed); returns its SHA-256."""
+    directory = Path(folder)
+    temporary = directory / (name + ".part")
+    sealed = keyring().seal_bytes(pdf, _aad(name))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(sealed)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, directory / name)
+    except OSError as exc:
+        # When the folder itself is unusable there is nothing to clean up.
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise ArchiveError(
+            f"The {what} could not be saved (the report archive may be full). Nothing was "
+            "kept; please tell your administrator."
+        ) from exc
+    return hashlib.sha256(pdf).hexdigest()
+
+
 def _aad(file_name: str) -> str:
     return f"report-archive|{file_name}"
 
 
 def read(folder: str, report: Report) -> bytes:
     """The kept PDF's bytes, opened and checked against its fingerprint."""
-    sealed = (Path(folder) / report.file_name).read_bytes()
+    return read_sealed(folder, report.file_name, report.sha256)
+
+
+def read_sealed(folder: str, file_name: str, sha256: str) -> bytes:
+    """A kept PDF's bytes by file name, opened and checked against its fingerprint."""
+    sealed = (Path(folder) / file_name).read_bytes()
     try:
-        data = keyring().open_bytes(sealed, _aad(report.file_name))
+        data = keyring().open_bytes(sealed, _aad(file_name))
     except EncryptionError as exc:
         raise ArchiveError(
             "This report file could not be opened; it may have been altered."
         ) from exc
-    if hashlib.sha256(data).hexdigest() != report.sha256:
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise ArchiveError("This report file has changed since it was made.")
     return data

@@ -215,6 +215,7 @@ def compose(
         more_responses=max(0, len(visible) - MAX_RESPONSES),
         agenda_note=gathered.agenda_note if clinician else "",
         agenda_messages=gathered.agenda_messages,
+        last_plan=gathered.last_plan if clinician else None,
         empty=empty,
         weekly_charts=period.days > WEEKLY_AFTER_DAYS,
     )

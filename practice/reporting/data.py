@@ -109,3 +109,5 @@ class ReportData:
     weekly_charts: bool = False
     # Messages the clinician marked for the next session (see gather.AgendaMessage).
     agenda_messages: tuple = ()
+    # The last signed session note's plan (practice.notes.followup.LastPlan), clinician only.
+    last_plan: object | None = None

@@ -28,6 +28,7 @@ from practice.exercises.visibility import (
 )
 from practice.messages.services import for_session
 from practice.models import Assignment, Couple, ExerciseTemplate, Response
+from practice.notes.followup import LastPlan, last_plan
 from practice.timefmt import format_datetime
 
 AUDIENCES = {"clinician": CLINICIAN, "couple": COUPLE}
@@ -65,6 +66,7 @@ class AssignmentFact:
     title: str
     answered_by: str
     counts: dict[str, int]
+    assignment_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Gathered:
     responses: tuple[ResponseFact, ...]
     assignments: tuple[AssignmentFact, ...]
     agenda_messages: tuple[AgendaMessage, ...] = ()
+    # The last signed session note's plan and what became of it (the clinician's copy only).
+    last_plan: LastPlan | None = None
 
 
 def default_period(db: Session, couple_id: int, now: datetime, zone: tzinfo) -> Period:
@@ -194,9 +198,13 @@ def gather(
                 state = occurrence_state(rule, day, today, done.get((day, slot)))
                 counts["open" if state in ("due", "overdue", "upcoming") else state] += 1
         assignments.append(
-            AssignmentFact(assignment.template.title, assignment.answered_by, counts)
+            AssignmentFact(assignment.template.title, assignment.answered_by, counts, assignment.id)
         )
     upcoming = next_appointment(db, couple_id, now)
+    plan = None
+    if readers is CLINICIAN:
+        counts = {a.assignment_id: a.counts for a in assignments}
+        plan = last_plan(db, couple_id, now, counts, zone)
     return Gathered(
         audience=audience,
         couple_label=couple.label,
@@ -213,4 +221,5 @@ def gather(
         previous=previous,
         responses=tuple(responses),
         assignments=tuple(assignments),
+        last_plan=plan,
     )

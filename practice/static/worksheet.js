@@ -1,8 +1,8 @@
-// Autosave for worksheets: saves a draft a few seconds after typing stops, one save at a time,
+// Autosave for worksheets (and session notes): saves a draft a few seconds after typing stops, one save at a time,
 // and keeps the words on the page whatever happens (signed out, token expired, a newer save).
 (function () {
   "use strict";
-  var form = document.getElementById("worksheet");
+  var form = document.getElementById("worksheet") || document.querySelector("form[data-autosave]");
   if (!form || !window.fetch || !window.FormData) return;
   var statusEl = document.getElementById("save-status");
   var revision = form.querySelector("input[name=revision]");

@@ -152,11 +152,19 @@ def reset_by_admin(db: Session, user: User) -> None:
 def practice_settings(db: Session) -> PracticeSettings:
     """The practice's settings row, or the defaults when none has been saved yet (not added)."""
     row = db.get(PracticeSettings, 1)
-    return row if row is not None else PracticeSettings(id=1, require_two_factor_staff=False)
+    return (
+        row
+        if row is not None
+        else PracticeSettings(id=1, require_two_factor_staff=False, note_format="dap")
+    )
 
 
 def save_practice_settings(
-    db: Session, *, require_two_factor_staff: bool, availability_note: str | None = None
+    db: Session,
+    *,
+    require_two_factor_staff: bool,
+    availability_note: str | None = None,
+    note_format: str | None = None,
 ) -> PracticeSettings:
     """Create or update the single settings row."""
     row = db.get(PracticeSettings, 1)
@@ -166,6 +174,8 @@ def save_practice_settings(
     row.require_two_factor_staff = require_two_factor_staff
     if availability_note is not None:
         row.availability_note = availability_note.strip()
+    if note_format is not None:
+        row.note_format = note_format
     row.updated_at = utcnow()
     db.flush()
     return row

@@ -1,0 +1,1 @@
+"""Session notes: started from the report's data, signed and locked, feeding the next report."""
