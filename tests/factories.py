@@ -17,9 +17,11 @@ from practice.models import (
     ExerciseTemplate,
     Message,
     Partner,
+    PlanItem,
     Report,
     ReportRequest,
     Response,
+    SessionNote,
     StageChange,
     User,
     utcnow,
@@ -270,6 +272,46 @@ class World:
     report_request_a: int = 0
     message_a: int = 0  # written by couple A's injured partner, in their private conversation
     clinician_message_a: int = 0  # written by clinician A, to all three of couple A
+    note_a: int = 0  # clinician A's draft note of a phone call with couple A
+    plan_item_a: int = 0  # a plan item of that note, not acted on
+
+
+def make_note(
+    db: Session, couple: Couple, days_ago: int = 1, text: str = "Talked on the phone.", **values
+) -> SessionNote:
+    """A draft contact note (a phone call days_ago) with one plan item, written by the couple's
+    clinician; its pre-fill is one plain line (tests of the real pre-fill start notes over
+    HTTP)."""
+    held = utcnow().replace(second=0, microsecond=0) - timedelta(days=days_ago)
+    day = held.date()
+    note = SessionNote(
+        couple_id=couple.id,
+        kind="contact",
+        contact_kind="phone",
+        held_at=held,
+        note_format="dap",
+        window_start=day - timedelta(days=13),
+        window_end=day + timedelta(days=1),
+        prefill={
+            "lines": [
+                {
+                    "key": "session-0",
+                    "group": "session",
+                    "label": "When",
+                    "text": "a day",
+                    "values": {},
+                }
+            ],
+            "removed": 0,
+        },
+        sections={"data": text, "assessment": "", "plan": ""},
+        author_id=couple.clinician_id,
+        **values,
+    )
+    note.plan_items.append(PlanItem(text="Weekly check-in for both"))
+    db.add(note)
+    db.flush()
+    return note
 
 
 def make_world(db: Session) -> World:
@@ -305,4 +347,9 @@ def make_world(db: Session) -> World:
         partner_b_injured=couple_b.partner("injured").id,
         message_a=make_message(db, couple_a, "injured", "injured").id,
         clinician_message_a=make_message(db, couple_a, "together", "clinician").id,
+        **_note_ids(make_note(db, couple_a)),
     )
+
+
+def _note_ids(note: SessionNote) -> dict[str, int]:
+    return {"note_a": note.id, "plan_item_a": note.plan_items[0].id}

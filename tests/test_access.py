@@ -31,7 +31,34 @@ class Route:
     owner: str | None = None  # the user (World attribute) whose object the ids name
 
 
+NOTE = ("clinician",)
 ROUTES: dict[str, Route] = {
+    "notes.start": Route(NOTE, lambda w: {"appointment_id": w.appointment_a}, "clinician_a"),
+    "notes.new_contact": Route(NOTE, lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "notes.index": Route(NOTE, lambda w: {"couple_id": w.couple_a}, "clinician_a"),
+    "notes.edit": Route(NOTE, lambda w: {"note_id": w.note_a}, "clinician_a"),
+    "notes.autosave": Route(NOTE, lambda w: {"note_id": w.note_a}, "clinician_a"),
+    "notes.csrf_token": Route(NOTE),
+    "notes.remove_prefill_line": Route(NOTE, lambda w: {"note_id": w.note_a}, "clinician_a"),
+    "notes.add_plan_item": Route(NOTE, lambda w: {"note_id": w.note_a}, "clinician_a"),
+    "notes.delete_plan_item": Route(
+        NOTE, lambda w: {"note_id": w.note_a, "item_id": w.plan_item_a}, "clinician_a"
+    ),
+    "notes.add_addendum": Route(NOTE, lambda w: {"note_id": w.note_a}, "clinician_a"),
+    "notes.pdf": Route(NOTE, lambda w: {"note_id": w.note_a}, "clinician_a"),
+    "notes.choose_format": Route(NOTE),
+    "note_plans.assignment": Route(
+        NOTE, lambda w: {"note_id": w.note_a, "item_id": w.plan_item_a}, "clinician_a"
+    ),
+    "note_plans.boundary": Route(
+        NOTE, lambda w: {"note_id": w.note_a, "item_id": w.plan_item_a}, "clinician_a"
+    ),
+    "note_plans.stage": Route(
+        NOTE, lambda w: {"note_id": w.note_a, "item_id": w.plan_item_a}, "clinician_a"
+    ),
+    "note_plans.agenda": Route(
+        NOTE, lambda w: {"note_id": w.note_a, "item_id": w.plan_item_a}, "clinician_a"
+    ),
     "static": Route((PUBLIC,), lambda w: {"filename": "mend.css"}),
     "auth.index": Route((PUBLIC,)),
     "auth.login": Route((PUBLIC,)),
@@ -195,7 +222,7 @@ ROUTES: dict[str, Route] = {
     "admin.settings": Route(("admin",)),
 }
 
-JSON_ENDPOINTS = {"worksheets.autosave"}  # scripts get 401 JSON, not a redirect to a page
+JSON_ENDPOINTS = {"worksheets.autosave", "notes.autosave"}  # scripts get 401 JSON, not a redirect to a page
 
 EMAILS = {
     "clinician_a": "a@clinic.test",

@@ -226,6 +226,8 @@ def _own_ids(app: Flask, world: World) -> dict[str, dict[str, object]]:
         "request_id": world.report_request_a,
         "user_id": spare,
         "message_id": world.message_a,
+        "note_id": world.note_a,
+        "item_id": world.plan_item_a,
     }
     b = {
         **a,

@@ -27,6 +27,7 @@ from practice.models import (
     Report,
     Response,
     SafetyCheck,
+    SessionNote,
     StageChange,
     User,
 )
@@ -93,6 +94,9 @@ def _counts(db: Session, couple_id: int) -> dict[str, int]:
         ),
         "reports": _count(db, select(Report.id).where(Report.couple_id == couple_id)),
         "messages": _count(db, select(Message.id).where(Message.couple_id == couple_id)),
+        "session_notes": _count(
+            db, select(SessionNote.id).where(SessionNote.couple_id == couple_id)
+        ),
     }
 
 
@@ -110,6 +114,11 @@ def find_expired(db: Session, now: datetime, years: int) -> list[Expired]:
     expired = []
     for couple in couples:
         files = db.scalars(select(Report.file_name).where(Report.couple_id == couple.id)).all()
+        files += db.scalars(
+            select(SessionNote.pdf_file).where(
+                SessionNote.couple_id == couple.id, SessionNote.pdf_file.is_not(None)
+            )
+        ).all()
         clients = db.scalars(
             select(User.id)
             .join(Partner, Partner.user_id == User.id)

@@ -32,9 +32,11 @@ from practice.models import (
     Report,
     Response,
     SafetyCheck,
+    SessionNote,
     User,
     utcnow,
 )
+from practice.notes.services import notes_of
 from practice.worksheets.answers import render_answers
 
 FORMAT = "mend-export/1"
@@ -362,4 +364,32 @@ def couple_export(db: Session, couple: Couple) -> dict[str, Any]:
             for r in reports
         ],
         "messages": _messages(db, couple, "clinician", None),
+        "session_notes": [_note(n) for n in notes_of(db, couple.id)],
+    }
+
+
+def _note(note: SessionNote) -> dict[str, Any]:
+    """A session note as the clinician's record holds it (never in a partner's export)."""
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "contact_kind": note.contact_kind,
+        "appointment_id": note.appointment_id,
+        "held_at": _when(note.held_at),
+        "format": note.note_format,
+        "data_window": [_when(note.window_start), _when(note.window_end)],
+        "pre_filled": note.prefill.get("lines", []),
+        "sections": note.sections,
+        "plan": [
+            {"text": item.text, "became": item.action, "at": _when(item.acted_at)}
+            for item in note.plan_items
+        ],
+        "signed_at": _when(note.signed_at),
+        "signed_by": note.signed_by.display_name if note.signed_by else None,
+        "pdf_sha256": note.pdf_sha256,
+        "addenda": [
+            {"body": a.body, "signed_at": _when(a.signed_at)}
+            for a in note.addenda
+            if a.signed_at is not None
+        ],
     }
