@@ -6,6 +6,7 @@ no charts) and keeps what a progress note needs."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import datetime, tzinfo
 
@@ -30,6 +31,8 @@ GROUP_TITLES = dict(GROUPS)
 
 
 def _line(group: str, index: int, label: str, text: str, values: dict) -> dict:
+    # As JSON keeps it (tuples become lists), so a stored line equals a freshly computed one.
+    values = json.loads(json.dumps(values))
     return {
         "key": f"{group}-{index}",
         "group": group,
