@@ -222,7 +222,8 @@ ROUTES: dict[str, Route] = {
     "admin.settings": Route(("admin",)),
 }
 
-JSON_ENDPOINTS = {"worksheets.autosave", "notes.autosave"}  # scripts get 401 JSON, not a redirect to a page
+# Scripts get 401 JSON, not a redirect to a page.
+JSON_ENDPOINTS = {"worksheets.autosave", "notes.autosave"}
 
 EMAILS = {
     "clinician_a": "a@clinic.test",
