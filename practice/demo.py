@@ -138,6 +138,10 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
     from practice.demo_messages import add_demo_messages
 
     add_demo_messages(db, couples, now)
+    from practice.demo_notes import add_demo_notes
+    from practice.timefmt import practice_zone
+
+    add_demo_notes(db, couples, clinician, now, practice_zone())
     db.flush()
     return True, demo_logins()
 

@@ -4,7 +4,8 @@ that reader sees.
 The same couple is built twice, identical except for records one partner (the writer) kept
 from the other (the reader): private check-ins with extreme values, a private worksheet answer,
 a mutual answer the reader has not matched, a safety check, a PHQ-9 with item 9 above 0, a note
-on a boundary log; and the clinician's notes (a review comment, an agenda note, a stage reason).
+on a boundary log; and the clinician's notes (a review comment, an agenda note, a stage reason,
+a signed session note with its plan).
 Everything the reader can get (every client page, both exports, the couple's copy of the report
 as PDF text and as its preview page, every email) must be the same in both worlds, character for
 character once form tokens and print times are masked. Numbers derived from a private record
@@ -243,6 +244,19 @@ def _write_private(app: Flask, built: Built, writer: str, as_user) -> None:
     with app.app_context():
         db.session.get(Appointment, built.appointment).agenda_note = "PRIVATE agenda"
         db.session.commit()
+    # A signed session note of a phone call, with a plan item (clinician-only, issue 18).
+    when = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    started = clinician.submit(
+        f"/couples/{built.couple}/notes/contact",
+        {"held_at": when, "contact_kind": "phone", "note_format": "dap"},
+    )
+    assert started.status_code == 302
+    note = started.headers["Location"]
+    assert clinician.submit(note + "/plan", {"text": "PRIVATE plan item"}).status_code == 302
+    signed = clinician.submit(
+        note, {"revision": "1", "action": "sign", "assessment": "PRIVATE session note"}
+    )
+    assert signed.status_code == 302
 
 
 def _stage_change(built: Built, reason: str, as_user) -> None:
@@ -407,6 +421,7 @@ def test_what_a_partner_may_not_read_changes_nothing_they_can_get(
     ).get_data(as_text=True)
     assert f"High distress for the {writer} partner" in report
     assert "Thoughts of self-harm" in report or "self-harm" in report
+    assert "PRIVATE plan item" in report  # last session's plan opens the clinician's copy
     _start_again(app)
     _built, _urls, without = _world(app, writer, False, as_user, urls)
     assert len(urls) > 30

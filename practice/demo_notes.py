@@ -1,0 +1,49 @@
+"""Demo session notes: signed notes for the past sessions, each started from Mend's data as it
+was that day, with a plan; Harbour's latest session still waits for its note ("note due")."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practice.models import Appointment, Couple, PlanItem, User
+from practice.notes.formats import get_format
+from practice.notes.services import start_appointment_note
+
+WRITING = {
+    "data": "Both attended. We looked at the week's check-ins together and at what the "
+    "boundary reports showed. Each partner spoke about one moment that felt hard and one "
+    "that felt a little easier.",
+    "assessment": "Slow, steady progress within this stage. The injured partner's sense of "
+    "safety is still fragile on difficult days; the involved partner is listening without "
+    "defending more often.",
+    "plan": "Keep the daily check-ins. Come back to the moments that felt hard next time.",
+}
+PLAN = ("Keep the daily check-ins going", "Talk next time about the hardest evening")
+
+
+def add_demo_notes(
+    db: Session, couples: list[Couple], clinician: User, now: datetime, zone: tzinfo
+) -> None:
+    """A signed DAP note for every past session, except the latest of the first couple."""
+    note_format = get_format("dap")
+    for index, couple in enumerate(couples):
+        past = db.scalars(
+            select(Appointment)
+            .where(Appointment.couple_id == couple.id, Appointment.starts_at < now)
+            .order_by(Appointment.starts_at)
+        ).all()
+        if index == 0 and past:
+            past = past[:-1]  # Harbour's latest session: note due
+        for appointment in past:
+            written = appointment.starts_at + timedelta(hours=2)
+            note = start_appointment_note(db, appointment, clinician, note_format, written, zone)
+            note.sections = dict(WRITING)
+            for text in PLAN:
+                note.plan_items.append(PlanItem(text=text, created_at=written))
+            note.signed_at = written + timedelta(minutes=10)
+            note.signed_by_id = clinician.id
+            note.updated_at = note.signed_at
+            db.flush()
