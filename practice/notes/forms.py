@@ -85,7 +85,8 @@ class PlanItemTextForm(MendForm):
 
 
 class RemoveLineForm(MendForm):
-    line = HiddenField(validators=[DataRequired(), Length(max=40)])
+    """The remove button of one pre-filled line; the line's key is its own input, since one
+    form object serves every line of the page."""
 
 
 class AddendumForm(MendForm):

@@ -307,10 +307,11 @@ def remove_prefill_line(note_id: int):
     """Take a pre-filled line out of a note before it is signed."""
     note = get_note_or_404(note_id)
     form = RemoveLineForm()
-    if not form.validate_on_submit():
+    key = request.form.get("line", "")
+    if not form.validate_on_submit() or not key or len(key) > 40:
         abort(400)
     try:
-        removed = remove_line(note, form.line.data)
+        removed = remove_line(note, key)
     except NoteSigned as exc:
         flash(str(exc).split(".")[0] + ".", "error")
         return redirect(url_for("notes.edit", note_id=note.id))

@@ -75,8 +75,32 @@
     }).catch(function () {
       dirty = true;
       say("Couldn't reach Mend; your words are still here. Trying again shortly.");
-    }).then(function () { saving = false; releaseWaiting(); });
+    }).then(function () { saving = false; releaseWaiting(); leaveWhenSaved(); });
   }
+  // Leaving the page another way (another form on the page, a link) while words are unsaved:
+  // save first, then go; if the save fails, stay, so nothing typed is lost.
+  var leaving = null;
+  function leaveWhenSaved() {
+    if (!leaving) return;
+    var go = leaving;
+    leaving = null;
+    if (!dirty && !stopped) go(); else if (!stopped) say("Not saved yet, so you are still on this page: your words are safe here.");
+  }
+  document.addEventListener("submit", function (event) {
+    var other = event.target;
+    if (other === form || !dirty || stopped) return;
+    event.preventDefault();
+    var submitter = event.submitter || null;
+    leaving = function () { if (other.requestSubmit) other.requestSubmit(submitter); else other.submit(); };
+    if (!saving) save();
+  }, true);
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || !dirty || stopped || event.defaultPrevented || link.target || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    leaving = function () { window.location.href = link.href; };
+    if (!saving) save();
+  });
   // Pressing a button while an autosave is on its way: wait for it, so the form carries the
   // revision that save produced and is not mistaken for an older window.
   var waitingButton = null;
