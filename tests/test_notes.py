@@ -500,3 +500,31 @@ def test_the_caseload_puts_a_note_due_first_among_non_urgent_couples(
     page = as_user(CLINICIAN).get("/couples/").get_data(as_text=True)
     assert "Note due" in page
     assert page.index("Couple A") < page.index("AAA first by label")
+
+
+def test_retention_deletes_notes_with_the_couple_and_their_pdfs(
+    app: Flask, world: World, as_user
+) -> None:
+    from pathlib import Path
+
+    browser = as_user(CLINICIAN)
+    assert _save(browser, world.note_a, 1, "sign", data="Called.").status_code == 302
+    first = _note(app, world.note_a).pdf_file
+    assert browser.submit(f"/notes/{world.note_a}/addenda", {"body": "Later."}).status_code == 302
+    with app.app_context():
+        note = db.session.get(SessionNote, world.note_a)
+        assert note.pdf_file == first  # the print is replaced, not added to
+        pdf = Path(app.config["REPORT_DIR"]) / note.pdf_file
+        assert pdf.exists()
+        assert sorted(p.name for p in pdf.parent.glob("note-*")) == [pdf.name]
+        couple = db.session.get(Couple, world.couple_a)
+        couple.status, couple.closed_at = "closed", utcnow() - timedelta(days=8 * 366)
+        db.session.commit()
+    dry = app.test_cli_runner().invoke(args=["retention", "--dry-run"])
+    assert "session_notes 1" in dry.output
+    result = app.test_cli_runner().invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SessionNote.id))) == 0
+        assert db.session.scalar(select(func.count(NoteAddendum.id))) == 0
+    assert not pdf.exists()

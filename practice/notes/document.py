@@ -133,7 +133,8 @@ def note_pdf(db: Session, note: SessionNote, zone: tzinfo) -> bytes:
 def archive_note(db: Session, note: SessionNote, folder: str, zone: tzinfo) -> None:
     """Print the signed note (with its addenda) and keep it, replacing the earlier print."""
     pdf = note_pdf(db, note, zone)
-    name = f"note-{note.couple_id}-{secrets.token_hex(12)}.pdf"
+    # One file per note, replaced whole when an addendum is added (no older prints left over).
+    name = note.pdf_file or f"note-{note.couple_id}-{secrets.token_hex(12)}.pdf"
     note.pdf_sha256 = write_sealed(folder, name, pdf, "note")
     note.pdf_file = name
 
