@@ -29,7 +29,7 @@ from practice.models import (
     utcnow,
 )
 from practice.notes.formats import FormatError, formats, parse_format
-from practice.notes.prefill import prefill_lines
+from practice.notes.prefill import prefill_lines, stage_at
 from practice.reporting.compose import compose
 from practice.reporting.gather import gather
 from practice.reporting.pipeline import report_pdf
@@ -113,7 +113,8 @@ def test_a_note_starts_from_the_reports_values_for_the_sessions_window(
         report = compose(
             gather(db.session, couple_id, period, "clinician", note.created_at, zone), (), (), zone
         )
-        expected = prefill_lines(report, format_datetime(appointment.starts_at, zone))
+        stage = stage_at(db.session, couple_id, appointment.starts_at, zone)
+        expected = prefill_lines(report, format_datetime(appointment.starts_at, zone), stage)
         pdf = report_pdf(db.session, couple_id, period, "clinician", note.created_at, zone)
     for got, want in zip(note.prefill["lines"], expected, strict=True):
         assert got == want
@@ -171,6 +172,16 @@ def test_the_pre_fill_is_frozen_when_the_note_starts(app: Flask, world: World, a
     assert _note(app, note_id).prefill == before
     page = browser.get(f"/notes/{note_id}").get_data(as_text=True)
     assert "A boundary reworded later" not in page
+
+
+def test_a_note_records_the_stage_of_its_session(app: Flask, world: World, as_user) -> None:
+    appointment_id, couple_id = _sessions(app, world)
+    browser = as_user(CLINICIAN)
+    moved = browser.submit(f"/couples/{couple_id}/stage", {"target": "3", "reason": "Ready."})
+    assert moved.status_code == 302
+    note_id = _start(browser, appointment_id)
+    stage = next(line for line in _note(app, note_id).prefill["lines"] if line["label"] == "Stage")
+    assert stage["text"].startswith("2. ")  # the session was held in stage 2
 
 
 @pytest.mark.parametrize("key", sorted(formats()))

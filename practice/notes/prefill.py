@@ -10,12 +10,17 @@ import json
 from dataclasses import asdict
 from datetime import datetime, tzinfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import Period
+from practice.models import Couple, StageChange
+from practice.numfmt import day_count
 from practice.reporting.compose import compose
 from practice.reporting.data import ReportData
 from practice.reporting.gather import gather
+from practice.stages import STAGES
+from practice.timefmt import calendar_days_between, format_datetime
 
 # Groups in the order they are shown.
 GROUPS = (
@@ -42,17 +47,21 @@ def _line(group: str, index: int, label: str, text: str, values: dict) -> dict:
     }
 
 
-def prefill_lines(report: ReportData, held: str) -> list[dict]:
-    """The lines of the pre-filled section, from the report's data for the clinician."""
+def prefill_lines(
+    report: ReportData, held: str, stage: tuple[str, str] | None = None
+) -> list[dict]:
+    """The lines of the pre-filled section, from the report's data for the clinician; stage is
+    (stage, since) as it was at the session, when that differs from the report's now."""
     h = report.header
+    stage_name, since = stage or (h.stage, h.stage_since)
     lines = [
         _line("session", 0, "When", held, {"held": held}),
         _line(
             "session",
             1,
             "Stage",
-            f"{h.stage}, {h.stage_since}",
-            {"stage": h.stage, "since": h.stage_since},
+            f"{stage_name}, {since}",
+            {"stage": stage_name, "since": since},
         ),
         _line("session", 2, "Period covered", h.period_text, {"period": h.period_text}),
     ]
@@ -87,11 +96,38 @@ def prefill_lines(report: ReportData, held: str) -> list[dict]:
 
 
 def build_prefill(
-    db: Session, couple_id: int, period: Period, held: str, now: datetime, zone: tzinfo
+    db: Session, couple_id: int, period: Period, held_at: datetime, now: datetime, zone: tzinfo
 ) -> list[dict]:
     """The pre-filled lines for a note over the period, as the clinician's report has them."""
-    report = compose(gather(db, couple_id, period, "clinician", now, zone), (), (), zone)
-    return prefill_lines(report, held)
+    gathered = gather(db, couple_id, period, "clinician", now, zone)
+    report = compose(gathered, (), (), zone)
+    return prefill_lines(
+        report, format_datetime(held_at, zone), stage_at(db, couple_id, held_at, zone)
+    )
+
+
+def stage_at(db: Session, couple_id: int, moment: datetime, zone: tzinfo) -> tuple[str, str]:
+    """The couple's stage at a moment and since when, worded as the report's header words it
+    (a note started days after its session records the stage of the session)."""
+    changes = db.scalars(
+        select(StageChange)
+        .where(StageChange.couple_id == couple_id)
+        .order_by(StageChange.changed_at, StageChange.id)
+    ).all()
+    couple = db.get(Couple, couple_id)
+    before = [c for c in changes if c.changed_at <= moment]
+    if before:
+        stage, since = before[-1].to_stage, before[-1].changed_at
+    elif changes:  # recorded after the moment: the stage it started from (or its first)
+        stage, since = changes[0].from_stage or changes[0].to_stage, couple.created_at
+    else:
+        stage, since = couple.stage, couple.created_at
+    local = since.astimezone(zone).date()
+    days = max(0, calendar_days_between(since, moment, zone))
+    return (
+        f"{stage}. {STAGES[stage].name}",
+        f"since {local:%a} {local.day} {local:%b %Y} ({day_count(days)})",
+    )
 
 
 def grouped(lines: list[dict]) -> list[tuple[str, list[dict]]]:

@@ -18,7 +18,6 @@ from practice.models import Appointment, Couple, NoteAddendum, SessionNote, User
 from practice.notes.due import note_due_clause
 from practice.notes.formats import SECTION_MAX, NoteFormat, formats, get_format
 from practice.notes.prefill import build_prefill
-from practice.timefmt import format_datetime
 
 ADDENDUM_MAX = 20_000
 
@@ -61,7 +60,7 @@ def _new_note(
     **fields: Any,
 ) -> SessionNote:
     period = window_for(db, couple.id, held_at, zone)
-    lines = build_prefill(db, couple.id, period, format_datetime(held_at, zone), now, zone)
+    lines = build_prefill(db, couple.id, period, held_at, now, zone)
     note = SessionNote(
         couple_id=couple.id,
         held_at=held_at,
