@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from practice.models import Appointment, Couple, PlanItem, User
+from practice.models import Appointment, Assignment, Couple, PlanItem, User
 from practice.notes.formats import get_format
 from practice.notes.services import start_appointment_note
 
@@ -41,8 +41,22 @@ def add_demo_notes(
             written = appointment.starts_at + timedelta(hours=2)
             note = start_appointment_note(db, appointment, clinician, note_format, written, zone)
             note.sections = dict(WRITING)
+            daily = db.scalar(
+                select(Assignment)
+                .where(
+                    Assignment.couple_id == couple.id,
+                    Assignment.schedule == "daily",
+                    Assignment.start_on <= written.date(),
+                )
+                .order_by(Assignment.id)
+                .limit(1)
+            )
             for text in PLAN:
-                note.plan_items.append(PlanItem(text=text, created_at=written))
+                item = PlanItem(text=text, created_at=written)
+                if daily is not None and text == PLAN[0]:
+                    # Kept going from an earlier session: the plan item names the assignment.
+                    item.action, item.assignment_id, item.acted_at = "assignment", daily.id, written
+                note.plan_items.append(item)
             note.signed_at = written + timedelta(minutes=10)
             note.signed_by_id = clinician.id
             note.updated_at = note.signed_at
