@@ -54,6 +54,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_login(app)
     csrf.init_app(app)
     init_csrf_tokens(app)
+    from practice.i18n import init_i18n
+
+    init_i18n(app)
 
     from practice.admin.views import bp as admin_bp
     from practice.appointments.views import bp as appointments_bp
@@ -67,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.exports.views import bp as exports_bp
     from practice.health.views import bp as health_bp
     from practice.insights.views import bp as insights_bp
+    from practice.languages.views import bp as languages_bp
     from practice.messages.views import bp as messages_bp
     from practice.notes.plan_views import bp as note_plans_bp
     from practice.notes.views import bp as notes_bp
@@ -85,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         boundaries_bp,
         insights_bp,
         messages_bp,
+        languages_bp,
         notes_bp,
         note_plans_bp,
         reports_bp,

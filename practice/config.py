@@ -53,6 +53,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
     "BASE_URL": ("http://127.0.0.1:5000", str),
     "TIMEZONE": ("UTC", str),
+    "LOCALE": ("en", str),
     "MAX_CONTENT_LENGTH": (1024 * 1024, int),
     "INVITATION_DAYS": (7, int),
     "SET_PASSWORD_HOURS": (72, int),
@@ -115,6 +116,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         check_zone(app.config["TIMEZONE"])
     except ValueError as exc:
         raise ConfigError(f"{ENV_PREFIX}TIMEZONE: {exc}") from exc
+    from practice.i18n import check_locale
+
+    try:
+        check_locale(app.config["LOCALE"])
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}LOCALE: {exc}") from exc
     app.config["PRODUCTION"] = production
     _settle_serving(app, production)
     if not app.config["REPORT_DIR"]:

@@ -61,6 +61,7 @@ ROUTES: dict[str, Route] = {
     ),
     "static": Route((PUBLIC,), lambda w: {"filename": "mend.css"}),
     "auth.index": Route((PUBLIC,)),
+    "languages.choose": Route((PUBLIC,)),
     "auth.login": Route((PUBLIC,)),
     "auth.logout": Route((PUBLIC,)),
     "auth.forgot_password": Route((PUBLIC,)),

@@ -52,6 +52,8 @@ class User(Base):
     availability_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # The clinician's session-note format (practice.notes.formats); empty: the practice's.
     note_format: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # The language Mend speaks to this person (practice.i18n.LANGUAGES); empty: their browser's.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
     partner: Mapped[Partner | None] = relationship(back_populates="user", uselist=False)
 

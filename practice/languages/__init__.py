@@ -1,0 +1,1 @@
+"""Choosing the language Mend speaks to a person."""
