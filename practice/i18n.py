@@ -49,6 +49,11 @@ def select_locale() -> str:
     return current_app.config["LOCALE"]
 
 
+def reader_language() -> str:
+    """The language of the current request's reader."""
+    return str(get_locale() or SOURCE)
+
+
 def compile_catalogues(target: Path) -> Path:
     """Compile every .po catalogue into target (only those changed since); returns target."""
     for po in CATALOGUES.glob("*/LC_MESSAGES/*.po"):
@@ -76,4 +81,4 @@ def init_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(folder)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LOCALE"]
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.globals["current_language"] = lambda: str(get_locale() or SOURCE)
+    app.jinja_env.globals["current_language"] = reader_language

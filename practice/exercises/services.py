@@ -27,6 +27,28 @@ def definition_of(version: TemplateVersion) -> TemplateDef:
     return _parse_cached(version.id, _freeze(version.definition))
 
 
+def in_language(definition: TemplateDef, template: ExerciseTemplate, language: str) -> TemplateDef:
+    """A built-in exercise's definition in the reader's language. Only when the stored version
+    says exactly what the library's source text says: a clinician's own exercise, or an older
+    version of a built-in one, stays in the words it was written in."""
+    if template.owner_id is not None or not template.slug:
+        return definition
+    return _in_language(definition, template.slug, language)
+
+
+@lru_cache(maxsize=512)
+def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateDef:
+    from practice.exercises.library import SOURCE_LANGUAGE, library
+
+    if language == SOURCE_LANGUAGE:
+        return definition
+    source = next((e for e in library(SOURCE_LANGUAGE) if e["slug"] == slug), None)
+    if source is None or parse_definition(source) != definition:
+        return definition
+    translated = next(e for e in library(language) if e["slug"] == slug)
+    return parse_definition(translated)
+
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))

@@ -27,7 +27,7 @@ from practice.exercises.schedule import (
     occurrence_state,
     occurrences,
 )
-from practice.exercises.services import definition_of
+from practice.exercises.services import definition_of, in_language
 from practice.models import (
     Assignment,
     ParkedDraft,
@@ -87,8 +87,11 @@ _OPEN_ASSIGNMENTS = (
 )
 
 
-def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[str, list[Task]]:
-    """Today, overdue and this week's tasks for a partner, and exercises waiting for consent."""
+def tasks_for(
+    db: Session, partner: Partner, today: date, zone: tzinfo, language: str = "en"
+) -> dict[str, list[Task]]:
+    """Today, overdue and this week's tasks for a partner, and exercises waiting for consent
+    (built-in exercises titled in the reader's language)."""
     assignments = db.scalars(_OPEN_ASSIGNMENTS, {"couple_id": partner.couple_id}).unique().all()
     mine = [a for a in assignments if slot_for(a, partner)]
     active = [a for a in mine if a.status == "active"]
@@ -102,7 +105,7 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
     groups: dict[str, list[Task]] = {"today": [], "overdue": [], "upcoming": [], "consent": []}
     upcoming_seen: set[int] = set()
     for assignment in mine:
-        title = assignment.template.title
+        title = _title(assignment, language)
         if assignment.status == "awaiting_consent":
             if partner.role == "injured":
                 groups["consent"].append(
@@ -148,6 +151,13 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
     return groups
 
 
+def _title(assignment: Assignment, language: str) -> str:
+    template = assignment.template
+    if language == "en" or template.owner_id is not None or not template.slug:
+        return template.title
+    return in_language(definition_of(template.latest), template, language).title
+
+
 @dataclass
 class Worksheet:
     assignment: Assignment
@@ -189,7 +199,12 @@ _OCCURRENCE_AND_VERSION = (
 
 
 def open_worksheet(
-    db: Session, partner: Partner, assignment: Assignment, day: date, today: date
+    db: Session,
+    partner: Partner,
+    assignment: Assignment,
+    day: date,
+    today: date,
+    language: str = "en",
 ) -> Worksheet | None:
     """The worksheet for this occurrence, or None when it is not this partner's to answer.
 
@@ -222,7 +237,8 @@ def open_worksheet(
         raise WorksheetClosed(
             "This day's exercise can no longer be filled in. You can pick up the next one."
         )
-    return Worksheet(assignment, day, slot, partner.role, version, definition_of(version), response)
+    definition = in_language(definition_of(version), assignment.template, language)
+    return Worksheet(assignment, day, slot, partner.role, version, definition, response)
 
 
 @dataclass(frozen=True)

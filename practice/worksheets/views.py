@@ -32,7 +32,8 @@ from practice.auth.forms import PostForm
 from practice.auth.sessions import touch_session
 from practice.couples.closing import CoupleClosed
 from practice.db import db
-from practice.exercises.services import definition_of
+from practice.exercises.services import definition_of, in_language
+from practice.i18n import reader_language
 from practice.inputs import REFUSED, has_controls, query_int, without_controls
 from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
@@ -80,7 +81,7 @@ def _day_or_404(value: str) -> date:
 def today():
     """What is due today, overdue, and coming up this week for the signed-in partner."""
     partner = own_partner(WITH_COUPLE)  # the page says when it is closed
-    groups = tasks_for(db.session, partner, _today(), practice_zone())
+    groups = tasks_for(db.session, partner, _today(), practice_zone(), reader_language())
     return render_template(
         "worksheets/today.html",
         groups=groups,
@@ -103,7 +104,7 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
     partner, assignment = own_partner_and_assignment(assignment_id, WITH_PAUSES)
     day = _day_or_404(day_text)
     try:
-        sheet = open_worksheet(db.session, partner, assignment, day, _today())
+        sheet = open_worksheet(db.session, partner, assignment, day, _today(), reader_language())
     except AlreadySubmitted as done:
         if request.method == "POST":
             flash("This was already sent. Here is what you wrote.", "info")
@@ -346,7 +347,7 @@ def autosave(assignment_id: int, day: str):
     partner, assignment = own_partner_and_assignment(assignment_id, WITH_PAUSES)
     when = _day_or_404(day)
     try:
-        sheet = open_worksheet(db.session, partner, assignment, when, _today())
+        sheet = open_worksheet(db.session, partner, assignment, when, _today(), reader_language())
     except AlreadySubmitted:
         return jsonify(error="submitted", message="This was already sent."), 409
     except WorksheetClosed as closed:
@@ -447,7 +448,9 @@ def answer(response_id: int):
     """Read one answer (one's own, a joint one, or the partner's where they may)."""
     partner = own_partner()
     response = get_client_response_or_404(response_id, partner)
-    definition = definition_of(response.version)
+    definition = in_language(
+        definition_of(response.version), response.assignment.template, reader_language()
+    )
     own = response.slot in (partner.role, "together")
     can_change = (
         own
