@@ -172,8 +172,9 @@ def test_the_report_prints_a_change_that_rounds_to_zero_without_a_sign(
 # 5. The caseload says the order it is in.
 
 CASELOAD_ORDER_WORDS = (
-    "Safety concerns first, then couples with a boundary crossing this week, then active, "
-    "paused and closed couples, each by soonest appointment, then by label"
+    "Safety concerns first, then couples with a boundary crossing this week, then couples with "
+    "a session note due, then active, paused and closed couples, each by soonest appointment, "
+    "then by label"
 )
 
 
@@ -183,13 +184,14 @@ def test_the_caseload_sorts_in_the_order_it_describes() -> None:
     soon = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
     later = soon + timedelta(days=7)
 
-    def row(label, status="active", appointment=soon, crossings=0, concern=False):
-        return CaseloadRow(0, label, 1, status, appointment, None, crossings, concern)
+    def row(label, status="active", appointment=soon, crossings=0, concern=False, notes=0):
+        return CaseloadRow(0, label, 1, status, appointment, None, crossings, concern, notes)
 
     # Each row would come earlier by every step after the one that places it.
     expected = [
         row("Z concern", "closed", None, concern=True),
         row("Y crossing", "paused", None, crossings=2),
+        row("W note due", "closed", None, notes=1),
         row("X active soon", "active", soon),
         row("B active later", "active", later),
         row("c active later too", "active", later),
