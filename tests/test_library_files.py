@@ -48,6 +48,8 @@ def test_each_file_has_its_words_apart_from_its_structure(path) -> None:
 
 def test_a_translation_is_used_and_missing_words_fall_back() -> None:
     data = copy.deepcopy(_data("daily-check-in"))
+    for texts in [data["text"]] + [field["text"] for field in data["fields"]]:
+        texts.pop("es", None)  # start from a file with no Spanish words yet
     data["text"]["es"] = {"title": "Cómo estamos hoy"}
     first = data["fields"][0]
     first["text"]["es"] = {"label": "Confianza hoy"}
@@ -74,3 +76,30 @@ def test_a_broken_file_is_refused_with_the_reason() -> None:
     del data["stage"]
     with pytest.raises(LibraryFileError, match="stage"):
         entry_from_data(data)
+
+
+BANNED_SPANISH = re.compile(r"víctima|infiel|engañador|cheater|victim", re.IGNORECASE)
+
+
+def _strings(value) -> list[str]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_each_file_has_complete_spanish_words_without_blaming_labels(path) -> None:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    pairs = [("text", data["text"])] + [
+        (f"field {field['key']!r}", field["text"]) for field in data["fields"]
+    ]
+    for where, texts in pairs:
+        english, spanish = texts["en"], texts.get("es")
+        assert spanish is not None, f"{where} has no es table"
+        assert set(spanish) == set(english), where
+        for key, words in english.items():
+            if isinstance(words, list):
+                assert isinstance(spanish[key], list), (where, key)
+                assert len(spanish[key]) == len(words), (where, key)
+            for text in _strings(spanish[key]):
+                assert isinstance(text, str) and text.strip(), (where, key)
+                assert not BANNED_SPANISH.search(text), (where, key, text)
+    entry_from_data(data, "es")  # the definition schema accepts the Spanish words too
