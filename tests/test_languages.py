@@ -93,3 +93,35 @@ def test_catalogues_are_compiled_when_changed(tmp_path: Path) -> None:
     os.utime(mo, (stale, stale))  # older than its .po now
     compile_catalogues(tmp_path)
     assert mo.stat().st_mtime > stale
+
+
+def test_a_built_in_exercise_reads_in_each_partners_language(
+    app: Flask, world: World, as_user
+) -> None:
+    from datetime import date
+
+    from practice.exercises.library import library
+    from practice.exercises.services import sync_library
+    from practice.models import Couple, ExerciseTemplate
+    from tests.factories import make_assignment
+
+    spanish = next(e for e in library("es") if e["slug"] == "daily-check-in")
+    english = next(e for e in library("en") if e["slug"] == "daily-check-in")
+    with app.app_context():
+        sync_library(db.session)
+        template = db.session.scalar(
+            select(ExerciseTemplate).where(ExerciseTemplate.slug == "daily-check-in")
+        )
+        assignment = make_assignment(db.session, db.session.get(Couple, world.couple_a), template)
+        db.session.commit()
+        assignment_id = assignment.id
+    es = {"Accept-Language": "es"}
+    reader = as_user("ia@client.test")
+    today = reader.get("/today", headers=es).get_data(as_text=True)
+    assert spanish["title"] in today
+    assert "Dr A&#39;s reflection" in today or "Dr A's reflection" in today  # their own words
+    sheet = reader.get(f"/tasks/{assignment_id}/{date.today().isoformat()}", headers=es)
+    page = sheet.get_data(as_text=True)
+    assert spanish["fields"][0]["label"] in page and english["fields"][0]["label"] not in page
+    other = as_user("va@client.test").get("/today").get_data(as_text=True)
+    assert english["title"] in other and spanish["title"] not in other

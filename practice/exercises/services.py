@@ -36,17 +36,25 @@ def in_language(definition: TemplateDef, template: ExerciseTemplate, language: s
     return _in_language(definition, template.slug, language)
 
 
-@lru_cache(maxsize=512)
 def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateDef:
+    source, translated = _library_pair(slug, language)
+    if source is None or translated is None or source != definition:
+        return definition
+    return translated
+
+
+@lru_cache(maxsize=256)
+def _library_pair(slug: str, language: str) -> tuple[TemplateDef | None, TemplateDef | None]:
+    """A built-in exercise parsed in the source language and in another (None when absent)."""
     from practice.exercises.library import SOURCE_LANGUAGE, library
 
     if language == SOURCE_LANGUAGE:
-        return definition
+        return None, None
     source = next((e for e in library(SOURCE_LANGUAGE) if e["slug"] == slug), None)
-    if source is None or parse_definition(source) != definition:
-        return definition
-    translated = next(e for e in library(language) if e["slug"] == slug)
-    return parse_definition(translated)
+    translated = next((e for e in library(language) if e["slug"] == slug), None)
+    if source is None or translated is None:
+        return None, None
+    return parse_definition(source), parse_definition(translated)
 
 
 def _freeze(value: Any) -> Any:
