@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -26,9 +27,7 @@ GRACE_SECONDS = 2.0  # a child told to stop at the end of a test may take a mome
 # Helpers Python itself keeps for the life of the process once anything has used them.
 LONG_LIVED = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
 # Signals whose handlers are compared (SIGKILL and SIGSTOP cannot be caught).
-WATCHED = tuple(
-    s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)
-)
+WATCHED = tuple(s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP))
 
 
 def become_subreaper() -> None:
@@ -54,7 +53,7 @@ def die_with_parent() -> None:
 def _stat(pid: int) -> tuple[int, str] | None:
     """(parent pid, state letter) of a process, or None when it is gone."""
     try:
-        raw = open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace").read()
+        raw = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
     fields = raw[raw.rfind(")") + 2 :].split()
@@ -63,7 +62,7 @@ def _stat(pid: int) -> tuple[int, str] | None:
 
 def _command(pid: int) -> str:
     try:
-        raw = open(f"/proc/{pid}/cmdline", "rb").read()
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return "?"
     return raw.replace(b"\0", b" ").decode(errors="replace").strip()[:200] or "?"
