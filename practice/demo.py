@@ -78,6 +78,7 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
         add_demo_boundaries,
         add_demo_exercises,
         add_demo_measures,
+        demo_clock,
     )
     from practice.exercises.services import sync_library
 
@@ -132,12 +133,13 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
         db.flush()
         couples.append(couple)
         _add_appointments(db, couple, spec.weeks_ago, index, now)
-    add_demo_exercises(db, couples, clinician, now.date())
-    add_demo_boundaries(db, couples, now.date())
-    add_demo_measures(db, couples, clinician, now.date())
     from practice.demo_messages import add_demo_messages
 
-    add_demo_messages(db, couples, now)
+    with demo_clock(now):  # answers "tonight" on a demo loaded in the morning are not dated ahead
+        add_demo_exercises(db, couples, clinician, now.date())
+        add_demo_boundaries(db, couples, now.date())
+        add_demo_measures(db, couples, clinician, now.date())
+        add_demo_messages(db, couples, now)
     db.flush()
     return True, demo_logins()
 
