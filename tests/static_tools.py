@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = ROOT / ".venv-static" / "bin"
 INSTALL = (
-    "python3 -m venv .venv-static && .venv-static/bin/pip install -q $(python3 .ci/static_tools.py)"
+    "python3 -m venv .venv-static && .venv-static/bin/pip install $(python3 .ci/static_tools.py)"
 )
 
 
