@@ -492,21 +492,38 @@ def check_security_command() -> None:
 
 @click.command("demo")
 @click.option("--no-serve", is_flag=True, help="Only load the demo data; don't start the server.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Remove every table and start over with fresh demo data (not in production).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
-def demo_command(no_serve: bool, host: str, port: int) -> None:
+def demo_command(no_serve: bool, reset: bool, host: str, port: int) -> None:
     """Create the schema, load the demo practice (once), print the logins and serve."""
     from practice.demo import DEMO_PASSWORD, load_demo
 
     app = current_app._get_current_object()
+    if reset:
+        if app.config["ENV"] == "production":
+            raise click.ClickException("--reset removes every table; it is refused in production.")
+        db.session.close()
+        migrate.drop_everything(db.get_engine(app))
+        db.get_engine(app).dispose()
+        click.echo("Removed every table; loading the demo afresh.")
     migrate.upgrade(app.config["DATABASE_URL"])
     created, logins = load_demo(db.session)
     db.session.commit()
-    click.echo("Demo data loaded." if created else "Demo data was already there; nothing added.")
+    click.echo(
+        "Demo data loaded."
+        if created
+        else "Demo data was already there; nothing added (--reset starts over)."
+    )
     click.echo(f"\nDemo logins (every password: {DEMO_PASSWORD})")
+    width = max(len(role) for role, _email in logins)
     for role, email in logins:
-        click.echo(f"  {role:<24} {email}")
+        click.echo(f"  {role:<{width}}  {email}")
     if not no_serve:
         click.echo(f"\nMend is running at http://{host}:{port}/  (Ctrl+C stops it)")
         from werkzeug.serving import run_simple

@@ -78,6 +78,7 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
         add_demo_boundaries,
         add_demo_exercises,
         add_demo_measures,
+        demo_clock,
     )
     from practice.exercises.services import sync_library
 
@@ -132,16 +133,16 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
         db.flush()
         couples.append(couple)
         _add_appointments(db, couple, spec.weeks_ago, index, now)
-    add_demo_exercises(db, couples, clinician, now.date())
-    add_demo_boundaries(db, couples, now.date())
-    add_demo_measures(db, couples, clinician, now.date())
     from practice.demo_messages import add_demo_messages
-
-    add_demo_messages(db, couples, now)
     from practice.demo_notes import add_demo_notes
     from practice.timefmt import practice_zone
 
-    add_demo_notes(db, couples, clinician, now, practice_zone())
+    with demo_clock(now):  # answers "tonight" on a demo loaded in the morning are not dated ahead
+        add_demo_exercises(db, couples, clinician, now.date())
+        add_demo_boundaries(db, couples, now.date())
+        add_demo_measures(db, couples, clinician, now.date())
+        add_demo_messages(db, couples, now)
+        add_demo_notes(db, couples, clinician, now, practice_zone())
     db.flush()
     return True, demo_logins()
 

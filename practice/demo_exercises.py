@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from practice.exercises.schedule import Rule, occurrences, weekday_mask
-from practice.models import Assignment, Couple, ExerciseTemplate, Response, User
+from practice.models import Assignment, Couple, ExerciseTemplate, Response, User, utcnow
 
 NEEDS = [
     "A quiet evening without talking about it.",
@@ -36,8 +39,33 @@ REPAIR = [
 ]
 
 
+_NOW: ContextVar[datetime | None] = ContextVar("demo_now", default=None)
+SQUEEZE = timedelta(hours=1)
+
+
+@contextmanager
+def demo_clock(now: datetime) -> Iterator[None]:
+    """The moment the demo is loaded at: nothing it writes is dated after it."""
+    token = _NOW.set(now)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
+
+
+def not_after_now(moment: datetime) -> datetime:
+    """`moment`, or, when it lies less than an hour before now or later (an answer "tonight at
+    20:15" on a demo loaded at 08:05), a moment squeezed into the last hour, in the same order."""
+    now = _NOW.get() or utcnow()
+    start = now - SQUEEZE
+    if moment <= start:
+        return moment
+    over = (moment - start) / SQUEEZE
+    return start + SQUEEZE * (over / (1 + over))
+
+
 def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 15), tzinfo=UTC)
+    return not_after_now(datetime.combine(day, time(hour, 15), tzinfo=UTC))
 
 
 def _assignment(
@@ -67,7 +95,9 @@ def _answer(
 ) -> None:
     partner = couple.partner("injured" if slot == "together" else slot)
     # The clinician has read everything up to the last week; newer answers show as new.
-    recent = submitted is None or submitted.date() >= date.today() - timedelta(days=7)
+    recent = submitted is None or submitted.date() >= (_NOW.get() or utcnow()).date() - timedelta(
+        days=7
+    )
     reviewed = None if recent else submitted + timedelta(days=2)
     db.add(
         Response(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from practice.demo_exercises import not_after_now
 from practice.models import Couple, Message, MessageRead
 
 # (couple label, conversation, who writes, hours ago, words, marked for the session)
@@ -89,7 +90,7 @@ def add_demo_messages(db: Session, couples: list[Couple], now: datetime) -> None
                 body=words,
                 created_at=when,
                 changed_at=when,
-                for_session_at=when + timedelta(hours=20) if marked else None,
+                for_session_at=not_after_now(when + timedelta(hours=20)) if marked else None,
             )
         )
     db.flush()

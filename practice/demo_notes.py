@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from practice.demo_exercises import not_after_now
 from practice.models import Appointment, Assignment, Couple, PlanItem, User
 from practice.notes.formats import get_format
 from practice.notes.services import start_appointment_note
@@ -38,7 +39,7 @@ def add_demo_notes(
         if index == 0 and past:
             past = past[:-1]  # Harbour's latest session: note due
         for appointment in past:
-            written = appointment.starts_at + timedelta(hours=2)
+            written = not_after_now(appointment.starts_at + timedelta(hours=2))
             note = start_appointment_note(db, appointment, clinician, note_format, written, zone)
             note.sections = dict(WRITING)
             daily = db.scalar(
@@ -57,7 +58,7 @@ def add_demo_notes(
                     # Kept going from an earlier session: the plan item names the assignment.
                     item.action, item.assignment_id, item.acted_at = "assignment", daily.id, written
                 note.plan_items.append(item)
-            note.signed_at = written + timedelta(minutes=10)
+            note.signed_at = not_after_now(written + timedelta(minutes=10))
             note.signed_by_id = clinician.id
             note.updated_at = note.signed_at
             db.flush()

@@ -48,9 +48,25 @@ def make_formatter(log_format: str) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
 
 
+def _not_an_access_line(record: logging.LogRecord) -> bool:
+    # Werkzeug's development server logs each request as "ADDR - - [DATE] "GET / HTTP/1.1" 200";
+    # "practice.request" already wrote that request's one line.
+    return not (record.levelno == logging.INFO and " - - [" in str(record.msg))
+
+
 def configure_logging(app: Flask) -> None:
-    """Send log records to stderr in the chosen format, unless something else set logging up."""
+    """Send log records to stderr in the chosen format, unless something else set logging up.
+
+    One line per event: Flask's own handler on the app's logger would repeat every "practice.*"
+    record that the root handler writes, and Werkzeug's access line would repeat each request's.
+    """
+    from flask.logging import default_handler
+
     root = logging.getLogger()
+    app.logger.removeHandler(default_handler)
+    werkzeug_log = logging.getLogger("werkzeug")
+    if _not_an_access_line not in werkzeug_log.filters:
+        werkzeug_log.addFilter(_not_an_access_line)
     handler = next((h for h in root.handlers if getattr(h, "practice_handler", False)), None)
     if handler is None:
         if root.handlers:  # a test runner or the host's own configuration: leave it alone

@@ -6,6 +6,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Engine
 
 from practice.paths import MIGRATIONS_DIR
@@ -38,3 +39,18 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(url: str) -> str | None:
     """The newest revision among the migration scripts."""
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def drop_everything(engine: Engine) -> None:
+    """Remove every table (and, on PostgreSQL, every function and trigger) of the schema, data
+    and all: `practice demo --reset`. Not a migration: nothing is stepped back, it is gone."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+            return
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        tables = MetaData()
+        tables.reflect(conn)
+        for table in reversed(tables.sorted_tables):
+            table.drop(conn)

@@ -19,9 +19,16 @@ from practice import create_app, migrate
 from practice.db import Base, db
 from practice.models import Couple
 from tests import factories
+from tests.hygiene import become_subreaper
+from tests.hygiene import leaves_no_process_or_handler as leaves_no_process_or_handler
 
 PG_ENV = "PRACTICE_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Orphaned grandchildren come back to the test process, where the leak check sees them."""
+    become_subreaper()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -221,14 +221,15 @@ def test_threads_reading_at_once_append_together_and_each_waits_for_its_rows() -
     def write(entries: list[Entry]) -> None:
         if not written:  # the first transaction runs while all the others line up
             first_in.set()
-            deadline = time.monotonic() + 5
+            # A condition, bounded only for a machine with both cores busy (threads start late).
+            deadline = time.monotonic() + 60
             while len(gathering._waiting) < threads - 1 and time.monotonic() < deadline:
                 time.sleep(0.001)
         written.append(list(entries))
 
     def view(n: int) -> None:
         if n:
-            first_in.wait(5)
+            assert first_in.wait(60)
         mine = [Entry("viewed", "couple", n)]
         gathering.append(mine, write)
         if not any(mine[0] in batch for batch in written):

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from practice import create_app
 from practice.db import db
 from practice.models import Boundary, BoundaryLog, Partner, Report, ReportRequest, User
+from tests.hygiene import die_with_parent
 from tests.test_health import closed_port
 from tests.test_serve import fetch, practice_command, wait_until_alive
 
@@ -78,7 +79,7 @@ def _serve(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
         server = subprocess.Popen(
             [*practice_command(), "serve", "--allow-development",
              "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -89,13 +90,17 @@ def _serve(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
     return server, base
 
 
-def _stop(process: subprocess.Popen, seconds: float = 40) -> None:
+def _stop(process: subprocess.Popen | None, seconds: float = 40) -> None:
+    """Ask a process to stop (SIGTERM), kill it if it has not within `seconds`, and reap it."""
+    if process is None:
+        return
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()
+    process.wait(timeout=30)
 
 
 class BoundaryWriter:
@@ -244,6 +249,7 @@ def _start_redis(port: int) -> subprocess.Popen:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
     deadline = time.monotonic() + 10
     while not _answers(port):
@@ -289,14 +295,8 @@ def test_queued_reports_resume_when_redis_comes_back(database_url: str, tmp_path
         QUEUE_PREFIX=settings["QUEUE_PREFIX"],
         LOG_LEVEL="INFO",
     )
-    redis = _start_redis(port)
     log_path = tmp_path / "worker.log"
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [*practice_command(), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    clinician = app.test_client()
-    assert sign_in(clinician, "a@clinic.test", PASSWORD).status_code == 302
+    redis = worker = None
 
     def ask() -> str:
         page = clinician.submit(f"/couples/{world.couple_a}/report", {"period": "14"})
@@ -308,6 +308,17 @@ def test_queued_reports_resume_when_redis_comes_back(database_url: str, tmp_path
         return "Download the PDF" in clinician.get(location).get_data(as_text=True)
 
     try:
+        redis = _start_redis(port)
+        with open(log_path, "wb") as log:
+            worker = subprocess.Popen(
+                [*practice_command(), "worker"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+            )
+        clinician = app.test_client()
+        assert sign_in(clinician, "a@clinic.test", PASSWORD).status_code == 302
         before = ask()
         _until(lambda: printed(before), 60, "printed while Redis was up")
 
@@ -324,8 +335,7 @@ def test_queued_reports_resume_when_redis_comes_back(database_url: str, tmp_path
         _until(lambda: printed(during), 60, "printed once Redis was back")
     finally:
         _stop(worker, 30)
-        redis.kill()
-        redis.wait(timeout=10)
+        _stop(redis, 10)
     with app.app_context():
         wanted = db.session.scalars(select(ReportRequest).order_by(ReportRequest.id.desc())).first()
         assert (wanted.status, wanted.attempts) == ("ready", 1)

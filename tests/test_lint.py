@@ -1,23 +1,20 @@
-"""The code passes ruff's lint and format checks (settings in pyproject.toml)."""
+"""The code passes ruff's lint and format checks (settings in pyproject.toml), run from
+the static tools' own environment (tests/static_tools.py)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
+from tests.static_tools import ROOT, tool
 
 
 def test_ruff_lint_is_clean() -> None:
-    result = subprocess.run([RUFF, "check", "."], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([tool("ruff"), "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
     result = subprocess.run(
-        [RUFF, "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+        [tool("ruff"), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,5 @@
-"""Static analysis as part of the suite: bandit and Mend's own semgrep rules, run offline.
+"""Static analysis as part of the suite: bandit and Mend's own semgrep rules, run offline from
+the tools' own environment (tests/static_tools.py).
 
 Each rule is also run on tests/static_fixtures, where it must fire: a rule that silently stops
 matching would otherwise pass forever.
@@ -10,19 +11,19 @@ import json
 import os
 import re
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
+from tests.static_tools import tool
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "static_fixtures"
-BIN = Path(sys.executable).parent
 
 
 def _bandit(target: Path) -> list[dict]:
     """Medium and high findings of bandit over target."""
     result = subprocess.run(
-        [BIN / "bandit", "-r", str(target), "--severity-level", "medium", "-f", "json", "-q"],
+        [tool("bandit"), "-r", str(target), "--severity-level", "medium", "-f", "json", "-q"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -39,7 +40,7 @@ def _semgrep(*targets: Path) -> list[dict]:
     env = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
     result = subprocess.run(
         [
-            BIN / "semgrep",
+            tool("semgrep"),
             "scan",
             "--config",
             str(ROOT / ".semgrep"),
@@ -114,3 +115,18 @@ def test_every_semgrep_rule_fires_on_its_fixture() -> None:
     }
     # No rule is left without a fixture, and the clean file and |markdown are left alone.
     assert {rule for _file, rule in found} == every_rule
+
+
+def test_the_static_tools_stay_out_of_the_app_environment() -> None:
+    """The README's test command installs the `test` extra; the tools have their own group."""
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    names = {
+        re.split(r"[<>=!~\[ ]", requirement, maxsplit=1)[0].lower()
+        for extra in pyproject["project"]["optional-dependencies"].values()
+        for requirement in extra
+    }
+    assert names.isdisjoint({"semgrep", "bandit", "ruff"}), names
+    static = pyproject["dependency-groups"]["static"]
+    assert {re.split(r"[<>=]", r, maxsplit=1)[0] for r in static} == {"ruff", "bandit", "semgrep"}

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 
 from flask import Flask
@@ -69,6 +71,7 @@ def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     before = practice.jobs._worker_app
+    handlers = _signal_handlers()
     use_app(app)
     worked = False
     try:
@@ -95,6 +98,21 @@ def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES
             _wait_for_redis(app)
     finally:
         use_app(before)  # a burst run inside another program leaves it as it was
+        _restore(handlers)  # RQ's stop-on-SIGTERM handlers belong to this run only
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _signal_handlers() -> dict[int, object]:
+    return {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+
+
+def _restore(handlers: dict[int, object]) -> None:
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+        for signum, handler in handlers.items():
+            if handler is not None:
+                signal.signal(signum, handler)
 
 
 def _wait_for_redis(app: Flask) -> None:

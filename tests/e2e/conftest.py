@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
 
 CHROMIUM_CANDIDATES = (Path("/usr/lib/chromium/chromium"), Path("/usr/bin/chromium"))
@@ -27,7 +34,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
-DEFAULT_TIMEOUT_MS = 10_000
+# Every wait in these tests is for a condition (an element, a URL, a response); this is only how
+# long to keep waiting before calling it a failure. Generous, because on a machine with both
+# cores busy a page can take seconds, and a tight bound turned slowness into failures.
+DEFAULT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 
 def chromium_executable() -> Path:

@@ -35,8 +35,10 @@ VISIBILITY_LEGEND = "When you send it, who can read it?"
 PHONE = {"width": 390, "height": 844}
 SAVED = re.compile(r"^Draft saved at \d{1,2}:\d{2}")
 # Autosave ticks every 4 s; after signing in again one tick refreshes the form token and the
-# next one saves, so "saved again" can take two ticks and a little more.
-RESAVE_TIMEOUT_MS = 12_000
+# next one saves, so "saved again" takes two ticks and a little more: 8 s on an idle machine.
+# The wait ends as soon as the text appears; the bound only allows for a machine with both cores
+# busy, where timers and pages run late.
+RESAVE_TIMEOUT_MS = 30_000
 
 
 @dataclass
