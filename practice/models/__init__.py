@@ -19,7 +19,13 @@ from practice.models.exercise import (
     StagePlanItem,
     TemplateVersion,
 )
-from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
+from practice.models.measure import (
+    DigestedFlag,
+    MeasureScore,
+    PracticeThreshold,
+    ReminderLog,
+    SafetyCheck,
+)
 from practice.models.message import THREADS, Message, MessageRead
 from practice.models.report import Report, ReportRequest
 from practice.models.types import UTCDateTime, utcnow
@@ -33,6 +39,7 @@ from practice.models.user import (
 )
 
 __all__ = [
+    "PracticeThreshold",
     "THREADS",
     "Message",
     "MessageRead",

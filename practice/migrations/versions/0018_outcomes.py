@@ -1,0 +1,60 @@
+"""outcomes: practice-set reliable-change thresholds, measure schedules
+
+Revision ID: 0018_outcomes
+Revises: 0016_messages
+Create Date: 2026-12-06 00:50:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import practice.models.types
+
+revision = "0018_outcomes"
+down_revision = "0016_messages"
+branch_labels = None
+depends_on = None
+
+UTC = practice.models.types.UTCDateTime
+
+
+def upgrade() -> None:
+    op.create_table(
+        "practice_thresholds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("instrument", sa.String(length=16), nullable=False),
+        sa.Column("reference_sd", sa.Float(), nullable=True),
+        sa.Column("reliability", sa.Float(), nullable=True),
+        sa.Column("citation", sa.Text(), nullable=False),
+        sa.Column("set_by_id", sa.Integer(), nullable=True),
+        sa.Column("set_at", UTC(), nullable=False),
+        sa.CheckConstraint(
+            "reference_sd IS NULL OR reference_sd > 0",
+            name=op.f("ck_practice_thresholds_sd_positive"),
+        ),
+        sa.CheckConstraint(
+            "reliability IS NULL OR (reliability > 0 AND reliability < 1)",
+            name=op.f("ck_practice_thresholds_reliability"),
+        ),
+        sa.CheckConstraint(
+            "(reference_sd IS NULL) = (reliability IS NULL)",
+            name=op.f("ck_practice_thresholds_both_or_none"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_by_id"],
+            ["users.id"],
+            name=op.f("fk_practice_thresholds_set_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_thresholds")),
+    )
+    op.create_index(
+        "ix_practice_thresholds_instrument", "practice_thresholds", ["instrument", "set_at"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_practice_thresholds_instrument", table_name="practice_thresholds")
+    op.drop_table("practice_thresholds")
