@@ -158,6 +158,10 @@ ROUTES: dict[str, Route] = {
     "exports.couple_json": Route(
         ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
     ),
+    "exports.mine_fhir": Route(("client",)),
+    "exports.couple_fhir": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
+    ),
     "messages.inbox": Route(("client",)),
     "messages.preferences": Route(("clinician", "client")),
     "messages.client_thread": Route(("client",), lambda w: {"kind": "private"}),
@@ -193,6 +197,7 @@ ROUTES: dict[str, Route] = {
     "admin.toggle_active": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
     "admin.reset_two_factor": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
     "admin.settings": Route(("admin",)),
+    "admin.thresholds": Route(("admin",)),
 }
 
 JSON_ENDPOINTS = {"worksheets.autosave"}  # scripts get 401 JSON, not a redirect to a page
