@@ -162,7 +162,7 @@ def thresholds():
         flash(message, "success")
         return redirect(url_for("admin.thresholds"))
     in_force = thresholds_in_force(practice_values(db.session))
-    names = dict(db.session.execute(select(User.id, User.display_name)).tuples().all())
+    names = {uid: name for uid, name in db.session.execute(select(User.id, User.display_name))}
     status = 400 if form.is_submitted() else 200
     return render_template(
         "admin/thresholds.html",

@@ -135,9 +135,7 @@ def questionnaire_response(
 
 def observation(instrument: Instrument, admin: Administration, response_ref: str) -> dict:
     """The total score, LOINC-coded where a code is on file, with its band."""
-    coding = (
-        [{"system": LOINC, "code": instrument.loinc_total}] if instrument.loinc_total else []
-    )
+    coding = [{"system": LOINC, "code": instrument.loinc_total}] if instrument.loinc_total else []
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "status": "final",
