@@ -365,3 +365,93 @@ def test_every_loinc_code_is_one_verified() -> None:
     assert (PHQ9.loinc_panel, PHQ9.loinc_total) == ("44249-1", "44261-6")
     assert (GAD7.loinc_panel, GAD7.loinc_total) == ("69737-5", "70274-6")
     assert CSI4.loinc_total is None and PCL5.loinc_panel is None
+
+
+# --- measure schedules ----------------------------------------------------------------------
+
+
+def test_every_n_weeks_and_derived_days_by_hand() -> None:
+    from practice.exercises.schedule import Rule, RuleError, check_rule, describe, occurrences
+
+    start = date(2026, 1, 5)  # a Monday
+    rule = Rule("weeks", start, end_on=date(2026, 3, 1), every_weeks=2)
+    got = occurrences(rule, date(2026, 1, 1), date(2026, 4, 1))
+    assert got == [date(2026, 1, 5), date(2026, 1, 19), date(2026, 2, 2), date(2026, 2, 16)]
+    assert describe(rule).startswith("Every 2 weeks from 5 Jan 2026")
+    with pytest.raises(RuleError, match="from 1 to 52"):
+        check_rule(Rule("weeks", start, every_weeks=0))
+    with pytest.raises(RuleError, match="end date is before"):
+        check_rule(Rule("weeks", start, end_on=start - timedelta(days=1), every_weeks=2))
+    derived = Rule("appts", start, days=(date(2025, 12, 30), date(2026, 1, 8)), days_before=2)
+    assert occurrences(derived, date(2026, 1, 1), date(2026, 2, 1)) == [date(2026, 1, 8)]
+
+
+def _assign_form(template_id: int, **changes) -> dict:
+    form = {
+        "template_id": str(template_id),
+        "answered_by": "each",
+        "visibility": "clinician",
+        "schedule": "weeks",
+        "start_on": TODAY.isoformat(),
+        "every_weeks": "4",
+        "days_before": "",
+        "note": "",
+    }
+    return form | changes
+
+
+def _phq9_template(app: Flask) -> int:
+    with app.app_context():
+        sync_library(db.session)
+        db.session.commit()
+        return db.session.scalar(
+            select(ExerciseTemplate.id).where(ExerciseTemplate.slug == measure_slug(PHQ9))
+        )
+
+
+def test_schedule_every_n_weeks_over_http(app: Flask, world: World, as_user) -> None:
+    template = _phq9_template(app)
+    clinician = as_user("a@clinic.test")
+    url = f"/couples/{world.couple_a}/assign"
+    zero = clinician.submit(url, _assign_form(template, every_weeks="0"))
+    assert zero.status_code == 400 and "From 1 to 52 weeks" in zero.get_data(as_text=True)
+    backwards = clinician.submit(
+        url, _assign_form(template, end_on=(TODAY - timedelta(days=1)).isoformat())
+    )
+    assert backwards.status_code == 400
+    assert "end date is before the start date" in backwards.get_data(as_text=True)
+    assert clinician.submit(url, _assign_form(template)).status_code == 302
+    with app.app_context():
+        row = db.session.scalar(select(Assignment).where(Assignment.schedule == "weeks"))
+        assert (row.every_weeks, row.start_on) == (4, TODAY)
+
+
+def test_schedule_before_each_appointment(app: Flask, world: World, as_user) -> None:
+    from practice.assignments.services import rule_of
+    from practice.exercises.schedule import occurrence_state, occurrences
+    from practice.models import Appointment
+
+    template = _phq9_template(app)
+    clinician = as_user("a@clinic.test")
+    form = _assign_form(template, schedule="appts", every_weeks="", days_before="2")
+    assert clinician.submit(f"/couples/{world.couple_a}/assign", form).status_code == 302
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment).where(Assignment.schedule == "appts"))
+        appointments = db.session.scalars(
+            select(Appointment).where(
+                Appointment.couple_id == world.couple_a, Appointment.cancelled_at.is_(None)
+            )
+        ).all()
+        rule = rule_of(assignment)
+        days = occurrences(rule, TODAY, TODAY + timedelta(days=400))
+        from practice.timefmt import practice_zone
+
+        expected = sorted(
+            {
+                a.starts_at.astimezone(practice_zone()).date() - timedelta(days=2)
+                for a in appointments
+            }
+        )
+        assert days == [d for d in expected if d >= TODAY]
+        # Past its grace days, an unanswered occurrence is missed.
+        assert occurrence_state(rule, TODAY - timedelta(days=10), TODAY, None) == "missed"

@@ -88,6 +88,8 @@ _CURRENT_ASSIGNMENTS = (
         Assignment.end_on,
         Assignment.due_on,
         Assignment.weekdays,
+        Assignment.every_weeks,
+        Assignment.days_before,
         Assignment.answered_by,
         Assignment.status,
         ExerciseTemplate.title,

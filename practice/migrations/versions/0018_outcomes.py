@@ -53,8 +53,27 @@ def upgrade() -> None:
     op.create_index(
         "ix_practice_thresholds_instrument", "practice_thresholds", ["instrument", "set_at"]
     )
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("every_weeks", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(
+            sa.Column("days_before", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.drop_constraint("schedule", type_="check")
+        batch_op.create_check_constraint(
+            "schedule", "schedule IN ('once', 'daily', 'weekly', 'weeks', 'appts', 'stages')"
+        )
+        batch_op.create_check_constraint("weeks_has_n", "schedule != 'weeks' OR every_weeks > 0")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM assignments WHERE schedule IN ('weeks', 'appts', 'stages')")
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_constraint("weeks_has_n", type_="check")
+        batch_op.drop_constraint("schedule", type_="check")
+        batch_op.create_check_constraint("schedule", "schedule IN ('once', 'daily', 'weekly')")
+        batch_op.drop_column("days_before")
+        batch_op.drop_column("every_weeks")
     op.drop_index("ix_practice_thresholds_instrument", table_name="practice_thresholds")
     op.drop_table("practice_thresholds")
