@@ -135,6 +135,9 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
     add_demo_exercises(db, couples, clinician, now.date())
     add_demo_boundaries(db, couples, now.date())
     add_demo_measures(db, couples, clinician, now.date())
+    from practice.demo_outcomes import add_demo_outcomes
+
+    add_demo_outcomes(db, couples, clinician, admin, now.date())
     from practice.demo_messages import add_demo_messages
 
     add_demo_messages(db, couples, now)

@@ -455,3 +455,24 @@ def test_schedule_before_each_appointment(app: Flask, world: World, as_user) -> 
         assert days == [d for d in expected if d >= TODAY]
         # Past its grace days, an unanswered occurrence is missed.
         assert occurrence_state(rule, TODAY - timedelta(days=10), TODAY, None) == "missed"
+
+
+def test_demo_shows_recovered_pcl5_history_and_a_practice_set_csi4(app: Flask) -> None:
+    from practice.demo import CLINICIAN_EMAIL, DEMO_PASSWORD, load_demo
+    from tests.conftest import sign_in
+
+    with app.app_context():
+        load_demo(db.session)
+        db.session.commit()
+        willow = db.session.scalar(select(Couple.id).where(Couple.label == "Willow"))
+        totals = db.session.scalars(
+            select(MeasureScore.total)
+            .where(MeasureScore.instrument == "pcl5")
+            .order_by(MeasureScore.administered_on)
+        ).all()
+    assert totals == [54, 43, 29]
+    client = app.test_client()
+    sign_in(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
+    html = client.get(f"/couples/{willow}/insights").get_data(as_text=True)
+    assert "<strong>recovered</strong>" in html  # the PHQ-9, 14 to 6
+    assert "PCL-5" in html and "practice-set, from Demo practice only" in html
