@@ -476,3 +476,43 @@ def test_demo_shows_recovered_pcl5_history_and_a_practice_set_csi4(app: Flask) -
     html = client.get(f"/couples/{willow}/insights").get_data(as_text=True)
     assert "<strong>recovered</strong>" in html  # the PHQ-9, 14 to 6
     assert "PCL-5" in html and "practice-set, from Demo practice only" in html
+
+
+def test_reminders_count_a_questionnaire_due_before_an_appointment(
+    app: Flask, world: World
+) -> None:
+    from datetime import UTC, datetime, time
+
+    from practice.assignments.services import AssignmentChoice, assign
+    from practice.models import Appointment, User
+    from practice.reminders import things_to_do
+    from practice.timefmt import practice_zone
+
+    template_id = _phq9_template(app)
+    with app.app_context():
+        zone = practice_zone()
+        appointment = db.session.get(Appointment, world.appointment_a)
+        appointment.starts_at = datetime.combine(TODAY + timedelta(days=2), time(12), tzinfo=UTC)
+        appointment.cancelled_at = None
+        couple = db.session.get(Couple, world.couple_a)
+        partner = couple.partner("involved")
+        before = things_to_do(db.session, partner, TODAY, zone)
+        choice = AssignmentChoice(
+            answered_by="involved",
+            visibility="clinician",
+            schedule="appts",
+            start_on=TODAY,
+            days_before=2,
+        )
+        clinician = db.session.get(User, world.clinician_a)
+        assign(
+            db.session,
+            couple,
+            db.session.get(ExerciseTemplate, template_id),
+            clinician,
+            choice,
+            TODAY,
+        )
+        db.session.commit()
+        assert things_to_do(db.session, partner, TODAY, zone) == before + 1
+        assert things_to_do(db.session, partner, TODAY + timedelta(days=1), zone) <= before
