@@ -49,6 +49,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(encryption_group)
     app.cli.add_command(export_couple_command)
+    app.cli.add_command(export_fhir_command)
     app.cli.add_command(retention_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -274,6 +275,34 @@ def export_couple_command(couple_id: int, out: str) -> None:
     record("exported", "couple", couple.id, couple.id)
     db.session.commit()
     click.echo(f"Wrote couple {couple_id}'s record to {out}.")
+
+
+@click.command("export-fhir")
+@click.option("--couple", "couple_id", type=int, required=True, help="The couple's id.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def export_fhir_command(couple_id: int, out: str) -> None:
+    """Write one couple's questionnaires (both partners) as a FHIR R4 Bundle (JSON)."""
+    import json
+
+    from flask import current_app
+
+    from practice.exports.fhir import bundle, gather_couple
+    from practice.models import Couple, utcnow
+
+    couple = db.session.get(Couple, couple_id)
+    if couple is None:
+        raise click.ClickException(f"There is no couple {couple_id}.")
+    data = bundle(current_app.config["BASE_URL"], gather_couple(db.session, couple.id), utcnow())
+    # The file holds private clinical answers: readable by its owner only.
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+    from practice.audit.capture import record
+
+    record("exported", "couple", couple.id, couple.id)
+    db.session.commit()
+    click.echo(f"Wrote couple {couple_id}'s questionnaires (FHIR R4) to {out}.")
 
 
 @click.command("retention")

@@ -135,12 +135,14 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
         _add_appointments(db, couple, spec.weeks_ago, index, now)
     from practice.demo_messages import add_demo_messages
     from practice.demo_notes import add_demo_notes
+    from practice.demo_outcomes import add_demo_outcomes
     from practice.timefmt import practice_zone
 
     with demo_clock(now):  # answers "tonight" on a demo loaded in the morning are not dated ahead
         add_demo_exercises(db, couples, clinician, now.date())
         add_demo_boundaries(db, couples, now.date())
         add_demo_measures(db, couples, clinician, now.date())
+        add_demo_outcomes(db, couples, clinician, admin, now.date())
         add_demo_messages(db, couples, now)
         add_demo_notes(db, couples, clinician, now, practice_zone())
     db.flush()

@@ -186,6 +186,10 @@ ROUTES: dict[str, Route] = {
     "exports.couple_json": Route(
         ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
     ),
+    "exports.mine_fhir": Route(("client",)),
+    "exports.couple_fhir": Route(
+        ("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"
+    ),
     "messages.inbox": Route(("client",)),
     "messages.preferences": Route(("clinician", "client")),
     "messages.client_thread": Route(("client",), lambda w: {"kind": "private"}),
@@ -221,6 +225,7 @@ ROUTES: dict[str, Route] = {
     "admin.toggle_active": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
     "admin.reset_two_factor": Route(("admin",), lambda w: {"user_id": w.clinician_a}),
     "admin.settings": Route(("admin",)),
+    "admin.thresholds": Route(("admin",)),
 }
 
 # Scripts get 401 JSON, not a redirect to a page.

@@ -30,6 +30,7 @@ from practice.exercises.services import sync_library
 from practice.mail import outbox
 from practice.measures.instruments import PHQ9
 from practice.measures.library import SAFETY_SLUG, measure_slug
+from practice.measures.pcl5 import PCL5
 from practice.models import (
     Appointment,
     Assignment,
@@ -63,6 +64,7 @@ class Built:
     mutual: int
     safety: int
     phq9: int
+    pcl5: int
     boundary: int
     appointment: int
     shared_response: int
@@ -159,6 +161,7 @@ def _build_shared(app: Flask, writer: str, private_note: str) -> Built:
         measure_due = {"schedule": "once", "due_on": TODAY, "visibility": "clinician"}
         safety = make_assignment(db.session, couple, slug[SAFETY_SLUG], 0, **measure_due)
         phq9 = make_assignment(db.session, couple, slug[measure_slug(PHQ9)], 0, **measure_due)
+        pcl5 = make_assignment(db.session, couple, slug[measure_slug(PCL5)], 0, **measure_due)
         # The boundary's logs: the same statuses in both worlds, a crossing among them.
         boundary = world.boundary_a
         for days_ago in range(1, 9):
@@ -192,6 +195,7 @@ def _build_shared(app: Flask, writer: str, private_note: str) -> Built:
             mutual=mutual.id,
             safety=safety.id,
             phq9=phq9.id,
+            pcl5=pcl5.id,
             boundary=boundary,
             appointment=world.appointment_a,
             shared_response=shared.id,
@@ -225,6 +229,12 @@ def _write_private(app: Flask, built: Built, writer: str, as_user) -> None:
     safety = _safety_form(afraid="yes", hurt="yes", anything_else="PRIVATE safety words")
     assert browser.submit(f"/tasks/{built.safety}/{due}", safety).status_code == 302
     assert browser.submit(f"/tasks/{built.phq9}/{due}", _phq9_form("Nearly every day"))
+    # A PCL-5 well above the provisional cut-point (issue 19): private like every measure.
+    pcl5 = {f"f_{item.key}": "Extremely" for item in PCL5.items}
+    sent = browser.submit(
+        f"/tasks/{built.pcl5}/{due}", pcl5 | {"action": "submit", "revision": "0"}
+    )
+    assert sent.status_code == 302
 
     # A private conversation with the clinician, marked for the session, unread by the reader.
     sent = browser.submit("/messages/private", {"body": "PRIVATE message", "submit_key": "p1"})
@@ -301,6 +311,7 @@ def _reader_urls(app: Flask, built: Built, reader: str) -> list[str]:
         built.mutual,
         built.safety,
         built.phq9,
+        built.pcl5,
     ):
         for days_ago in (0, 1, 2, 9):
             urls.add(f"/tasks/{assignment}/{(TODAY - timedelta(days=days_ago)).isoformat()}")
@@ -316,7 +327,7 @@ MASKS = (
     (re.compile(r'(name="csrf_token"[^>]*value=")[^"]+'), r"\1…"),
     (re.compile(r'(name="submit_key"[^>]*value=")[^"]+'), r"\1…"),  # a fresh one per page
     (re.compile(r'("token": ?")[^"]+'), r"\1…"),
-    (re.compile(r'("(?:exported|generated)(?:_at)?": ?")[^"]+'), r"\1…"),
+    (re.compile(r'("(?:exported|generated|timestamp)(?:_at)?": ?")[^"]+'), r"\1…"),
     (re.compile(r"(Printed|Generated|Prepared)( on)? [^\n<]*\d\d:\d\d"), r"\1 …"),
     (re.compile(r'(data-author=")[^"]+'), r"\1…"),
     (re.compile(r"(reference )[0-9a-f]{16}"), r"\1…"),

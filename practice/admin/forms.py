@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
@@ -47,3 +49,55 @@ class PracticeSettingsForm(MendForm):
         description="The format a new session note starts in, unless a clinician chose their "
         "own in their account.",
     )
+
+
+class PracticeThresholdForm(MendForm):
+    """A practice-set reliable-change basis for a questionnaire without a published one."""
+
+    instrument = SelectField("Questionnaire", validators=[DataRequired()])
+    reference_sd = StringField(
+        "Reference standard deviation (SD)",
+        validators=[Length(max=20)],
+        description="The SD of the questionnaire's total score in the reference sample of the "
+        "study you cite, e.g. 5.2.",
+    )
+    reliability = StringField(
+        "Reliability (r)",
+        validators=[Length(max=20)],
+        description="Test-retest (or internal consistency) reliability from the same study, "
+        "between 0 and 1, e.g. 0.84.",
+    )
+    citation = TextAreaField(
+        "Where these figures come from",
+        validators=[Length(max=1000, message="Please keep the citation under 1000 characters.")],
+        description="Authors, year, title, journal and page: printed beside every use of the "
+        "value (“practice-set, from …”).",
+    )
+    clear = BooleanField("Stop using a practice-set value for this questionnaire")
+
+    def validate_reference_sd(self, field: StringField) -> None:
+        if self.clear.data:
+            return
+        value = parse_number(field.data)
+        if value is None or not value > 0:
+            raise ValidationError("Please give the SD as a number above 0, e.g. 5.2.")
+
+    def validate_reliability(self, field: StringField) -> None:
+        if self.clear.data:
+            return
+        value = parse_number(field.data)
+        if value is None or not 0 < value < 1:
+            raise ValidationError("Please give the reliability as a number between 0 and 1.")
+
+    def validate_citation(self, field: TextAreaField) -> None:
+        if not self.clear.data and not (field.data or "").strip():
+            raise ValidationError("Please say where the figures come from; Mend prints it.")
+
+
+def parse_number(text: str | None) -> float | None:
+    """A plain decimal number typed by a person (a comma taken as the decimal point)."""
+    try:
+        value = float((text or "").strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None

@@ -13,9 +13,15 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from practice.access import admin_required
-from practice.admin.forms import NewStaffForm, PracticeSettingsForm
+from practice.admin.forms import (
+    NewStaffForm,
+    PracticeSettingsForm,
+    PracticeThresholdForm,
+    parse_number,
+)
 from practice.admin.services import AccountError, create_user, issue_set_password_link, set_active
 from practice.auth.forms import PostForm
 from practice.db import db
@@ -119,3 +125,51 @@ def settings():
         return redirect(url_for("admin.settings"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/settings.html", form=form), status
+
+
+@bp.route("/thresholds", methods=["GET", "POST"])
+@admin_required
+def thresholds():
+    """Practice-set reliable-change thresholds, with their citation and every change made."""
+    from practice.measures.instruments import INSTRUMENTS
+    from practice.measures.thresholds import (
+        clear_practice_threshold,
+        practice_values,
+        set_practice_threshold,
+        settable_instruments,
+        threshold_history,
+        thresholds_in_force,
+    )
+
+    form = PracticeThresholdForm()
+    form.instrument.choices = [
+        SelectChoice(key, INSTRUMENTS[key].name) for key in settable_instruments()
+    ]
+    if form.validate_on_submit():
+        if form.clear.data:
+            clear_practice_threshold(db.session, form.instrument.data, current_user)
+            message = "The practice-set value is no longer used."
+        else:
+            set_practice_threshold(
+                db.session,
+                form.instrument.data,
+                parse_number(form.reference_sd.data),
+                parse_number(form.reliability.data),
+                form.citation.data,
+                current_user,
+            )
+            message = "The practice-set value is saved and will be printed with its citation."
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("admin.thresholds"))
+    in_force = thresholds_in_force(practice_values(db.session))
+    names = {uid: name for uid, name in db.session.execute(select(User.id, User.display_name))}
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "admin/thresholds.html",
+        form=form,
+        instruments=INSTRUMENTS,
+        in_force=in_force,
+        history=threshold_history(db.session),
+        names=names,
+    ), status

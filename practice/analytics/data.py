@@ -114,3 +114,5 @@ class CoupleData:
     # Every administration and safety check, oldest first (change is measured from the first).
     measures: tuple[MeasureRow, ...] = ()
     safety: tuple[SafetyRow, ...] = ()
+    # Practice-set reliable-change bases in force: instrument -> (sd, reliability, citation).
+    practice_thresholds: dict[str, tuple[float, float, str]] = field(default_factory=dict)

@@ -250,7 +250,14 @@ def load_couple_data(
         earlier_crossings=earlier_crossings,
         stage_changes=stage_changes,
         appointments=appointments,
+        practice_thresholds=_practice_values(db) if measures else {},
     )
+
+
+def _practice_values(db: Session) -> dict[str, tuple[float, float, str]]:
+    from practice.measures.thresholds import practice_values
+
+    return practice_values(db)
 
 
 def readable(rows, audience: Audience) -> list:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from practice.exercises.forms import VISIBILITY, WHO
@@ -27,14 +34,27 @@ class AssignmentForm(MendForm):
             SelectChoice("once", "Once, by a due date"),
             SelectChoice("daily", "Every day"),
             SelectChoice("weekly", "Weekly, on chosen days"),
+            SelectChoice("weeks", "Every few weeks (questionnaires, for example)"),
+            SelectChoice("appts", "Before each appointment"),
+            SelectChoice("stages", "At each stage change"),
         ],
         default="once",
+    )
+    every_weeks = IntegerField(
+        "Every how many weeks",
+        validators=[Optional(), NumberRange(min=1, max=52, message="From 1 to 52 weeks, please.")],
+        description="Counted from the start date, e.g. 4 for every four weeks.",
+    )
+    days_before = IntegerField(
+        "Days before each appointment",
+        validators=[Optional(), NumberRange(min=0, max=28, message="From 0 to 28 days, please.")],
+        description="Sent this many days before each appointment in the calendar.",
     )
     start_on = DateField(
         "Starts on", validators=[InputRequired(message="Please give a start date.")]
     )
     due_on = DateField("Due by (once)", validators=[Optional()])
-    end_on = DateField("Ends on (daily and weekly, optional)", validators=[Optional()])
+    end_on = DateField("Ends on (repeating schedules, optional)", validators=[Optional()])
     weekdays = WeekdaysField(
         "On these days (weekly)",
         choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)],
@@ -74,3 +94,10 @@ class PlanItemForm(MendForm):
             SelectChoice("yes", "Ask the injured partner first"),
         ],
     )
+
+
+def schedule_numbers(form: AssignmentForm) -> tuple[int, int]:
+    """The N of "every N weeks" and the days before appointments, as chosen (0 when unused)."""
+    weeks = form.every_weeks.data if form.schedule.data == "weeks" else 0
+    before = form.days_before.data if form.schedule.data == "appts" else 0
+    return int(weeks or 0), int(before or 0)

@@ -10,7 +10,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from practice.couples.closing import ensure_open
-from practice.exercises.schedule import Rule, RuleError, check_rule, occurrence_state, occurrences
+from practice.exercises.schedule import (
+    DERIVED,
+    Rule,
+    RuleError,
+    check_rule,
+    occurrence_state,
+    occurrences,
+)
 from practice.exercises.services import definition_of
 from practice.models import (
     Assignment,
@@ -38,7 +45,36 @@ class AssignmentError(ValueError):
 def rule_of(assignment: Assignment) -> Rule:
     """The assignment's schedule as a plain Rule."""
     pauses = tuple((p.paused_on, p.resumed_on) for p in assignment.pauses)
-    return replace(rhythm_of(assignment), pauses=pauses)
+    days = measure_schedule_days(assignment) if assignment.schedule in DERIVED else ()
+    return replace(rhythm_of(assignment), pauses=pauses, days=days)
+
+
+def measure_schedule_days(assignment: Assignment) -> tuple[date, ...]:
+    """The occurrence days of a schedule taken from the couple's calendar or stage history:
+    N days before each appointment not cancelled ("appts"), or each stage change ("stages"),
+    as days in the practice's time zone."""
+    from sqlalchemy.orm import object_session
+
+    from practice.models import Appointment, StageChange
+    from practice.timefmt import practice_zone
+
+    db = object_session(assignment)
+    if db is None:
+        return ()
+    zone = practice_zone()
+    if assignment.schedule == "appts":
+        moments = db.scalars(
+            select(Appointment.starts_at).where(
+                Appointment.couple_id == assignment.couple_id,
+                Appointment.cancelled_at.is_(None),
+            )
+        )
+        before = timedelta(days=assignment.days_before)
+        return tuple(sorted({m.astimezone(zone).date() - before for m in moments}))
+    moments = db.scalars(
+        select(StageChange.changed_at).where(StageChange.couple_id == assignment.couple_id)
+    )
+    return tuple(sorted({m.astimezone(zone).date() for m in moments}))
 
 
 def rhythm_of(assignment: Assignment) -> Rule:
@@ -50,6 +86,8 @@ def rhythm_of(assignment: Assignment) -> Rule:
         end_on=assignment.end_on,
         due_on=assignment.due_on,
         weekdays=assignment.weekdays,
+        every_weeks=assignment.every_weeks or 0,
+        days_before=assignment.days_before or 0,
     )
 
 
@@ -70,6 +108,8 @@ class AssignmentChoice:
     end_on: date | None = None
     weekdays: int = 0
     note: str | None = None
+    every_weeks: int = 0
+    days_before: int = 0
 
 
 def assign(
@@ -102,6 +142,8 @@ def assign(
         end_on=choice.end_on if choice.schedule != "once" else None,
         due_on=choice.due_on if choice.schedule == "once" else None,
         weekdays=choice.weekdays if choice.schedule == "weekly" else 0,
+        every_weeks=choice.every_weeks if choice.schedule == "weeks" else 0,
+        days_before=choice.days_before if choice.schedule == "appts" else 0,
     )
     try:
         check_rule(rule)
@@ -117,6 +159,8 @@ def assign(
         end_on=rule.end_on,
         due_on=rule.due_on,
         weekdays=rule.weekdays,
+        every_weeks=rule.every_weeks,
+        days_before=rule.days_before,
         note=(choice.note or "").strip() or None,
         status="awaiting_consent" if needs_injured_consent else "active",
         plan_stage=plan_stage,

@@ -14,7 +14,7 @@ from practice.access import (
     get_couple_or_404,
     get_template_or_404,
 )
-from practice.assignments.forms import AssignmentForm, PlanItemForm
+from practice.assignments.forms import AssignmentForm, PlanItemForm, schedule_numbers
 from practice.assignments.plans import (
     accept_plan,
     add_plan_item,
@@ -95,6 +95,7 @@ def new(couple_id: int):
         template = get_template_or_404(form.template_id.data)
         try:
             weekdays = weekday_mask(int(d) for d in form.weekdays.data or [])
+            every_weeks, days_before = schedule_numbers(form)
             choice = AssignmentChoice(
                 answered_by=form.answered_by.data,
                 visibility=form.visibility.data,
@@ -104,6 +105,8 @@ def new(couple_id: int):
                 end_on=form.end_on.data,
                 weekdays=weekdays,
                 note=form.note.data,
+                every_weeks=every_weeks,
+                days_before=days_before,
             )
             assignment = assign(db.session, couple, template, current_user, choice, today)
         except (AssignmentError, ValueError) as exc:

@@ -41,7 +41,7 @@ from practice.couples.services import (
 from practice.db import db
 from practice.exercises.schedule import describe
 from practice.mail import send_mail
-from practice.measures.intake import offer_safety_check
+from practice.measures.intake import offer_pcl5, offer_safety_check
 from practice.messages.services import Reader, unread_by_couple, unread_by_thread
 from practice.models import (
     AccountToken,
@@ -89,6 +89,8 @@ _CURRENT_ASSIGNMENTS = (
         Assignment.end_on,
         Assignment.due_on,
         Assignment.weekdays,
+        Assignment.every_weeks,
+        Assignment.days_before,
         Assignment.answered_by,
         Assignment.status,
         ExerciseTemplate.title,
@@ -153,9 +155,9 @@ def new():
             )
             for partner in couple.partners:
                 _send_invitation(partner)
-            offer_safety_check(
-                db.session, couple, current_user, local_today(practice_zone(), utcnow())
-            )
+            today = local_today(practice_zone(), utcnow())
+            offer_safety_check(db.session, couple, current_user, today)
+            offer_pcl5(db.session, couple, current_user, today)
         except CoupleError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -189,6 +191,7 @@ def change_stage(couple_id: int):
     if form.validate_on_submit():
         try:
             move_stage(db.session, couple, form.target.data, form.reason.data, current_user)
+            offer_pcl5(db.session, couple, current_user, local_today(practice_zone(), utcnow()))
         except CoupleError as exc:
             db.session.rollback()
             form.target.errors = [str(exc)]

@@ -34,20 +34,33 @@ def mask_days(mask: int) -> list[int]:
     return [d for d in range(7) if mask & (1 << d)]
 
 
+# Measure schedules (issue 19): every N weeks from the start date; N days before each
+# appointment; on the day of each stage change. The last two take their days from the
+# couple's calendar and stage history (`measure_schedule_days` in assignments/services.py).
+DERIVED = ("appts", "stages")
+SCHEDULES = ("once", "daily", "weekly", "weeks", *DERIVED)
+
+
 @dataclass(frozen=True)
 class Rule:
-    schedule: str  # once, daily, weekly
+    schedule: str  # once, daily, weekly, weeks (every N weeks), appts, stages
     start_on: date
     end_on: date | None = None
     due_on: date | None = None
     weekdays: int = 0
     pauses: tuple[tuple[date, date | None], ...] = ()
+    every_weeks: int = 0  # weeks: the N in "every N weeks"
+    days_before: int = 0  # appts: sent this many days before each appointment
+    days: tuple[date, ...] = ()  # appts, stages: the derived occurrence days
 
 
 def check_rule(rule: Rule) -> None:
     """Raise RuleError unless the rule makes sense."""
-    if rule.schedule not in ("once", "daily", "weekly"):
-        raise RuleError("Choose once, daily or weekly.")
+    if rule.schedule not in SCHEDULES:
+        raise RuleError(
+            "Choose once, daily or weekly, or every few weeks, before each appointment or "
+            "at each stage change."
+        )
     if rule.schedule == "once":
         if rule.due_on is None:
             raise RuleError("Please give a due date.")
@@ -56,6 +69,10 @@ def check_rule(rule: Rule) -> None:
         return
     if rule.end_on is not None and rule.end_on < rule.start_on:
         raise RuleError("The end date is before the start date.")
+    if rule.schedule == "weeks" and not 1 <= rule.every_weeks <= 52:
+        raise RuleError("Every how many weeks? Please give a number from 1 to 52.")
+    if rule.schedule == "appts" and not 0 <= rule.days_before <= 28:
+        raise RuleError("Days before each appointment: please give a number from 0 to 28.")
     if rule.schedule == "weekly" and not rule.weekdays:
         raise RuleError("Choose at least one weekday.")
     if rule.schedule == "weekly" and not occurrences(rule, rule.start_on, _last_day(rule)):
@@ -78,6 +95,10 @@ def is_occurrence(rule: Rule, day: date) -> bool:
         return False
     if rule.schedule == "weekly" and not rule.weekdays & (1 << day.weekday()):
         return False
+    if rule.schedule == "weeks" and (day - rule.start_on).days % (7 * rule.every_weeks):
+        return False
+    if rule.schedule in DERIVED and day not in rule.days:
+        return False
     return not _paused(rule, day)
 
 
@@ -88,6 +109,8 @@ def occurrences(rule: Rule, start: date, end: date) -> list[date]:
         return [due] if due and start <= due < end and is_occurrence(rule, due) else []
     first = max(start, rule.start_on)
     last = end if rule.end_on is None else min(end, rule.end_on + timedelta(days=1))
+    if rule.schedule in DERIVED:
+        return sorted({d for d in rule.days if first <= d < last and is_occurrence(rule, d)})
     days = []
     day = first
     while day < last:
@@ -130,6 +153,14 @@ def describe(rule: Rule) -> str:
     until = f" until {fmt(rule.end_on)}" if rule.end_on else ""
     if rule.schedule == "daily":
         return f"Daily from {fmt(rule.start_on)}{until}"
+    if rule.schedule == "weeks":
+        every = "Every week" if rule.every_weeks == 1 else f"Every {rule.every_weeks} weeks"
+        return f"{every} from {fmt(rule.start_on)}{until}"
+    if rule.schedule == "appts":
+        before = "On the day of" if not rule.days_before else f"{rule.days_before} days before"
+        return f"{before} each appointment, from {fmt(rule.start_on)}{until}"
+    if rule.schedule == "stages":
+        return f"At each stage change, from {fmt(rule.start_on)}{until}"
     names = [WEEKDAY_NAMES[d] for d in mask_days(rule.weekdays)]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"Weekly on {joined}, from {fmt(rule.start_on)}{until}"

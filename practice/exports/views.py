@@ -57,3 +57,38 @@ def couple_json(couple_id: int):
     record("exported", "couple", couple.id, couple.id)
     name = f"mend-couple-{couple.id}-{utcnow():%Y-%m-%d}.json"
     return file_response(_json(data), "application/json", name)
+
+
+def _fhir(administrations) -> bytes:
+    from flask import current_app
+
+    from practice.exports.fhir import bundle
+
+    data = bundle(current_app.config["BASE_URL"], administrations, utcnow())
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+@bp.get("/settings/my-questionnaires.fhir.json")
+@client_required
+def mine_fhir():
+    """The signed-in partner's own questionnaires as a FHIR R4 Bundle (never the other's)."""
+    from practice.exports.fhir import gather_partner
+
+    partner = own_partner()
+    body = _fhir(gather_partner(db.session, partner))
+    record("exported", "partner", partner.id, partner.couple_id)
+    name = f"mend-my-questionnaires-{utcnow():%Y-%m-%d}.fhir.json"
+    return file_response(body, "application/fhir+json", name)
+
+
+@bp.get("/couples/<int:couple_id>/questionnaires.fhir.json")
+@clinician_required
+def couple_fhir(couple_id: int):
+    """A couple's questionnaires, both partners, as a FHIR R4 Bundle for its clinician."""
+    from practice.exports.fhir import gather_couple
+
+    couple = get_couple_or_404(couple_id)
+    body = _fhir(gather_couple(db.session, couple.id))
+    record("exported", "couple", couple.id, couple.id)
+    name = f"mend-couple-{couple.id}-questionnaires-{utcnow():%Y-%m-%d}.fhir.json"
+    return file_response(body, "application/fhir+json", name)

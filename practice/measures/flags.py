@@ -78,7 +78,8 @@ def measure_changes(analysis) -> Iterable[Flag]:
                 (
                     f"{_day(series.first.day)}: {series.first.total}; {_day(latest.day)}: "
                     f"{latest.total} (change {signed(series.change, 0)}, threshold "
-                    f"{series.instrument.reliable_change:g})",
+                    f"{series.reliable_change:.2f}".rstrip("0").rstrip(".")
+                    + ")",
                 ),
                 latest.day,
                 clinician_only=True,

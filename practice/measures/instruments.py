@@ -42,6 +42,17 @@ class Instrument:
     reliable_change_source: str
     source: str
     licence: str
+    # Jacobson & Truax (1991) "recovered" needs a cutoff between the clinical and non-clinical
+    # ranges: a score in the clinical range is >= cutoff (lower is better) or < cutoff (higher
+    # is better). Only cutoffs already on file with their source; None when there is none.
+    cutoff: float | None = None
+    cutoff_source: str = ""
+    # LOINC codes verified with their source (see README); None where none could be verified.
+    loinc_panel: str | None = None
+    loinc_total: str | None = None
+    version: str = "1"
+    # Shown wherever the score is: e.g. the PCL-5's cut-point is provisional.
+    score_note: str = ""
 
     def band(self, score: int) -> Band:
         """The band a score falls in."""
@@ -139,6 +150,14 @@ PHQ9 = Instrument(
     source="Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression "
     "severity measure. J Gen Intern Med 2001;16(9):606-613.",
     licence=PFIZER,
+    cutoff=10,
+    cutoff_source="Kroenke, Spitzer & Williams (2001): a score of 10 or more (the 'moderate' "
+    "band on file) is the clinical range.",
+    # LOINC 44249-1 (PHQ-9 quick depression assessment panel) and 44261-6 (PHQ-9 total score),
+    # as used by HL7 US Core's PHQ-9 examples and the HL7 personal health record IG's
+    # scored-assessment value set.
+    loinc_panel="44249-1",
+    loinc_total="44261-6",
 )
 
 GAD7 = Instrument(
@@ -170,6 +189,13 @@ GAD7 = Instrument(
     source="Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing "
     "generalized anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092-1097.",
     licence=PFIZER,
+    cutoff=10,
+    cutoff_source="Spitzer et al. (2006): a score of 10 or more (the 'moderate' band on file) "
+    "is the clinical range.",
+    # LOINC 69737-5 (Generalized anxiety disorder 7 item panel) and 70274-6 (GAD-7 total
+    # score), as listed in the HL7 personal health record IG's scored-assessment value set.
+    loinc_panel="69737-5",
+    loinc_total="70274-6",
 )
 
 NOT_AT_ALL_TRUE = (
@@ -228,9 +254,14 @@ CSI4 = Instrument(
     "distress.",
     licence="The CSI scales are offered by their authors free of charge for research and "
     "clinical use, with citation of Funk & Rogge (2007).",
+    cutoff=13.5,
+    cutoff_source="Funk & Rogge (2007): scores below 13.5 suggest notable relationship distress.",
 )
 
-INSTRUMENTS: dict[str, Instrument] = {i.key: i for i in (CSI4, PHQ9, GAD7)}
+# The PCL-5 lives in its own module (twenty items); imported here so INSTRUMENTS lists it.
+from practice.measures.pcl5 import PCL5  # noqa: E402
+
+INSTRUMENTS: dict[str, Instrument] = {i.key: i for i in (CSI4, PHQ9, GAD7, PCL5)}
 
 
 class ScoringError(ValueError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from practice.analytics.data import CoupleData, MeasureRow
-from practice.measures.instruments import INSTRUMENTS, Instrument, reliable_change
+from practice.analytics.outcomes import Threshold, change_category
+from practice.measures.instruments import INSTRUMENTS, Instrument
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,7 @@ class MeasureSeries:
     instrument: Instrument
     role: str
     rows: tuple[MeasureRow, ...]
+    threshold: Threshold | None = None  # None: the instrument's published value, if any
 
     @property
     def first(self) -> MeasureRow:
@@ -31,29 +33,54 @@ class MeasureSeries:
         return self.latest.total - self.first.total
 
     @property
+    def reliable_change(self) -> float | None:
+        """The reliable-change value in force (published, else practice-set, else None)."""
+        if self.threshold is not None:
+            return self.threshold.value
+        return self.instrument.reliable_change
+
+    @property
+    def threshold_source(self) -> str:
+        """Where the reliable-change value comes from (printed beside it)."""
+        if self.threshold is not None:
+            return self.threshold.source
+        return self.instrument.reliable_change_source
+
+    @property
+    def category(self) -> str | None:
+        """Jacobson-Truax: recovered, improved, no reliable change, deteriorated; None without
+        a threshold on file."""
+        return change_category(
+            self.first.total,
+            self.latest.total,
+            self.reliable_change,
+            higher_is_better=self.instrument.higher_is_better,
+            cutoff=self.instrument.cutoff,
+        )
+
+    @property
     def reliable(self) -> str | None:
         """improved, deteriorated, no reliable change; None without a threshold on file."""
-        if len(self.rows) < 2:
-            return "no reliable change" if self.instrument.reliable_change else None
-        return reliable_change(self.instrument, self.first.total, self.latest.total)
+        category = self.category
+        return "improved" if category == "recovered" else category
 
     def reliable_days(self) -> set:
         """Administrations whose change from the first is reliable (marked on charts)."""
-        if self.instrument.reliable_change is None:
+        value = self.reliable_change
+        if value is None:
             return set()
-        return {
-            row.day
-            for row in self.rows[1:]
-            if abs(row.total - self.first.total) >= self.instrument.reliable_change
-        }
+        return {row.day for row in self.rows[1:] if abs(row.total - self.first.total) >= value}
 
 
 def measure_series(data: CoupleData) -> list[MeasureSeries]:
     """One series per instrument and partner that has at least one administration."""
+    from practice.measures.thresholds import thresholds_in_force
+
+    thresholds = thresholds_in_force(data.practice_thresholds)
     result = []
     for key, instrument in INSTRUMENTS.items():
         for role in ("injured", "involved"):
             rows = tuple(r for r in data.measures if r.instrument == key and r.role == role)
             if rows:
-                result.append(MeasureSeries(instrument, role, rows))
+                result.append(MeasureSeries(instrument, role, rows, thresholds[key]))
     return result

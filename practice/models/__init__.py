@@ -19,7 +19,13 @@ from practice.models.exercise import (
     StagePlanItem,
     TemplateVersion,
 )
-from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
+from practice.models.measure import (
+    DigestedFlag,
+    MeasureScore,
+    PracticeThreshold,
+    ReminderLog,
+    SafetyCheck,
+)
 from practice.models.message import THREADS, Message, MessageRead
 from practice.models.note import NoteAddendum, PlanItem, SessionNote
 from practice.models.report import Report, ReportRequest
@@ -37,6 +43,7 @@ __all__ = [
     "NoteAddendum",
     "PlanItem",
     "SessionNote",
+    "PracticeThreshold",
     "THREADS",
     "Message",
     "MessageRead",

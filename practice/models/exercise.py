@@ -97,7 +97,10 @@ class Assignment(Base):
     __table_args__ = (
         CheckConstraint("answered_by IN ('injured', 'involved', 'each', 'together')", name="who"),
         CheckConstraint("visibility IN ('clinician', 'shared', 'mutual')", name="visibility"),
-        CheckConstraint("schedule IN ('once', 'daily', 'weekly')", name="schedule"),
+        CheckConstraint(
+            "schedule IN ('once', 'daily', 'weekly', 'weeks', 'appts', 'stages')", name="schedule"
+        ),
+        CheckConstraint("schedule != 'weeks' OR every_weeks > 0", name="weeks_has_n"),
         CheckConstraint(
             "status IN ('awaiting_consent', 'active', 'paused', 'stopped')", name="status"
         ),
@@ -117,6 +120,8 @@ class Assignment(Base):
     visibility: Mapped[str] = mapped_column(String(16))
     schedule: Mapped[str] = mapped_column(String(8))
     weekdays: Mapped[int] = mapped_column(default=0)  # bit 0 = Monday ... bit 6 = Sunday
+    every_weeks: Mapped[int] = mapped_column(default=0, server_default="0")  # schedule weeks
+    days_before: Mapped[int] = mapped_column(default=0, server_default="0")  # schedule appts
     start_on: Mapped[date] = mapped_column(Date)
     end_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)
@@ -209,7 +214,10 @@ class StagePlanItem(Base):
     __table_args__ = (
         CheckConstraint("stage BETWEEN 1 AND 7", name="stage_range"),
         CheckConstraint("answered_by IN ('injured', 'involved', 'each', 'together')", name="who"),
-        CheckConstraint("schedule IN ('once', 'daily', 'weekly')", name="schedule"),
+        CheckConstraint(
+            "schedule IN ('once', 'daily', 'weekly', 'weeks', 'appts', 'stages')", name="schedule"
+        ),
+        CheckConstraint("schedule != 'weeks' OR every_weeks > 0", name="weeks_has_n"),
         Index("ix_stage_plan_items_clinician_stage", "clinician_id", "stage"),
     )
 

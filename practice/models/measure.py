@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from practice.db import Base
@@ -100,3 +110,31 @@ class DigestedFlag(Base):
 
     def __repr__(self) -> str:
         return f"<DigestedFlag {self.id} user={self.user_id}>"
+
+
+class PracticeThreshold(Base):
+    """A reliable-change basis an admin entered for a questionnaire without a published one.
+
+    Never edited: each change (or clearing, with no SD) is a new row naming who made it and
+    when, so the history is the audit trail; the newest row per instrument is in force."""
+
+    __tablename__ = "practice_thresholds"
+    __table_args__ = (
+        CheckConstraint("reference_sd IS NULL OR reference_sd > 0", name="sd_positive"),
+        CheckConstraint(
+            "reliability IS NULL OR (reliability > 0 AND reliability < 1)", name="reliability"
+        ),
+        CheckConstraint("(reference_sd IS NULL) = (reliability IS NULL)", name="both_or_none"),
+        Index("ix_practice_thresholds_instrument", "instrument", "set_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(16))
+    reference_sd: Mapped[float | None] = mapped_column(Float)
+    reliability: Mapped[float | None] = mapped_column(Float)
+    citation: Mapped[str] = mapped_column(Text, default="")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PracticeThreshold {self.id} {self.instrument}>"

@@ -158,7 +158,18 @@ def compose(
                 f"{s.latest.total} ({_day(s.latest.day)})",
                 s.latest.band,
                 f"{signed(s.change, 0)} since {_day(s.first.day)}",
-                s.reliable if s.reliable is not None else "no threshold on file",
+                s.category if s.category is not None else "no threshold on file",
+                "; ".join(
+                    filter(
+                        None,
+                        (
+                            s.threshold_source
+                            if s.threshold is not None and s.threshold.practice_set
+                            else "",
+                            s.instrument.score_note,
+                        ),
+                    )
+                ),
             )
             for s in measure_series(analysis.data)
         )

@@ -66,7 +66,8 @@ class MeasureLine:
     latest: str
     band: str
     change: str
-    reliable: str
+    reliable: str  # the Jacobson-Truax category, or "no threshold on file"
+    basis: str = ""  # a practice-set threshold's citation, or the instrument's score note
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ def draw(gathered: Gathered) -> tuple[tuple[ChartItem, ...], tuple[ChartItem, ..
         charts.append(ChartItem(title, str(svg)))
     questionnaires = []
     if gathered.audience == "clinician":
-        for instrument, _group, svg in measure_charts(analysis, names):
-            questionnaires.append(ChartItem(instrument.name, str(svg)))
+        for instrument, group, svg in measure_charts(analysis, names):
+            title = f"{instrument.name}: {names[group[0].role]}"
+            questionnaires.append(ChartItem(title, str(svg)))
     return tuple(charts), tuple(questionnaires)

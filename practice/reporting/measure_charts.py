@@ -1,17 +1,20 @@
-"""Questionnaire charts: both partners, score bands shaded, reliable changes ringed."""
+"""Questionnaire charts, one per partner: score bands (and so the cutoff) shaded, reliable
+changes ringed, appointments marked. Shared by the dashboard and the report."""
 
 from __future__ import annotations
 
-from practice.reporting.charts import Series, line_chart
+from practice.reporting.charts import Marker, Series, line_chart
 
 
 def measure_charts(analysis, names: dict[str, str]) -> list:
-    """One chart per questionnaire: both partners, bands shaded, reliable change ringed."""
+    """One chart per questionnaire and partner: bands shaded, reliable change ringed,
+    appointments marked."""
     from practice.measures.summary import measure_series
 
-    by_instrument: dict[str, list] = {}
+    by_instrument: dict[tuple[str, str], list] = {}
     for series in measure_series(analysis.data):
-        by_instrument.setdefault(series.instrument.key, []).append(series)
+        by_instrument.setdefault((series.instrument.key, series.role), []).append(series)
+    markers = [Marker(day, "Appointment", "appointment") for day in analysis.data.appointments]
     charts = []
     start = min((r.day for r in analysis.data.measures), default=analysis.period.start)
     start = min(start, analysis.period.start)
@@ -40,6 +43,7 @@ def measure_charts(analysis, names: dict[str, str]) -> list:
             lines,
             start,
             analysis.period.end,
+            markers,
             y_min=instrument.minimum,
             y_max=instrument.maximum,
             bands=bands,
