@@ -78,6 +78,8 @@ def prefill_lines(
         )
     for i, m in enumerate(report.measures):
         text = f"{m.latest}, {m.band}; change {m.change}; {m.reliable}"
+        if m.basis:
+            text += f" ({m.basis})"
         lines.append(_line("measures", i, f"{m.instrument}, {m.partner}", text, asdict(m)))
     for i, m in enumerate(report.metric_lines):
         text = f"injured partner {m.injured}; involved partner {m.involved}; gap {m.gap}"
