@@ -9,6 +9,7 @@ from practice.models.boundary import (
     BoundaryPause,
     BoundaryRevision,
 )
+from practice.models.calendar import TITLE_STYLES, CalendarFeed, SchedulerRun
 from practice.models.couple import COUPLE_STATUSES, PARTNER_ROLES, Couple, Partner, StageChange
 from practice.models.exercise import (
     Assignment,
@@ -21,7 +22,7 @@ from practice.models.exercise import (
 )
 from practice.models.measure import DigestedFlag, MeasureScore, ReminderLog, SafetyCheck
 from practice.models.message import THREADS, Message, MessageRead
-from practice.models.report import Report, ReportRequest
+from practice.models.report import PreparedReport, Report, ReportRequest
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import (
     ROLES,
@@ -33,6 +34,10 @@ from practice.models.user import (
 )
 
 __all__ = [
+    "TITLE_STYLES",
+    "CalendarFeed",
+    "SchedulerRun",
+    "PreparedReport",
     "THREADS",
     "Message",
     "MessageRead",
