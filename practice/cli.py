@@ -57,6 +57,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(serve_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(run_scheduled_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -420,8 +421,14 @@ def _print_reports(couples, when, out_dir: str, audience: str) -> None:
     type=click.Choice(["reports", "mail"]),
     help="Work on this queue only (repeatable; default: both).",
 )
+@click.option(
+    "--with-scheduler",
+    "scheduling",
+    is_flag=True,
+    help="Also run Mend's periodic work (tomorrow's reports, reminders); safe on several.",
+)
 @with_appcontext
-def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
+def worker_command(burst: bool, queues: tuple[str, ...], scheduling: bool) -> None:
     """Print queued reports and send queued emails (needs PRACTICE_REDIS_URL)."""
     from redis.exceptions import RedisError
 
@@ -435,13 +442,29 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
             "place and no worker is needed."
         )
     try:
-        ran = run_worker(app, burst=burst, queues=queues or QUEUES)
+        ran = run_worker(app, burst=burst, queues=queues or QUEUES, scheduling=scheduling)
     except RedisError as exc:
         raise click.ClickException(
             f"Could not reach Redis ({type(exc).__name__}); check PRACTICE_REDIS_URL."
         ) from exc
     if burst:
         click.echo("Worked through the queue." if ran else "The queue was empty.")
+
+
+@click.command("run-scheduled")
+@with_appcontext
+def run_scheduled_command() -> None:
+    """Run Mend's periodic work that is due now (for cron, every 5 minutes; idempotent)."""
+    from practice.models import utcnow
+    from practice.scheduling import run_scheduled
+    from practice.timefmt import practice_zone
+
+    app = current_app._get_current_object()
+    ran = run_scheduled(db.session, app, utcnow(), practice_zone())
+    done = ", ".join(ran.tasks) if ran.tasks else "nothing due"
+    click.echo(f"Ran: {done}. Reports prepared: {ran.prepared}; queued: {ran.queued}.")
+    for note in ran.notes:
+        click.echo(f"  {note}")
 
 
 @click.command("backup")
