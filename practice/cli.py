@@ -58,6 +58,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(run_scheduled_command)
+    app.cli.add_command(check_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -510,6 +511,21 @@ def check_security_command() -> None:
     click.echo(f"{len(problems)} security problem{'s' if len(problems) != 1 else ''}:", err=True)
     for problem in problems:
         click.echo(f"- {problem}", err=True)
+    sys.exit(1)
+
+
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Check that this machine can print reports well (system libraries, bundled fonts)."""
+    from practice.reporting.printing import system_warnings
+
+    warnings = system_warnings()
+    if not warnings:
+        click.echo("Reports: Pango, HarfBuzz-subset and the bundled fonts are all here.")
+        return
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
     sys.exit(1)
 
 

@@ -53,6 +53,7 @@ def test_readyz_is_ready_on_a_migrated_database(client) -> None:
     assert response.get_json() == {
         "status": "ready",
         "checks": {"database": "ok", "schema": "ok", "redis": "skipped"},
+        "scheduler": {"last_ran": None},
     }
 
 

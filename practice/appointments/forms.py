@@ -47,10 +47,8 @@ class AppointmentForm(MendForm):
     )
     meeting_link = StringField(
         "Meeting link (for an online session)",
-        validators=[
-            Optional(),
-            Length(max=500, message="Please keep the link under 500 characters."),
-        ],
+        # No Optional(): it would stop the check that an online session has a link.
+        validators=[Length(max=500, message="Please keep the link under 500 characters.")],
         description="Paste the https link of your video call. Both partners see it from 30 minutes "
         "before, in their reminder email and in their calendar.",
     )

@@ -43,6 +43,24 @@ def next_appointment(db: Session, couple_id: int, moment: datetime) -> Appointme
     )
 
 
+LINK_SHOWN_BEFORE = timedelta(minutes=30)
+
+
+def link_now(db: Session, couple_id: int, now: datetime) -> Appointment | None:
+    """The online session whose meeting link the partners see now: from 30 minutes before it
+    starts until it ends."""
+    candidates = db.scalars(
+        _live(couple_id)
+        .where(
+            Appointment.mode == "online",
+            Appointment.starts_at <= now + LINK_SHOWN_BEFORE,
+            Appointment.starts_at > now - MAX_DURATION,
+        )
+        .order_by(Appointment.starts_at)
+    )
+    return next((a for a in candidates if a.meeting_link and a.ends_at > now), None)
+
+
 def _upcoming_and_recent_past():
     couple_id, now = bindparam("couple_id"), bindparam("now")
     recent_past = (

@@ -70,3 +70,22 @@ def redis_check(url: str | None) -> str:
 def readiness(engine: Engine, redis_url: str | None) -> dict[str, str]:
     """Every check by name."""
     return {**database_checks(engine), "redis": redis_check(redis_url)}
+
+
+def scheduler_last_ran(engine: Engine) -> str | None:
+    """When a scheduler last finished a run (ISO 8601, UTC), or None: never, or unknown."""
+    try:
+        with engine.connect() as conn:
+            value = conn.scalar(
+                text(
+                    "SELECT finished_at FROM scheduler_runs WHERE task = 'tick' AND slot = 'latest'"
+                )
+            )
+    except SQLAlchemyError:
+        return None
+    if value is None:
+        return None
+    from practice.models.types import UTCDateTime
+
+    moment = UTCDateTime().process_result_value(value, engine.dialect)
+    return moment.isoformat(timespec="seconds") if moment else None
