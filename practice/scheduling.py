@@ -81,7 +81,9 @@ def _tick(db: Session, now: datetime) -> None:
     if not changed:
         try:
             with db.begin_nested():
-                db.add(SchedulerRun(task=TICK[0], slot=TICK[1], started_at=now))
+                db.add(
+                    SchedulerRun(task=TICK[0], slot=TICK[1], started_at=now, finished_at=utcnow())
+                )
         except IntegrityError:
             pass  # another scheduler wrote it a moment ago
     db.commit()

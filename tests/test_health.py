@@ -87,6 +87,7 @@ def test_readyz_refuses_a_schema_behind_head(
         assert response.get_json() == {
             "status": "not ready",
             "checks": {"database": "ok", "schema": "not at head", "redis": "skipped"},
+            "scheduler": {"last_ran": None},
         }
         migrate.upgrade(url)
         assert app.test_client().get("/readyz").status_code == 200

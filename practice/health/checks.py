@@ -74,18 +74,17 @@ def readiness(engine: Engine, redis_url: str | None) -> dict[str, str]:
 
 def scheduler_last_ran(engine: Engine) -> str | None:
     """When a scheduler last finished a run (ISO 8601, UTC), or None: never, or unknown."""
+    from sqlalchemy import select
+
+    from practice.models import SchedulerRun
+
     try:
         with engine.connect() as conn:
-            value = conn.scalar(
-                text(
-                    "SELECT finished_at FROM scheduler_runs WHERE task = 'tick' AND slot = 'latest'"
+            moment = conn.scalar(
+                select(SchedulerRun.finished_at).where(
+                    SchedulerRun.task == "tick", SchedulerRun.slot == "latest"
                 )
             )
     except SQLAlchemyError:
         return None
-    if value is None:
-        return None
-    from practice.models.types import UTCDateTime
-
-    moment = UTCDateTime().process_result_value(value, engine.dialect)
     return moment.isoformat(timespec="seconds") if moment else None
