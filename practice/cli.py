@@ -543,6 +543,12 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     created, logins = load_demo(db.session)
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data was already there; nothing added.")
+    if created:
+        from practice.demo import prepare_tomorrow
+        from practice.timefmt import practice_zone
+
+        ready = prepare_tomorrow(db.session, app.config["REPORT_DIR"], practice_zone())
+        click.echo(f"Prepared {ready} report{'s' if ready != 1 else ''} for tomorrow's sessions.")
     click.echo(f"\nDemo logins (every password: {DEMO_PASSWORD})")
     for role, email in logins:
         click.echo(f"  {role:<24} {email}")

@@ -211,3 +211,21 @@ def test_nothing_is_prepared_before_its_hour(app: Flask, world: World) -> None:
     _book_tomorrow(app, world.couple_a)
     ran = _run(app, datetime.combine(utcnow().date(), time(6), tzinfo=UTC))
     assert "prepare_reports" not in ran.tasks and _rows(app) == []
+
+
+def test_the_demo_has_tomorrows_report_prepared_and_an_online_session(app: Flask, as_user) -> None:
+    from practice.demo import CLINICIAN_EMAIL, load_demo, prepare_tomorrow
+
+    with app.app_context():
+        load_demo(db.session)
+        db.session.commit()
+        assert prepare_tomorrow(db.session, app.config["REPORT_DIR"], UTC) >= 1
+        online = db.session.scalars(select(Appointment).where(Appointment.mode == "online")).all()
+        assert [a.meeting_link for a in online] == ["https://meet.example.org/mend-demo-session"]
+        couple_id = online[0].couple_id
+    from practice.demo import DEMO_PASSWORD
+    from tests.conftest import MendClient
+
+    browser: MendClient = app.test_client()
+    browser.submit("/login", {"email": CLINICIAN_EMAIL, "password": DEMO_PASSWORD})
+    assert READY.search(browser.get(f"/couples/{couple_id}").get_data(as_text=True))

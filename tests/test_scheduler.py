@@ -8,12 +8,16 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from practice import create_app
 from practice.db import db
 from practice.jobs import get_queue
 from practice.models import (
@@ -26,8 +30,40 @@ from practice.models import (
 )
 from practice.reporting.prepared import queue_prepared
 from practice.scheduling import run_scheduled
-from tests.factories import World
-from tests.test_jobs import app, redis_url  # noqa: F401  (the app with its queue on Redis)
+from tests.conftest import _empty_all_tables
+from tests.factories import World, make_world
+from tests.test_jobs import REDIS, _forget_keys
+
+
+@pytest.fixture
+def queued(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The Mend app with its job queue on Redis, under queue names no other run uses."""
+    prefix = f"mendtest-{uuid.uuid4().hex[:12]}"
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-mend",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "BASE_URL": "http://mend.test",
+            "REDIS_URL": REDIS,
+            "QUEUE_PREFIX": prefix,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    yield app
+    _forget_keys(prefix)
+    _empty_all_tables(app)
+    db.get_engine(app).dispose()
+
+
+@pytest.fixture
+def world(queued: Flask) -> World:
+    """The usual world, in the queued app's database."""
+    with queued.app_context():
+        made = make_world(db.session)
+        db.session.commit()
+        return made
 
 
 def _book_tomorrow(app: Flask, *couple_ids: int) -> None:
@@ -64,7 +100,10 @@ def _worker_env(app: Flask) -> dict[str, str]:
     return env
 
 
-def test_two_workers_with_the_scheduler_prepare_each_report_once(app: Flask, world: World) -> None:
+def test_two_workers_with_the_scheduler_prepare_each_report_once(
+    queued: Flask, world: World
+) -> None:
+    app = queued
     _book_tomorrow(app, world.couple_a, world.couple_b)
     before = _count(app, Report)
     practice = str(Path(sys.executable).with_name("practice"))
@@ -103,7 +142,8 @@ def test_two_workers_with_the_scheduler_prepare_each_report_once(app: Flask, wor
     assert _count(app, Report) == before + 2
 
 
-def test_two_schedulers_at_once_claim_the_evening_once(app: Flask, world: World) -> None:
+def test_two_schedulers_at_once_claim_the_evening_once(queued: Flask, world: World) -> None:
+    app = queued
     app.config["REMINDERS_AT"] = "23:59"
     _book_tomorrow(app, world.couple_a, world.couple_b)
     evening = datetime.combine(utcnow().date(), time(21, 30), tzinfo=UTC)
