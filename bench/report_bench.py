@@ -5,7 +5,9 @@ boundaries logged daily by both, 80 worksheet answers and fortnightly CSI-4 and 
 prints, for a 14-day and a whole-year report: seconds for gather, draw, lay out and print (in a
 warm process), pages, PDF size, and end-to-end time as a ratio of the print step. Then 20
 reports with one and with two render processes, and 100 reports in one process with and
-without recycling, printing throughput and memory growth. The last line sums it up.
+without recycling, printing throughput and memory growth; and the print step with the bundled
+font subset by HarfBuzz and by fontTools (as on a machine without libharfbuzz-subset0). The
+last line sums it up.
 """
 
 from __future__ import annotations
@@ -215,6 +217,35 @@ def timed_batch(html: str, workers: int, count: int) -> float:
         return time.perf_counter() - start
 
 
+def _without_harfbuzz_subset() -> None:
+    """A render process as on a machine without libharfbuzz-subset0: WeasyPrint subsets the
+    bundled font with fontTools instead."""
+    import weasyprint.pdf.fonts
+
+    weasyprint.pdf.fonts.harfbuzz_subset = None
+
+
+def _print_times(html: str, count: int) -> list[float]:
+    print_pdf(html)  # warm
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        print_pdf(html)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def font_both_ways(html: str, count: int = 7) -> tuple[float, float]:
+    """Median print step with the bundled font, subset by HarfBuzz and by fontTools."""
+    medians = []
+    for initializer in (None, _without_harfbuzz_subset):
+        with ProcessPoolExecutor(
+            1, mp_context=get_context("spawn"), initializer=initializer
+        ) as pool:
+            medians.append(statistics.median(pool.submit(_print_times, html, count).result()))
+    return medians[0], medians[1]
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app, couple_id = seed(Path(tmp))
@@ -247,6 +278,12 @@ def main() -> None:
                 f"{total / median['print']:>6.2f} {runs[0]['pages']:>5} {runs[0]['kb']:>6.0f}"
             )
         html = results["14-day"][2]["html"]
+        harfbuzz, fonttools = font_both_ways(html)
+        print(
+            f"print step, bundled Inter font (14-day, median of 7): HarfBuzz-subset "
+            f"{harfbuzz:.3f} s, fontTools fallback {fonttools:.3f} s "
+            f"({fonttools / harfbuzz:.2f}x slower without libharfbuzz-subset0)"
+        )
         one = timed_batch(html, 1, 20)
         two = timed_batch(html, 2, 20)
         print(
@@ -266,6 +303,7 @@ def main() -> None:
         print(
             f"summary: 14-day {results['14-day'][0]:.2f} s ({results['14-day'][1]:.2f}x print), "
             f"year {results['year'][0]:.2f} s ({results['year'][1]:.2f}x print), "
+            f"fontTools {fonttools / harfbuzz:.2f}x HarfBuzz, "
             f"2 processes {one / two:.2f}x, memory +{end - start:.0f} MB/100 unrecycled, "
             f"+{growth:.0f} MB/50 recycled"
         )

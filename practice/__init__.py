@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from practice.audit.views import bp as audit_bp
     from practice.auth.views import bp as auth_bp
     from practice.boundaries.views import bp as boundaries_bp
+    from practice.calendar.views import bp as calendar_bp
     from practice.client.views import bp as client_bp
     from practice.couples.views import bp as couples_bp
     from practice.exercises.views import bp as exercises_bp
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         auth_bp,
         couples_bp,
         appointments_bp,
+        calendar_bp,
         exercises_bp,
         assignments_bp,
         responses_bp,

@@ -58,6 +58,8 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(serve_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(run_scheduled_command)
+    app.cli.add_command(check_command)
 
 
 @click.group("db", help="Create, upgrade and inspect the database schema (Alembic).")
@@ -449,8 +451,14 @@ def _print_reports(couples, when, out_dir: str, audience: str) -> None:
     type=click.Choice(["reports", "mail"]),
     help="Work on this queue only (repeatable; default: both).",
 )
+@click.option(
+    "--with-scheduler",
+    "scheduling",
+    is_flag=True,
+    help="Also run Mend's periodic work (tomorrow's reports, reminders); safe on several.",
+)
 @with_appcontext
-def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
+def worker_command(burst: bool, queues: tuple[str, ...], scheduling: bool) -> None:
     """Print queued reports and send queued emails (needs PRACTICE_REDIS_URL)."""
     from redis.exceptions import RedisError
 
@@ -464,13 +472,29 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
             "place and no worker is needed."
         )
     try:
-        ran = run_worker(app, burst=burst, queues=queues or QUEUES)
+        ran = run_worker(app, burst=burst, queues=queues or QUEUES, scheduling=scheduling)
     except RedisError as exc:
         raise click.ClickException(
             f"Could not reach Redis ({type(exc).__name__}); check PRACTICE_REDIS_URL."
         ) from exc
     if burst:
         click.echo("Worked through the queue." if ran else "The queue was empty.")
+
+
+@click.command("run-scheduled")
+@with_appcontext
+def run_scheduled_command() -> None:
+    """Run Mend's periodic work that is due now (for cron, every 5 minutes; idempotent)."""
+    from practice.models import utcnow
+    from practice.scheduling import run_scheduled
+    from practice.timefmt import practice_zone
+
+    app = current_app._get_current_object()
+    ran = run_scheduled(db.session, app, utcnow(), practice_zone())
+    done = ", ".join(ran.tasks) if ran.tasks else "nothing due"
+    click.echo(f"Ran: {done}. Reports prepared: {ran.prepared}; queued: {ran.queued}.")
+    for note in ran.notes:
+        click.echo(f"  {note}")
 
 
 @click.command("backup")
@@ -519,6 +543,21 @@ def check_security_command() -> None:
     sys.exit(1)
 
 
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Check that this machine can print reports well (system libraries, bundled fonts)."""
+    from practice.reporting.printing import system_warnings
+
+    warnings = system_warnings()
+    if not warnings:
+        click.echo("Reports: Pango, HarfBuzz-subset and the bundled fonts are all here.")
+        return
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    sys.exit(1)
+
+
 @click.command("demo")
 @click.option("--no-serve", is_flag=True, help="Only load the demo data; don't start the server.")
 @click.option(
@@ -549,6 +588,12 @@ def demo_command(no_serve: bool, reset: bool, host: str, port: int) -> None:
         if created
         else "Demo data was already there; nothing added (--reset starts over)."
     )
+    if created:
+        from practice.demo import prepare_tomorrow
+        from practice.timefmt import practice_zone
+
+        ready = prepare_tomorrow(db.session, app.config["REPORT_DIR"], practice_zone())
+        click.echo(f"Prepared {ready} report{'s' if ready != 1 else ''} for tomorrow's sessions.")
     click.echo(f"\nDemo logins (every password: {DEMO_PASSWORD})")
     width = max(len(role) for role, _email in logins)
     for role, email in logins:

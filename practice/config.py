@@ -79,6 +79,11 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "AUDIT_KEY": (None, str),
     "REPORTS_PER_MINUTE": (10, int),
     "RETENTION_YEARS": (7, int),
+    # The scheduler's daily tasks, each at or after this local time (practice.scheduling).
+    "PREPARE_REPORTS_AT": ("21:00", str),
+    "REMINDERS_AT": ("07:00", str),
+    "RETENTION_AT": ("03:00", str),
+    "SCHEDULED_RETENTION": (False, lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
     "CRISIS_RESOURCES": (
         "If you are in danger right now, call your local emergency number "
         "(999 in the UK, 911 in the US and Canada, 112 across the EU).\n"
@@ -122,6 +127,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         check_locale(app.config["LOCALE"])
     except ValueError as exc:
         raise ConfigError(f"{ENV_PREFIX}LOCALE: {exc}") from exc
+
+    from practice.scheduling import parse_time
+
+    for name in ("PREPARE_REPORTS_AT", "REMINDERS_AT", "RETENTION_AT"):
+        try:
+            parse_time(str(app.config[name]))
+        except ValueError as exc:
+            raise ConfigError(f"{ENV_PREFIX}{name}: {exc}") from exc
     app.config["PRODUCTION"] = production
     _settle_serving(app, production)
     if not app.config["REPORT_DIR"]:

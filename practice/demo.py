@@ -167,8 +167,24 @@ def _add_appointments(db: Session, couple: Couple, weeks: int, index: int, now: 
     for ahead in (1, 3):
         starts = datetime.combine(today + timedelta(days=ahead + index), time(hour, 0), tzinfo=UTC)
         note = "Check in on how the new stage feels for each of them." if ahead == 1 else None
+        # Tomorrow's first session is online, with a link (a made-up address).
+        online = ahead == 1 and index == 0
         db.add(
             Appointment(
-                couple_id=couple.id, starts_at=starts, duration_minutes=50, agenda_note=note
+                couple_id=couple.id,
+                starts_at=starts,
+                duration_minutes=50,
+                agenda_note=note,
+                mode="online" if online else "in_person",
+                meeting_link="https://meet.example.org/mend-demo-session" if online else None,
             )
         )
+
+
+def prepare_tomorrow(db: Session, folder: str, zone, now: datetime | None = None) -> int:
+    """Prepare the reports of tomorrow's sessions, as the evening's scheduler would."""
+    from practice.reporting.prepared import evening_batch, prepare
+
+    batch = evening_batch(db, now or utcnow(), zone)
+    db.commit()
+    return sum(prepare(db, row.id, row.generation, folder, zone) == "ready" for row in batch)

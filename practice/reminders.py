@@ -148,9 +148,35 @@ def _remind_client(db: Session, user_id: int, today: date, zone: tzinfo) -> str:
         f"You have {things} to do in Mend today",
         f"Hello,\n\nYou have {things} to do in Mend today.\n\n"
         f"{external_url('worksheets.today')}\n\n"
-        "You can switch these reminders off in Mend under Settings.\n",
+        + _online_sessions_today(db, partner.couple_id, today, zone)
+        + "You can switch these reminders off in Mend under Settings.\n",
     )
     return "sent"
+
+
+def _online_sessions_today(db: Session, couple_id: int, today: date, zone: tzinfo) -> str:
+    """ "Your online session today at 14:00: <link>" for each of today's online sessions."""
+    from datetime import datetime
+
+    from practice.models import Appointment
+
+    start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+    sessions = db.scalars(
+        select(Appointment)
+        .where(
+            Appointment.couple_id == couple_id,
+            Appointment.cancelled_at.is_(None),
+            Appointment.mode == "online",
+            Appointment.starts_at >= start,
+            Appointment.starts_at < start + timedelta(days=1),
+        )
+        .order_by(Appointment.starts_at)
+    )
+    return "".join(
+        f"Your online session today at {a.starts_at.astimezone(zone):%H:%M}: {a.meeting_link}\n\n"
+        for a in sessions
+        if a.meeting_link
+    )
 
 
 def _send_digest(db: Session, clinician_id: int, today: date, zone: tzinfo) -> str:

@@ -175,6 +175,9 @@ def world(app: Flask) -> factories.World:
         couple_a = db.session.get(Couple, world.couple_a)
         world.report_a = factories.make_report(db.session, couple_a, app.config["REPORT_DIR"]).id
         world.report_request_a = factories.make_report_request(db.session, couple_a).id
+        world.prepared_a = factories.make_prepared(
+            db.session, couple_a, world.appointment_a, world.report_a
+        ).id
         db.session.commit()
         return world
 

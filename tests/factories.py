@@ -239,6 +239,26 @@ def make_report(db: Session, couple: Couple, folder: str) -> Report:
     )
 
 
+def make_prepared(db: Session, couple: Couple, appointment_id: int, report_id: int):
+    """A prepared report of the couple's next session, ready and pointing at a kept report."""
+    from practice.models import Appointment, PreparedReport
+
+    appointment = db.get(Appointment, appointment_id)
+    row = PreparedReport(
+        couple_id=couple.id,
+        appointment_id=appointment.id,
+        for_date=appointment.starts_at.date(),
+        status="ready",
+        generation=1,
+        report_id=report_id,
+        prepared_at=utcnow(),
+        covers_until=utcnow(),
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
 def make_report_request(db: Session, couple: Couple) -> ReportRequest:
     """A report the couple's clinician asked a worker for, still waiting in the queue."""
     from practice.analytics.data import Period
@@ -270,6 +290,7 @@ class World:
     boundary_b: int = 0
     report_a: int = 0
     report_request_a: int = 0
+    prepared_a: int = 0  # the prepared report of couple A's next session
     message_a: int = 0  # written by couple A's injured partner, in their private conversation
     clinician_message_a: int = 0  # written by clinician A, to all three of couple A
     note_a: int = 0  # clinician A's draft note of a phone call with couple A

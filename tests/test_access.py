@@ -160,6 +160,17 @@ ROUTES: dict[str, Route] = {
     "reports.preview": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "reports.generate": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "reports.download": Route(("clinician",), lambda w: {"report_id": w.report_a}, "clinician_a"),
+    "reports.prepare_again": Route(
+        ("clinician",), lambda w: {"prepared_id": w.prepared_a}, "clinician_a"
+    ),
+    "calendar.settings": Route(("clinician", "client")),
+    "calendar.make_link": Route(("clinician", "client")),
+    "calendar.revoke_link": Route(("clinician", "client")),
+    "calendar.change_title": Route(("clinician",)),
+    "calendar.feed": Route((PUBLIC,)),
+    "calendar.appointment_file": Route(
+        ("client",), lambda w: {"appointment_id": w.appointment_a}, "client_a"
+    ),
     "reports.request_status": Route(
         ("clinician",), lambda w: {"request_id": w.report_request_a}, "clinician_a"
     ),

@@ -53,6 +53,7 @@ def test_readyz_is_ready_on_a_migrated_database(client) -> None:
     assert response.get_json() == {
         "status": "ready",
         "checks": {"database": "ok", "schema": "ok", "redis": "skipped"},
+        "scheduler": {"last_ran": None},
     }
 
 
@@ -86,6 +87,7 @@ def test_readyz_refuses_a_schema_behind_head(
         assert response.get_json() == {
             "status": "not ready",
             "checks": {"database": "ok", "schema": "not at head", "redis": "skipped"},
+            "scheduler": {"last_ran": None},
         }
         migrate.upgrade(url)
         assert app.test_client().get("/readyz").status_code == 200

@@ -224,6 +224,7 @@ def _own_ids(app: Flask, world: World) -> dict[str, dict[str, object]]:
         "response_id": world.response_a,
         "report_id": world.report_a,
         "request_id": world.report_request_a,
+        "prepared_id": world.prepared_a,
         "user_id": spare,
         "message_id": world.message_a,
         "note_id": world.note_a,

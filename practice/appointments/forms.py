@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import DateTimeLocalField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from urllib.parse import urlsplit
+
+from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from practice.forms import MendForm
 
@@ -36,8 +39,53 @@ class AppointmentForm(MendForm):
             NumberRange(min=10, max=480, message="Between 10 and 480 minutes."),
         ],
     )
+    mode = RadioField(
+        "Where",
+        choices=[SelectChoice("in_person", "In person"), SelectChoice("online", "Online")],
+        default="in_person",
+        validators=[InputRequired(message="Please choose in person or online.")],
+    )
+    meeting_link = StringField(
+        "Meeting link (for an online session)",
+        # No Optional(): it would stop the check that an online session has a link.
+        validators=[Length(max=500, message="Please keep the link under 500 characters.")],
+        description="Paste the https link of your video call. Both partners see it from 30 minutes "
+        "before, in their reminder email and in their calendar.",
+    )
     agenda_note = TextAreaField(
         "Agenda note (only you see this)",
         validators=[Optional(), Length(max=5000)],
         description="What you want to cover. The couple never sees this note.",
     )
+
+    def validate_meeting_link(self, field) -> None:
+        """An https address without a name or password in it; needed for an online session."""
+        link = (field.data or "").strip()
+        field.data = link or None
+        if not link:
+            if self.mode.data == "online":
+                raise ValidationError("Please paste the meeting link for an online session.")
+            return
+        problem = meeting_link_problem(link)
+        if problem:
+            raise ValidationError(problem)
+
+
+def meeting_link_problem(link: str) -> str | None:
+    """Why a meeting link can't be used, or None."""
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return "That doesn't look like a link. Please paste it again from your video service."
+    if parts.scheme.lower() != "https":
+        return "Please use a link that starts with https:// so the call is private."
+    if parts.username is not None or parts.password is not None:
+        return (
+            "This link has a name or password inside it. Please use the invitation link your "
+            "video service gives for guests."
+        )
+    if not host or "." not in host or any(c.isspace() for c in link):
+        return "That doesn't look like a link. Please paste it again from your video service."
+    return None

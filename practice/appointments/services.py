@@ -43,6 +43,24 @@ def next_appointment(db: Session, couple_id: int, moment: datetime) -> Appointme
     )
 
 
+LINK_SHOWN_BEFORE = timedelta(minutes=30)
+
+
+def link_now(db: Session, couple_id: int, now: datetime) -> Appointment | None:
+    """The online session whose meeting link the partners see now: from 30 minutes before it
+    starts until it ends."""
+    candidates = db.scalars(
+        _live(couple_id)
+        .where(
+            Appointment.mode == "online",
+            Appointment.starts_at <= now + LINK_SHOWN_BEFORE,
+            Appointment.starts_at > now - MAX_DURATION,
+        )
+        .order_by(Appointment.starts_at)
+    )
+    return next((a for a in candidates if a.meeting_link and a.ends_at > now), None)
+
+
 def _upcoming_and_recent_past():
     couple_id, now = bindparam("couple_id"), bindparam("now")
     recent_past = (
@@ -114,14 +132,18 @@ def schedule_appointment(
     duration_minutes: int,
     agenda_note: str | None,
     now: datetime | None = None,
+    meeting_link: str | None = None,
 ) -> Appointment:
-    """Add an appointment in the future that does not overlap the couple's others."""
+    """Add an appointment in the future that does not overlap the couple's others (online
+    when it has a meeting link)."""
     _check(db, couple, starts_at, duration_minutes, now or utcnow())
     appointment = Appointment(
         couple_id=couple.id,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         agenda_note=(agenda_note or "").strip() or None,
+        mode="online" if meeting_link else "in_person",
+        meeting_link=meeting_link or None,
     )
     db.add(appointment)
     db.flush()
@@ -135,18 +157,33 @@ def update_appointment(
     duration_minutes: int,
     agenda_note: str | None,
     now: datetime | None = None,
-) -> None:
-    """Move or re-time an upcoming appointment, or change its agenda note."""
+    meeting_link: str | None = None,
+) -> bool:
+    """Move or re-time an upcoming appointment, change where it is, or its agenda note.
+    True when it moved (its prepared report no longer fits)."""
     now = now or utcnow()
     ensure_open(appointment.couple)
     if appointment.cancelled_at is not None:
         raise AppointmentError("This appointment was cancelled.")
     if appointment.starts_at != starts_at or appointment.duration_minutes != duration_minutes:
         _check(db, appointment.couple, starts_at, duration_minutes, now, ignore_id=appointment.id)
+    moved = appointment.starts_at != starts_at
+    mode = "online" if meeting_link else "in_person"
+    # A calendar replaces the event when its SEQUENCE grows; the agenda note is not in it.
+    if (
+        moved
+        or appointment.duration_minutes != duration_minutes
+        or appointment.mode != mode
+        or appointment.meeting_link != (meeting_link or None)
+    ):
+        appointment.sequence += 1
     appointment.starts_at = starts_at
     appointment.duration_minutes = duration_minutes
     appointment.agenda_note = (agenda_note or "").strip() or None
+    appointment.mode = mode
+    appointment.meeting_link = meeting_link or None
     db.flush()
+    return moved
 
 
 def cancel_appointment(appointment: Appointment, now: datetime | None = None) -> None:
@@ -158,3 +195,4 @@ def cancel_appointment(appointment: Appointment, now: datetime | None = None) ->
     if appointment.starts_at <= now:
         raise AppointmentError("Past appointments cannot be cancelled.")
     appointment.cancelled_at = now
+    appointment.sequence += 1

@@ -15,9 +15,20 @@ from practice.appointments.services import (
 from practice.auth.forms import PostForm
 from practice.db import db
 from practice.models import utcnow
+from practice.reporting.prepared import (
+    appointment_cancelled,
+    appointment_moved,
+    prepare_if_soon,
+    queue_prepared,
+)
 from practice.timefmt import format_datetime, from_local, practice_zone, to_local
 
 bp = Blueprint("appointments", __name__)
+
+
+def _link(form: AppointmentForm) -> str | None:
+    """The meeting link, kept only for an online session."""
+    return form.meeting_link.data if form.mode.data == "online" else None
 
 
 @bp.route("/couples/<int:couple_id>/appointments/new", methods=["GET", "POST"])
@@ -35,12 +46,15 @@ def new(couple_id: int):
                 from_local(form.starts_at.data, zone),
                 form.duration_minutes.data,
                 form.agenda_note.data,
+                meeting_link=_link(form),
             )
+            soon = prepare_if_soon(db.session, appointment, utcnow(), zone)
         except AppointmentError as exc:
             db.session.rollback()
             form.starts_at.errors = [*form.starts_at.errors, str(exc)]
         else:
             db.session.commit()
+            queue_prepared(db.session, soon)
             when = format_datetime(appointment.starts_at, zone)
             flash(f"Appointment scheduled for {when}.", "success")
             return redirect(url_for("couples.detail", couple_id=couple.id))
@@ -61,20 +75,25 @@ def edit(appointment_id: int):
         form.starts_at.data = to_local(appointment.starts_at, zone).replace(tzinfo=None)
         form.duration_minutes.data = appointment.duration_minutes
         form.agenda_note.data = appointment.agenda_note
+        form.mode.data = appointment.mode
+        form.meeting_link.data = appointment.meeting_link
     if form.validate_on_submit():
         try:
-            update_appointment(
+            moved = update_appointment(
                 db.session,
                 appointment,
                 from_local(form.starts_at.data, zone),
                 form.duration_minutes.data,
                 form.agenda_note.data,
+                meeting_link=_link(form),
             )
+            again = appointment_moved(db.session, appointment, utcnow(), zone) if moved else None
         except AppointmentError as exc:
             db.session.rollback()
             form.starts_at.errors = [*form.starts_at.errors, str(exc)]
         else:
             db.session.commit()
+            queue_prepared(db.session, again)
             flash("Appointment updated.", "success")
             return redirect(url_for("couples.detail", couple_id=appointment.couple_id))
     status = 400 if form.is_submitted() else 200
@@ -100,6 +119,7 @@ def cancel(appointment_id: int):
         abort(400)
     try:
         cancel_appointment(appointment)
+        appointment_cancelled(db.session, appointment)
     except AppointmentError as exc:
         db.session.rollback()
         flash(str(exc), "error")

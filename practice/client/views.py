@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice.access import client_required, get_couple_or_404, own_partner
-from practice.appointments.services import next_appointment
+from practice.appointments.services import link_now, next_appointment
 from practice.auth.forms import PostForm
 from practice.db import db
 from practice.models import utcnow
@@ -31,6 +31,8 @@ def home():
         couple=couple,
         stage=STAGES[couple.stage],
         next_appointment=next_appointment(db.session, couple.id, now),
+        session_link=link_now(db.session, couple.id, now),
+        now=now,
     )
 
 

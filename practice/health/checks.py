@@ -70,3 +70,21 @@ def redis_check(url: str | None) -> str:
 def readiness(engine: Engine, redis_url: str | None) -> dict[str, str]:
     """Every check by name."""
     return {**database_checks(engine), "redis": redis_check(redis_url)}
+
+
+def scheduler_last_ran(engine: Engine) -> str | None:
+    """When a scheduler last finished a run (ISO 8601, UTC), or None: never, or unknown."""
+    from sqlalchemy import select
+
+    from practice.models import SchedulerRun
+
+    try:
+        with engine.connect() as conn:
+            moment = conn.scalar(
+                select(SchedulerRun.finished_at).where(
+                    SchedulerRun.task == "tick", SchedulerRun.slot == "latest"
+                )
+            )
+    except SQLAlchemyError:
+        return None
+    return moment.isoformat(timespec="seconds") if moment else None

@@ -23,6 +23,7 @@ from werkzeug.utils import import_string
 # name -> (function, queue). A worker listens on every queue unless told otherwise.
 JOBS: dict[str, tuple[str, str]] = {
     "print_report": ("practice.jobs.tasks.print_report", "reports"),
+    "prepare_report": ("practice.jobs.tasks.prepare_report", "reports"),
     "send_reminder": ("practice.jobs.tasks.send_reminder", "mail"),
     "send_message_notice": ("practice.jobs.tasks.send_message_notice", "mail"),
 }

@@ -17,6 +17,17 @@ def print_report(request_id: int) -> str:
         return print_request(db.session, request_id, app.config["REPORT_DIR"])
 
 
+def prepare_report(prepared_id: int, generation: int) -> str:
+    """Prepare one of tomorrow's reports into the archive (see practice.reporting.prepared)."""
+    from practice.reporting.prepared import prepare
+    from practice.timefmt import practice_zone
+
+    with job_context() as app:
+        return prepare(
+            db.session, prepared_id, generation, app.config["REPORT_DIR"], practice_zone()
+        )
+
+
 def send_reminder(kind: str, user_id: int, day: str) -> str:
     """Send one morning email ("client" reminder or clinician "digest"), at most once a day."""
     from practice.reminders import send_one

@@ -42,7 +42,26 @@ def resume_requests(app: Flask) -> int:
             return 0
 
 
-def _mend_worker(app: Flask, queues: tuple[str, ...]):
+def run_schedule(app: Flask) -> None:
+    """Mend's periodic work that is due (practice.scheduling); a failure is logged, never
+    stops the worker."""
+    from practice.db import db
+    from practice.models import utcnow
+    from practice.scheduling import run_scheduled
+    from practice.timefmt import practice_zone
+
+    with app.app_context():
+        try:
+            ran = run_scheduled(db.session, app, utcnow(), practice_zone())
+        except Exception:
+            db.session.rollback()
+            log.exception("The scheduler's run failed; it tries again in %s s", SWEEP_SECONDS)
+            return
+    if ran.tasks or ran.queued:
+        log.info("Scheduler: ran %s; queued %s report(s)", ", ".join(ran.tasks) or "-", ran.queued)
+
+
+def _mend_worker(app: Flask, queues: tuple[str, ...], scheduling: bool = False):
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
@@ -52,6 +71,8 @@ def _mend_worker(app: Flask, queues: tuple[str, ...]):
             resumed = resume_requests(app)
             if resumed:
                 log.info("Queued %s report request(s) again", resumed)
+            if scheduling:
+                run_schedule(app)
 
     name = f"{app.config['QUEUE_PREFIX']}-{socket.gethostname()}-{os.getpid()}"
     return MendWorker(
@@ -63,8 +84,11 @@ def _mend_worker(app: Flask, queues: tuple[str, ...]):
     )
 
 
-def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES) -> bool:
-    """Work on the queues (until they are empty, with burst); True when any job ran.
+def run_worker(
+    app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES, scheduling: bool = False
+) -> bool:
+    """Work on the queues (until they are empty, with burst); True when any job ran. With
+    scheduling, also run Mend's periodic work at start and every SWEEP_SECONDS.
 
     Without burst, a Redis that goes away is waited for, and work goes on when it is back."""
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -77,7 +101,9 @@ def run_worker(app: Flask, burst: bool = False, queues: tuple[str, ...] = QUEUES
     try:
         while True:
             resume_requests(app)
-            worker = _mend_worker(app, queues)
+            if scheduling:
+                run_schedule(app)
+            worker = _mend_worker(app, queues, scheduling)
             try:
                 worked = (
                     worker.work(

@@ -9,6 +9,7 @@ from practice.models.boundary import (
     BoundaryPause,
     BoundaryRevision,
 )
+from practice.models.calendar import TITLE_STYLES, CalendarFeed, SchedulerRun
 from practice.models.couple import COUPLE_STATUSES, PARTNER_ROLES, Couple, Partner, StageChange
 from practice.models.exercise import (
     Assignment,
@@ -28,7 +29,7 @@ from practice.models.measure import (
 )
 from practice.models.message import THREADS, Message, MessageRead
 from practice.models.note import NoteAddendum, PlanItem, SessionNote
-from practice.models.report import Report, ReportRequest
+from practice.models.report import PreparedReport, Report, ReportRequest
 from practice.models.types import UTCDateTime, utcnow
 from practice.models.user import (
     ROLES,
@@ -44,6 +45,10 @@ __all__ = [
     "PlanItem",
     "SessionNote",
     "PracticeThreshold",
+    "TITLE_STYLES",
+    "CalendarFeed",
+    "SchedulerRun",
+    "PreparedReport",
     "THREADS",
     "Message",
     "MessageRead",

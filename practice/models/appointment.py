@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice.db import Base
@@ -16,6 +16,7 @@ class Appointment(Base):
     __tablename__ = "appointments"
     __table_args__ = (
         CheckConstraint("duration_minutes BETWEEN 10 AND 480", name="duration_range"),
+        CheckConstraint("mode IN ('in_person', 'online')", name="mode"),
         # "Previous appointment before T" and "next after T" are index range scans on this.
         Index("ix_appointments_couple_starts", "couple_id", "starts_at"),
     )
@@ -27,12 +28,21 @@ class Appointment(Base):
     agenda_note: Mapped[str | None] = mapped_column(Encrypted())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    mode: Mapped[str] = mapped_column(String(10), default="in_person", server_default="in_person")
+    # Any https address the clinician pastes (Mend hosts no video); it may hold a passcode.
+    meeting_link: Mapped[str | None] = mapped_column(Encrypted())
+    # The calendar event's SEQUENCE (RFC 5545): bumped on every change a calendar should see.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     couple: Mapped[Couple] = relationship()
 
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def online(self) -> bool:
+        return self.mode == "online" and bool(self.meeting_link)
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id} couple={self.couple_id}>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from practice.db import Base
@@ -65,3 +65,39 @@ class ReportRequest(Base):
 
     def __repr__(self) -> str:
         return f"<ReportRequest {self.id} couple={self.couple_id} {self.status}>"
+
+
+PREPARED_STATUSES = ("queued", "running", "ready", "failed")
+
+
+class PreparedReport(Base):
+    """The clinician's copy Mend prepares the evening before an appointment (one per couple
+    and day). `generation` counts preparations asked for; the job of a generation that is no
+    longer current does nothing."""
+
+    __tablename__ = "prepared_reports"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'ready', 'failed')", name="status"),
+        UniqueConstraint("couple_id", "for_date"),
+        Index("ix_prepared_reports_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    for_date: Mapped[date] = mapped_column(Date)  # the appointment's day, in the practice's zone
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    generation: Mapped[int] = mapped_column(default=1)
+    # Why the kept report no longer fits ("moved"), until the next one is ready.
+    outdated: Mapped[str | None] = mapped_column(String(20))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    covers_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # data read up to here
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(300))  # a plain sentence, never clinical
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PreparedReport {self.id} couple={self.couple_id} {self.status}>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -27,11 +28,20 @@ def environment() -> Environment:
     return env
 
 
+# A browser would look for the bundled fonts beside the preview's address: leave them out there.
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\n?")
+
+
+@cache
+def _screen_css() -> str:
+    return _FONT_FACE.sub("", (REPORTS_DIR / "print.css").read_text(encoding="utf-8"))
+
+
 def lay_out(report: ReportData, paper: str = "A4", inline_css: bool = False) -> str:
     """The report's HTML; with inline_css, the print stylesheet is embedded (web preview)."""
     if paper not in ("A4", "letter"):
         raise ValueError("paper is A4 or letter")
-    css = (REPORTS_DIR / "print.css").read_text(encoding="utf-8") if inline_css else None
+    css = _screen_css() if inline_css else None
     return (
         environment().get_template("report.html").render(report=report, paper=paper, inline_css=css)
     )

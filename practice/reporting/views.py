@@ -40,7 +40,7 @@ from practice.reporting.queued import (
     request_report,
     resume_waiting,
 )
-from practice.timefmt import local_today, practice_zone
+from practice.timefmt import local_today, practice_zone, to_local
 
 bp = Blueprint("reports", __name__)
 REFRESH_SECONDS = 3  # how often a waiting report's page looks again
@@ -210,3 +210,53 @@ def download(report_id: int):
     record("exported", "report", report.id, couple.id)
     name = f"mend-{couple.label}-{report.period_start}-{report.audience}.pdf".replace(" ", "-")
     return file_response(data, "application/pdf", name)
+
+
+@bp.app_template_global("prepared_report")
+def prepared_report(couple_id: int):
+    """For the couple page: the prepared report of the couple's next session, or None."""
+    from practice.reporting.prepared import prepared_state
+
+    zone = practice_zone()
+    state = prepared_state(db.session, couple_id, utcnow(), zone)
+    if state is None:
+        return None
+    at = to_local(state.prepared_at, zone).strftime("%H:%M") if state.prepared_at else None
+    return {"state": state, "at": at, "form": PostForm()}
+
+
+@bp.post("/prepared-reports/<int:prepared_id>/again")
+@clinician_required
+def prepare_again(prepared_id: int):
+    """Prepare the report of the couple's next session again (queued; without a job queue,
+    printed now)."""
+    from practice.models import PreparedReport
+    from practice.reporting.prepared import ask_again, prepare, queue_prepared
+
+    row = db.session.scalar(
+        select(PreparedReport)
+        .join(Couple, Couple.id == PreparedReport.couple_id)
+        .where(PreparedReport.id == prepared_id, Couple.clinician_id == current_user.id)
+    )
+    if row is None:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    couple = db.session.get(Couple, row.couple_id)
+    ensure_open(couple)
+    ask_again(db.session, row)
+    db.session.commit()
+    if queue_configured():
+        queue_prepared(db.session, row)
+        flash("The report is being prepared again; it will be ready in a minute or two.", "success")
+    else:
+        outcome = prepare(
+            db.session, row.id, row.generation, current_app.config["REPORT_DIR"], practice_zone()
+        )
+        if outcome == "ready":
+            flash("The report was prepared again.", "success")
+        else:
+            flash(
+                "The report could not be prepared. You can print it from the report page.", "error"
+            )
+    return redirect(url_for("couples.detail", couple_id=couple.id))

@@ -1,0 +1,22 @@
+"""The clinician's choice of event title for their calendar feed."""
+
+from __future__ import annotations
+
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+from practice.forms import MendForm
+
+
+class TitleForm(MendForm):
+    title_style = RadioField(
+        "Event titles",
+        choices=[
+            SelectChoice("label", "The couple's label (for example \u201cWillow\u201d)"),
+            SelectChoice("session", "Just \u201cSession\u201d"),
+        ],
+        validators=[InputRequired(message="Please choose how events are titled.")],
+        description="Shared or work calendars may be seen by others: \u201cSession\u201d shows "
+        "nothing about who it is with.",
+    )
