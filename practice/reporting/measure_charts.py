@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from practice.reporting.charts import Series, line_chart
+from markupsafe import Markup
+
+from practice.reporting.charts import Series, band_key, line_chart, responsive_chart
 
 
-def measure_charts(analysis, names: dict[str, str]) -> list:
-    """One chart per questionnaire: both partners, bands shaded, reliable change ringed."""
+def measure_charts(analysis, names: dict[str, str], *, responsive: bool = False) -> list:
+    """One chart per questionnaire: both partners, bands shaded light to dark by how concerning
+    they are and named in a key under the chart, reliable change ringed. `responsive`: drawn
+    for phones and wider screens (web pages); otherwise once, for print."""
     from practice.measures.summary import measure_series
 
     by_instrument: dict[str, list] = {}
@@ -25,7 +29,7 @@ def measure_charts(analysis, names: dict[str, str]) -> list:
                 else instrument.maximum
             )
             bottom = band.minimum - 0.5 if index else instrument.minimum
-            bands.append((bottom, top, band.label))
+            bands.append((bottom, top, band.label, band.rank))
         lines = [
             Series(
                 names[s.role],
@@ -35,7 +39,8 @@ def measure_charts(analysis, names: dict[str, str]) -> list:
             )
             for s in group
         ]
-        svg = line_chart(
+        draw = responsive_chart if responsive else line_chart
+        svg = draw(
             instrument.short_name,
             lines,
             start,
@@ -45,5 +50,7 @@ def measure_charts(analysis, names: dict[str, str]) -> list:
             bands=bands,
             highlight={s.role: s.reliable_days() for s in group},
         )
+        # Both parts are escaped Markup (the drawing and the key).
+        svg = Markup(svg + band_key(bands))  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
         charts.append((instrument, group, svg))
     return charts

@@ -379,7 +379,7 @@ def autosave(assignment_id: int, day: str):
 @client_required
 def checkins():
     """The partner's check-in history as charts (and their partner's, where shared)."""
-    from practice.reporting.charts import Series, line_chart
+    from practice.reporting.charts import Series, responsive_chart
     from practice.worksheets.history import checkin_trends, history_period
 
     partner = own_partner()
@@ -405,7 +405,9 @@ def checkins():
                     names[other], other, trend.partners[other].daily, trend.partners[other].rolling
                 )
             )
-        charts.append((trend, line_chart(trend.metric.label, series, period.start, period.end)))
+        charts.append(
+            (trend, responsive_chart(trend.metric.label, series, period.start, period.end))
+        )
     return render_template(
         "worksheets/checkins.html", charts=charts, days=days, shared=shared, partner=partner
     )
