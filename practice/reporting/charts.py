@@ -220,7 +220,7 @@ def band_key(bands: list[tuple]) -> Markup:
         items.append(
             '<li><svg width="14" height="14" aria-hidden="true" focusable="false">'
             f'<rect width="14" height="14" fill="{shade}" stroke="#8d9aa1"/></svg> '
-            f"{escape(str(band[2]))} <span class=\"muted\">({band[0] + 0.5 if index else band[0]:g}"
+            f'{escape(str(band[2]))} <span class="muted">({band[0] + 0.5 if index else band[0]:g}'
             f"&#8211;{band[1] if index + 1 == len(bands) else band[1] - 0.5:g})</span></li>"
         )
     # The vetted exception to "no Markup": every text inside is escaped above.

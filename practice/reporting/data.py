@@ -87,6 +87,7 @@ class ResponseItem:
     excerpt: str
     reference: str
     private: bool
+    question: str = ""
 
 
 @dataclass(frozen=True)

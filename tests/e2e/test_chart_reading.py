@@ -69,10 +69,15 @@ def seeded(app: Flask) -> Seeded:
         for back in range(1, 40):
             for n, role in enumerate(("injured", "involved")):
                 value = (back * (3 + n)) % 11
-                answers = {"trust": value, "emotional_safety": 10 - value, "connection": 5,
-                           "distress": (value + 4) % 11}
-                _respond(checkin, couple.partner(role), today - timedelta(days=back), answers,
-                         "shared")
+                answers = {
+                    "trust": value,
+                    "emotional_safety": 10 - value,
+                    "connection": 5,
+                    "distress": (value + 4) % 11,
+                }
+                _respond(
+                    checkin, couple.partner(role), today - timedelta(days=back), answers, "shared"
+                )
         csi = slug[measure_slug(CSI4)]
         definition = parse_definition(csi.latest.definition)
         measure = factories.make_assignment(
@@ -103,7 +108,8 @@ CHART_TEXT = """() => [...document.querySelectorAll("svg.chart")]
     const frame = svg.getBoundingClientRect();
     const texts = [...svg.querySelectorAll("text")].map(t => {
       const r = t.getBoundingClientRect();
-      return {text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+      const px = parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+      return {text: t.textContent, px,
               left: r.left, right: r.right, top: r.top, bottom: r.bottom};
     });
     return {label: svg.getAttribute("aria-label"), left: frame.left, right: frame.right,
@@ -119,11 +125,17 @@ def _assert_readable(page: Page, width: int) -> list:
         for t in texts:
             assert t["px"] >= 12, (width, chart["label"], t)
             assert t["left"] >= chart["left"] - 0.5 and t["right"] <= chart["right"] + 0.5, (
-                width, chart["label"], t)
+                width,
+                chart["label"],
+                t,
+            )
             assert t["top"] >= chart["top"] - 0.5 and t["bottom"] <= chart["bottom"] + 0.5, (
-                width, chart["label"], t)
+                width,
+                chart["label"],
+                t,
+            )
         for i, a in enumerate(texts):
-            for b in texts[i + 1:]:
+            for b in texts[i + 1 :]:
                 overlap_x = min(a["right"], b["right"]) - max(a["left"], b["left"])
                 overlap_y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
                 assert overlap_x <= 0.5 or overlap_y <= 0.5, (width, chart["label"], a, b)
@@ -156,9 +168,11 @@ def test_clinician_trends_and_questionnaire_bands_are_readable(
     page = context.new_page()
     try:
         _sign_in(page, live_server, CLINICIAN_EMAIL)
-        page.goto(f"{live_server}/couples/{seeded.couple_id}/insights?period=custom"
-                  f"&start={(date.today() - timedelta(days=30)).isoformat()}"
-                  f"&end={date.today().isoformat()}")
+        page.goto(
+            f"{live_server}/couples/{seeded.couple_id}/insights?period=custom"
+            f"&start={(date.today() - timedelta(days=30)).isoformat()}"
+            f"&end={date.today().isoformat()}"
+        )
         charts = _assert_readable(page, width)
         csi = next(c for c in charts if c["label"] == "CSI-4")
         # The band names sit in a key under the chart, never over the lines.

@@ -76,7 +76,9 @@ FOCUSED_BOX = """() => {
   const target = el.closest("label.option") || el;
   const r = target.getBoundingClientRect();
   const bar = document.querySelector(".sticky-actions").getBoundingClientRect();
-  return {tag: el.tagName, name: el.tagName === "BUTTON" ? el.textContent.trim() : (el.name || el.textContent.trim()), inBar: !!el.closest(".sticky-actions"),
+  const text = el.textContent.trim();
+  return {tag: el.tagName, name: el.tagName === "BUTTON" ? text : (el.name || text),
+          inBar: !!el.closest(".sticky-actions"),
           top: r.top, bottom: r.bottom, left: r.left, right: r.right,
           barTop: bar.top, vw: window.innerWidth, vh: window.innerHeight};
 }"""
