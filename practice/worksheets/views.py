@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from practice.access import (
@@ -35,7 +36,7 @@ from practice.db import db
 from practice.exercises.services import definition_of
 from practice.inputs import REFUSED, has_controls, query_int, without_controls
 from practice.measures.services import record_submission
-from practice.models import Assignment, Partner, utcnow
+from practice.models import Assignment, ExerciseTemplate, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 from practice.urls import ID_MAX
 from practice.worksheets.answers import answers_visible_to, render_answers
@@ -437,9 +438,30 @@ def answers():
     """Everything this partner wrote, and what their partner chose to share."""
     partner = own_partner()
     page = max(query_int("page", 1), 1)
-    items, more = answers_visible_to(db.session, partner, page)
+    whose = request.args.get("whose", "")
+    whose = whose if whose in ("mine", "partner") else ""
+    exercise = query_int("exercise")
+    search = (request.args.get("q") or "")[:200]
+    items, more = answers_visible_to(
+        db.session, partner, page, whose=whose, exercise=exercise, search=search
+    )
+    exercises = db.session.execute(
+        select(ExerciseTemplate.id, ExerciseTemplate.title)
+        .join(Assignment, Assignment.template_id == ExerciseTemplate.id)
+        .where(Assignment.couple_id == partner.couple_id)
+        .distinct()
+        .order_by(ExerciseTemplate.title)
+    ).all()
+    filters = {"whose": whose, "exercise": exercise, "q": search}
     return render_template(
-        "worksheets/answers.html", items=items, partner=partner, page=page, more=more
+        "worksheets/answers.html",
+        items=items,
+        partner=partner,
+        page=page,
+        more=more,
+        exercises=exercises,
+        filters=filters,
+        pager_args={k: v for k, v in filters.items() if v},
     )
 
 
