@@ -111,3 +111,15 @@ def test_audit_trail_says_what_a_person_did(app: Flask, world: World, as_user) -
         for route in routes - {"cli"}:
             assert f">{route}<" not in text, route
     assert "Where" in admin and "the sign-in page" in admin
+
+
+def test_band_shades_darken_with_concern_in_greyscale() -> None:
+    from practice.reporting.charts import band_shade
+
+    def grey(colour: str) -> float:  # the luminance a greyscale printer keeps
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+    for count in (2, 3, 5):
+        greys = [grey(band_shade(rank, count)) for rank in range(count)]
+        assert all(a > b for a, b in zip(greys, greys[1:], strict=False)), (count, greys)

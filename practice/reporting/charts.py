@@ -51,7 +51,7 @@ NARROW = Frame(330, 270, 16, 3, True)  # shown under 48rem (>= ~250 px drawn at 
 
 # Score bands shaded light (least concerning) to dark (most): one ordered scale that reads
 # the same in greyscale; the band names are listed under the chart, never over the lines.
-BAND_SHADES = ("#f6f4f0", "#e9e5de", "#dcd6cc", "#cfc7bb", "#c2b9aa", "#b5ab9a")
+BAND_SHADES = ("#f7f5f1", "#eeeae3", "#e5e0d7", "#dcd5ca", "#d3cbbe", "#cac1b2")
 
 
 def band_shade(rank: int, count: int) -> str:
@@ -212,9 +212,11 @@ def line_chart(
 
 
 def band_key(bands: list[tuple]) -> Markup:
-    """The score bands' names with their shades, light to dark, as an HTML list under a chart."""
+    """The score bands' names with their shades and score ranges, light (least concerning) to
+    dark, as an HTML list under a chart."""
     items = []
-    for index, band in enumerate(bands):
+    ranked = sorted(enumerate(bands), key=lambda pair: pair[1][3] if len(pair[1]) > 3 else pair[0])
+    for index, band in ranked:
         rank = band[3] if len(band) > 3 else index
         shade = band_shade(rank, len(bands))
         items.append(

@@ -145,7 +145,7 @@ def _assert_readable(page: Page, width: int) -> list:
 
 @pytest.mark.parametrize("width", [320, 390, 600, 768, 1280])
 def test_check_in_charts_are_readable_at_any_width(
-    browser: Browser, live_server: str, seeded: Seeded, width: int
+    browser: Browser, live_server: str, seeded: Seeded, width: int, artifacts_dir
 ) -> None:
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -155,13 +155,14 @@ def test_check_in_charts_are_readable_at_any_width(
         page.goto(f"{live_server}/checkins")
         charts = _assert_readable(page, width)
         assert len(charts) == 4  # one drawing per metric shows at each width, not two
+        page.screenshot(path=str(artifacts_dir / f"checkin-charts-{width}.png"), full_page=True)
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_clinician_trends_and_questionnaire_bands_are_readable(
-    browser: Browser, live_server: str, seeded: Seeded, width: int
+    browser: Browser, live_server: str, seeded: Seeded, width: int, artifacts_dir
 ) -> None:
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -174,12 +175,17 @@ def test_clinician_trends_and_questionnaire_bands_are_readable(
             f"&end={date.today().isoformat()}"
         )
         charts = _assert_readable(page, width)
+        page.screenshot(path=str(artifacts_dir / f"insights-{width}.png"), full_page=True)
         csi = next(c for c in charts if c["label"] == "CSI-4")
         # The band names sit in a key under the chart, never over the lines.
         assert not any("distress" in t["text"] for t in csi["texts"])
         key = page.locator(".chart-figure", has_text="CSI-4").locator(".band-key li")
         expect(key).to_have_count(2)
-        expect(key.nth(0)).to_contain_text("notable relationship distress")
-        expect(key.nth(1)).to_contain_text("no notable distress")
+        # Listed light to dark: the least concerning band first, its shade the lightest.
+        expect(key.nth(0)).to_contain_text("no notable distress")
+        expect(key.nth(1)).to_contain_text("notable relationship distress")
+        shades = key.locator("rect").evaluate_all("rs => rs.map(r => r.getAttribute('fill'))")
+        light = [sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in shades]
+        assert light == sorted(light, reverse=True), shades
     finally:
         context.close()

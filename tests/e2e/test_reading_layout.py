@@ -123,7 +123,7 @@ ENDS = """() => [...document.querySelectorAll(".choice-group.scale")].map(group 
 
 @pytest.mark.parametrize("width", [360, 390, 768, 1280])
 def test_scale_end_labels_line_up_with_their_ends(
-    browser: Browser, live_server: str, seeded: Seeded, width: int
+    browser: Browser, live_server: str, seeded: Seeded, width: int, artifacts_dir
 ) -> None:
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -136,6 +136,7 @@ def test_scale_end_labels_line_up_with_their_ends(
         expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
         page.goto(f"{live_server}{seeded.worksheet_path}")
         scales = page.evaluate(ENDS)
+        page.screenshot(path=str(artifacts_dir / f"check-in-{width}.png"), full_page=True)
         assert len(scales) == 4
         for scale in scales:
             assert len(set(scale["tops"])) == 1, scale["tops"]  # all 11 points in one row
