@@ -32,7 +32,14 @@
     else window.addEventListener("resize", fit);
     // Browsers leave a control that is already partly in view where it is, which can leave
     // its lower part under the bar: nudge the page up until the whole control shows.
+    // Only for keyboard focus: moving the page under a finger or pointer would make a tap
+    // land somewhere else.
+    var keyboard = false;
+    document.addEventListener("keydown", function () { keyboard = true; }, true);
+    document.addEventListener("pointerdown", function () { keyboard = false; }, true);
+    document.addEventListener("touchstart", function () { keyboard = false; }, { capture: true, passive: true });
     document.addEventListener("focusin", function (event) {
+      if (!keyboard) return;
       var el = event.target;
       if (!el || !el.getBoundingClientRect || bar.contains(el)) return;
       var box = (el.closest && el.closest("label.option")) || el;

@@ -174,3 +174,41 @@ def answers_visible_to(
         question, excerpt = _excerpt(definition_of(versions[response.version_id]), response.answers)
         result.append(VisibleAnswer(response, title, mine, schedule != "once", question, excerpt))
     return result, more
+
+
+def exercises_answered(db: Session, partner: Partner) -> list[tuple[int, str]]:
+    """The exercises (id, title) of the answers this partner may read, for the filter: only
+    what the list itself could show, so the filter names nothing it keeps from them."""
+    own = aliased(Response)
+    same = (
+        exists()
+        .where(
+            own.assignment_id == Response.assignment_id,
+            own.occurrence_on == Response.occurrence_on,
+            own.slot == partner.role,
+            own.status == "submitted",
+        )
+        .correlate(Response)
+    )
+    rows = db.execute(
+        select(
+            ExerciseTemplate.id,
+            ExerciseTemplate.title,
+            Response.slot,
+            Response.status,
+            Response.visibility,
+            same.label("same"),
+        )
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
+        .where(Assignment.couple_id == partner.couple_id, Response.status == "submitted")
+        .distinct()
+    ).all()
+    found = {
+        (template_id, title)
+        for template_id, title, slot, status, visibility, submitted_same in rows
+        if partner_may_read(
+            AnswerFacts(slot, status, visibility), partner.role, bool(submitted_same)
+        )
+    }
+    return sorted(found, key=lambda pair: (pair[1].casefold(), pair[0]))

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from practice.access import (
@@ -36,10 +35,10 @@ from practice.db import db
 from practice.exercises.services import definition_of
 from practice.inputs import REFUSED, has_controls, query_int, without_controls
 from practice.measures.services import record_submission
-from practice.models import Assignment, ExerciseTemplate, Partner, utcnow
+from practice.models import Assignment, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 from practice.urls import ID_MAX
-from practice.worksheets.answers import answers_visible_to, render_answers
+from practice.worksheets.answers import answers_visible_to, exercises_answered, render_answers
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
 from practice.worksheets.services import (
     AlreadySubmitted,
@@ -445,13 +444,7 @@ def answers():
     items, more = answers_visible_to(
         db.session, partner, page, whose=whose, exercise=exercise, search=search
     )
-    exercises = db.session.execute(
-        select(ExerciseTemplate.id, ExerciseTemplate.title)
-        .join(Assignment, Assignment.template_id == ExerciseTemplate.id)
-        .where(Assignment.couple_id == partner.couple_id)
-        .distinct()
-        .order_by(ExerciseTemplate.title)
-    ).all()
+    exercises = exercises_answered(db.session, partner)
     filters = {"whose": whose, "exercise": exercise, "q": search}
     return render_template(
         "worksheets/answers.html",
