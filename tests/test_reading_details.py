@@ -123,3 +123,11 @@ def test_band_shades_darken_with_concern_in_greyscale() -> None:
     for count in (2, 3, 5):
         greys = [grey(band_shade(rank, count)) for rank in range(count)]
         assert all(a > b for a, b in zip(greys, greys[1:], strict=False)), (count, greys)
+
+
+def test_unread_messages_show_on_the_phone_menu_button(world: World, as_user) -> None:
+    page = as_user("ia@client.test").get("/today").get_data(as_text=True)
+    button = page.split('id="menu-button"')[1].split("</button>")[0]
+    assert 'class="badge">1<span class="visually-hidden"> unread messages' in button
+    quiet = as_user("a@clinic.test").get("/", follow_redirects=True).get_data(as_text=True)
+    assert "unread messages" not in quiet.split('id="menu-button"')[1].split("</button>")[0]
