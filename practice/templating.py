@@ -10,6 +10,7 @@ from flask import Flask, has_request_context, request
 from markupsafe import Markup
 from wtforms.widgets import Select
 
+from practice.audit.words import place as audit_place
 from practice.controls import attributes, control, hidden_fields
 from practice.markdown import render_markdown
 from practice.messages.text import render_message
@@ -159,5 +160,6 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["select_params"] = select_params
     app.jinja_env.globals["control"] = control
     app.jinja_env.globals["hidden_fields"] = hidden_fields
+    app.jinja_env.globals["audit_place"] = audit_place
     app.jinja_env.globals["url_for"] = remembered_links(app)
     app.jinja_env.globals["unread_messages"] = unread_messages

@@ -113,7 +113,8 @@ def test_trend_means_change_slope_gap_and_rolling_mean() -> None:
     assert injured.daily == {day(0): 2, day(1): 3, day(2): 4}
     assert injured.mean == 3 and injured.previous_mean == 6 and injured.change == -3
     assert injured.slope_per_week == pytest.approx(7.0)  # +1 a day
-    assert injured.rolling[day(1)] == pytest.approx((6 + 6 + 2 + 3) / 4)
+    # The rolling mean starts inside the period: the days before it are not in the line.
+    assert injured.rolling == {day(0): 2, day(1): pytest.approx(2.5), day(2): pytest.approx(3)}
     assert involved.daily == {day(1): 5, day(2): 7}
     assert trend.gap == pytest.approx((abs(3 - 5) + abs(4 - 7)) / 2) and trend.gap_days == 2
 

@@ -31,6 +31,9 @@ class Flag:
     evidence: tuple[str, ...]
     day: date | None = None
     clinician_only: bool = False  # never printed in a couple's copy of a report
+    # What the couple's copy says instead of the title: plain, calm words for the couple,
+    # no severity; empty means the couple's copy leaves the flag out.
+    couple_words: str = ""
 
     @property
     def rank(self) -> int:
@@ -77,6 +80,8 @@ def crossings(analysis: Analysis) -> Iterable[Flag]:
                     for c in reports
                 ),
                 reports[-1].day,
+                couple_words=f"A boundary that was hard to keep: {item.boundary.text}. "
+                "Something to talk about together, without blame.",
             )
 
 
@@ -93,6 +98,8 @@ def disagreements(analysis: Analysis) -> Iterable[Flag]:
                     for d in item.agreement.differ_days
                 ),
                 item.agreement.differ_days[-1],
+                couple_words=f"You each remember some days differently: {item.boundary.text}. "
+                "That is common, and worth talking through together.",
             )
 
 
@@ -115,6 +122,8 @@ def worsening_metrics(analysis: Analysis) -> Iterable[Flag]:
                         f"the period before ({signed(change)})",
                     ),
                     analysis.period.end - timedelta(days=1),
+                    couple_words=f"{trend.metric.label} has felt harder lately for the "
+                    f"{ROLE_NAMES[role]}. Your clinician will make room for this.",
                 )
 
 
@@ -132,6 +141,8 @@ def high_distress(analysis: Analysis) -> Iterable[Flag]:
                     f"High distress for the {ROLE_NAMES[role]}",
                     tuple(f"{_day(d)}: {v:g} out of 10" for d, v in days),
                     days[-1][0],
+                    couple_words=f"Some days have been very hard for the {ROLE_NAMES[role]}. "
+                    "Your clinician will make room for this.",
                 )
 
 
@@ -145,6 +156,8 @@ def low_completion(analysis: Analysis) -> Iterable[Flag]:
                 f"Few check-ins from the {ROLE_NAMES[role]}",
                 (f"{done} of {expected} expected check-ins ({rate:.0%})",),
                 analysis.period.end - timedelta(days=1),
+                couple_words=f"Fewer check-ins from the {ROLE_NAMES[role]} lately. That is "
+                "all right; you can talk about what would make them easier.",
             )
 
 
@@ -163,4 +176,5 @@ def waiting_proposals(analysis: Analysis) -> Iterable[Flag]:
                     else "Not yet accepted by the other partner",
                 ),
                 boundary.created_on,
+                couple_words=f"A proposed boundary is still waiting to be agreed: {boundary.text}.",
             )

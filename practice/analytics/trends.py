@@ -90,7 +90,9 @@ def metric_trend(metric: MetricInfo, rows: list[MetricRow], period: Period) -> M
         partners[role] = PartnerTrend(
             role=role,
             daily=in_period,
-            rolling={d: v for d, v in rolling_mean(all_days).items() if d in period},
+            # Only the period's own days: the line starts at the first dot, not pulled
+            # toward days the chart does not show.
+            rolling=rolling_mean(in_period),
             mean=fmean(in_period.values()) if in_period else None,
             previous_mean=fmean(before) if before else None,
             slope_per_week=slope_per_week(in_period),

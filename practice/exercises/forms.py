@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from practice.exercises.definitions import KIND_LABELS
 from practice.forms import MendForm
@@ -97,7 +97,11 @@ class FieldForm(MendForm):
         validators=[Optional()],
         description="Text only. Default 300 for short text, 20,000 for long text.",
     )
-    min = IntegerField("Lowest number", validators=[Optional()], description="Scale and number.")
+    min = IntegerField(
+        "Lowest number",
+        validators=[Optional()],
+        description="Scale and number. A scale left empty runs from 0 to 10.",
+    )
     max = IntegerField("Highest number", validators=[Optional()])
     min_label = StringField("Label for the lowest", validators=[Optional(), Length(max=80)])
     max_label = StringField("Label for the highest", validators=[Optional(), Length(max=80)])
@@ -117,6 +121,16 @@ class FieldForm(MendForm):
         default="",
     )
 
+    def validate_max(self, field) -> None:
+        """A scale's limits are checked here too, so the message sits by the field."""
+        low = 0 if self.min.data is None else self.min.data
+        if self.kind.data != "scale" or field.data is None:
+            return
+        if not (low < field.data and field.data - low <= 100):
+            raise ValidationError(
+                "A scale runs from a lower to a higher whole number, at most 100 apart."
+            )
+
     def to_dict(self) -> dict[str, Any]:
         """The field definition (validated with the whole template by the service)."""
         field: dict[str, Any] = {
@@ -130,6 +144,12 @@ class FieldForm(MendForm):
             field["required"] = True
         if self.kind.data in ("short_text", "long_text") and self.max_length.data:
             field["max_length"] = self.max_length.data
+        if self.kind.data == "scale":
+            # A scale without limits is the usual 0-10; shown back in the form as such.
+            if self.min.data is None:
+                self.min.data = 0
+            if self.max.data is None:
+                self.max.data = self.min.data + 10
         if self.kind.data in ("scale", "number"):
             field["min"], field["max"] = self.min.data, self.max.data
         if self.kind.data == "scale":

@@ -45,14 +45,44 @@ def index():
         query = query.where(ExerciseTemplate.stage == stage)
     if not show_archived:
         query = query.where(ExerciseTemplate.archived_at.is_(None))
+    source = request.args.get("source", "")
+    if source == "builtin":
+        query = query.where(ExerciseTemplate.owner_id.is_(None))
+    elif source == "mine":
+        query = query.where(ExerciseTemplate.owner_id == current_user.id)
+    else:
+        source = ""
     templates = db.session.scalars(
         query.order_by(
             ExerciseTemplate.stage, ExerciseTemplate.owner_id.is_(None), ExerciseTemplate.title
         )
     ).all()
+    search = (request.args.get("q") or "")[:200].strip()
+    cards = [(t, purpose_excerpt(t.latest.definition.get("purpose") or "")) for t in templates]
+    if search:
+        words = search.casefold().split()
+        cards = [
+            (t, excerpt)
+            for t, excerpt in cards
+            if all(
+                w in f"{t.title} {t.latest.definition.get('purpose') or ''}".casefold()
+                for w in words
+            )
+        ]
     return render_template(
-        "exercises/index.html", templates=templates, stage=stage, show_archived=show_archived
+        "exercises/index.html",
+        cards=cards,
+        stage=stage,
+        show_archived=show_archived,
+        source=source,
+        search=search,
     )
+
+
+def purpose_excerpt(markdown_text: str, limit: int = 160) -> str:
+    """The start of an exercise's purpose as one plain line, for the library's cards."""
+    text = " ".join(markdown_text.replace("#", " ").replace("*", "").replace("_", " ").split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 @bp.get("/<int:template_id>")

@@ -12,7 +12,7 @@ from practice.db import db
 from practice.exercises.visibility import CLINICIAN
 from practice.insights.periods import CHOICES, PeriodError, choose_period
 from practice.models import utcnow
-from practice.reporting.charts import Marker, Series, line_chart
+from practice.reporting.charts import Marker, Series, responsive_chart
 from practice.reporting.measure_charts import measure_charts
 from practice.timefmt import local_today, practice_zone
 
@@ -30,7 +30,12 @@ def charts_for(analysis, names: dict[str, str]) -> list:
         ]
         title = trend.metric.label + (" (lower is better)" if trend.metric.lower_is_better else "")
         charts.append(
-            (trend, line_chart(title, series, analysis.period.start, analysis.period.end, markers))
+            (
+                trend,
+                responsive_chart(
+                    title, series, analysis.period.start, analysis.period.end, markers
+                ),
+            )
         )
     return charts
 
@@ -68,7 +73,7 @@ def dashboard(couple_id: int):
         analysis=analysis,
         flags=analysis.flags,
         charts=charts_for(analysis, names),
-        measures=measure_charts(analysis, names),
+        measures=measure_charts(analysis, names, responsive=True),
         names=names,
         choice=choice,
         choices=CHOICES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,6 +60,8 @@ class ReportRequest(Base):
     status: Mapped[str] = mapped_column(String(10), default="queued")
     error: Mapped[str | None] = mapped_column(String(300))  # a plain sentence, never clinical
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # prints started
+    # A couple's copy prints where the partners' reports differ only when the clinician asks.
+    include_differences: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

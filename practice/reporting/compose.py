@@ -91,11 +91,18 @@ def compose(
         generated=_moment(gathered.generated, zone),
         audience=gathered.audience,
     )
-    flags = tuple(
-        FlagItem(f.severity, f.title, _capped(f.evidence) if clinician else ())
-        for f in analysis.flags
-        if clinician or not f.clinician_only
-    )
+    if clinician:
+        flags = tuple(FlagItem(f.severity, f.title, _capped(f.evidence)) for f in analysis.flags)
+    else:
+        # The couple's copy: words chosen for the couple, no severity, and where the partners'
+        # reports differ only when the clinician chose to include it.
+        flags = tuple(
+            FlagItem("", f.couple_words, ())
+            for f in analysis.flags
+            if f.couple_words
+            and not f.clinician_only
+            and (f.kind != "disagreement" or gathered.include_differences)
+        )
 
     def mean_change(trend, role: str) -> str:
         partner = trend.partners[role]
@@ -184,6 +191,7 @@ def compose(
             r.excerpt,
             f"Full text in Mend: answer no. {r.id}",
             r.visibility == "clinician" or r.private_kind,
+            r.question,
         )
         for r in visible[:MAX_RESPONSES]
     )

@@ -88,6 +88,7 @@ class ResponseItem:
     excerpt: str
     reference: str
     private: bool
+    question: str = ""
 
 
 @dataclass(frozen=True)

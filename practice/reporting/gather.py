@@ -49,6 +49,7 @@ class ResponseFact:
     visibility: str
     excerpt: str
     private_kind: bool  # a questionnaire or safety check: never in the couple's copy
+    question: str = ""  # the question the excerpt answers
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Gathered:
     agenda_messages: tuple[AgendaMessage, ...] = ()
     # The last signed session note's plan and what became of it (the clinician's copy only).
     last_plan: LastPlan | None = None
+    include_differences: bool = False  # couple's copy: print where the reports differ
 
 
 def default_period(db: Session, couple_id: int, now: datetime, zone: tzinfo) -> Period:
@@ -98,13 +100,34 @@ def default_period(db: Session, couple_id: int, now: datetime, zone: tzinfo) -> 
     return Period(min(start, today), today + timedelta(days=1))
 
 
-def _excerpt(definition, answers: dict) -> str:
+def _excerpt(definition, answers: dict) -> tuple[str, str]:
+    """The first written answer and its question."""
     for field in definition.fields:
         value = answers.get(field.key)
         if field.kind in ("short_text", "long_text") and value:
             text = " ".join(str(value).split())
-            return text if len(text) <= 280 else text[:277].rstrip() + "…"
-    return NO_TEXT
+            return field.label, text if len(text) <= 280 else text[:277].rstrip() + "…"
+    return "", NO_TEXT
+
+
+def _scored(db: Session, ids: list[int]) -> dict[int, str]:
+    """Questionnaires and safety checks as their result ("Score 12 of 27: moderate"), by
+    response id: one query each, for the clinician's copy."""
+    from practice.measures.instruments import INSTRUMENTS
+    from practice.models import MeasureScore, SafetyCheck
+
+    results: dict[int, str] = {}
+    if not ids:
+        return results
+    for m in db.scalars(select(MeasureScore).where(MeasureScore.response_id.in_(ids))):
+        instrument = INSTRUMENTS.get(m.instrument)
+        most = f" of {instrument.maximum}" if instrument else ""
+        results[m.response_id] = f"Score {m.total}{most}: {m.band}"
+    for c in db.scalars(select(SafetyCheck).where(SafetyCheck.response_id.in_(ids))):
+        results[c.response_id] = (
+            "Safety check: a worry was raised" if c.worrying else "Safety check: no worries"
+        )
+    return results
 
 
 def _agenda_messages(db: Session, couple: Couple, readers: Audience, zone: tzinfo) -> tuple:
@@ -130,7 +153,13 @@ def _agenda_messages(db: Session, couple: Couple, readers: Audience, zone: tzinf
 
 
 def gather(
-    db: Session, couple_id: int, period: Period, audience: str, now: datetime, zone: tzinfo
+    db: Session,
+    couple_id: int,
+    period: Period,
+    audience: str,
+    now: datetime,
+    zone: tzinfo,
+    include_differences: bool = False,
 ) -> Gathered:
     """Everything for one couple's report over the period, for the given audience."""
     if audience not in AUDIENCES:
@@ -161,8 +190,12 @@ def gather(
     visible = {r.id for r in readable([response for response, _title in rows], readers)}
     rows = [(response, title) for response, title in rows if response.id in visible]
     responses = []
+    scored = _scored(db, [response.id for response, _title in rows])
     for response, title in rows:
         definition = definition_of(response.version)
+        question, excerpt = _excerpt(definition, response.answers)
+        if (definition.measure or definition.safety) and response.id in scored:
+            question, excerpt = "", scored[response.id]
         responses.append(
             ResponseFact(
                 response.id,
@@ -172,10 +205,13 @@ def gather(
                 title,
                 response.slot,
                 response.visibility,
-                _excerpt(definition, response.answers),
+                excerpt,
                 bool(definition.measure or definition.safety),
+                question,
             )
         )
+    # Listed by the day shown, newest first (then the latest sent), so the dates read in order.
+    responses.sort(key=lambda r: (r.day, r.id), reverse=True)
     assignments = []
     last = min(period.end, today + timedelta(days=1))
     for assignment in db.scalars(
@@ -222,4 +258,5 @@ def gather(
         responses=tuple(responses),
         assignments=tuple(assignments),
         last_plan=plan,
+        include_differences=include_differences,
     )

@@ -3,12 +3,15 @@ changes ringed, appointments marked. Shared by the dashboard and the report."""
 
 from __future__ import annotations
 
-from practice.reporting.charts import Marker, Series, line_chart
+from markupsafe import Markup
+
+from practice.reporting.charts import Marker, Series, band_key, line_chart, responsive_chart
 
 
-def measure_charts(analysis, names: dict[str, str]) -> list:
-    """One chart per questionnaire and partner: bands shaded, reliable change ringed,
-    appointments marked."""
+def measure_charts(analysis, names: dict[str, str], *, responsive: bool = False) -> list:
+    """One chart per questionnaire and partner: bands shaded light to dark by how concerning
+    they are and named in a key under the chart, reliable change ringed, appointments marked.
+    `responsive`: drawn for phones and wider screens (web pages); otherwise once, for print."""
     from practice.measures.summary import measure_series
 
     by_instrument: dict[tuple[str, str], list] = {}
@@ -28,7 +31,7 @@ def measure_charts(analysis, names: dict[str, str]) -> list:
                 else instrument.maximum
             )
             bottom = band.minimum - 0.5 if index else instrument.minimum
-            bands.append((bottom, top, band.label))
+            bands.append((bottom, top, band.label, band.rank))
         lines = [
             Series(
                 names[s.role],
@@ -38,7 +41,8 @@ def measure_charts(analysis, names: dict[str, str]) -> list:
             )
             for s in group
         ]
-        svg = line_chart(
+        draw = responsive_chart if responsive else line_chart
+        svg = draw(
             instrument.short_name,
             lines,
             start,
@@ -49,5 +53,7 @@ def measure_charts(analysis, names: dict[str, str]) -> list:
             bands=bands,
             highlight={s.role: s.reliable_days() for s in group},
         )
+        # Both parts are escaped Markup (the drawing and the key).
+        svg = Markup(svg + band_key(bands))  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
         charts.append((instrument, group, svg))
     return charts

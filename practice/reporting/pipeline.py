@@ -23,9 +23,10 @@ def report_html(
     zone: tzinfo,
     paper: str = "A4",
     inline_css: bool = False,
+    include_differences: bool = False,
 ) -> str:
     """The report as HTML (what the printer receives; with inline_css, the web preview)."""
-    gathered = gather(db, couple_id, period, audience, now, zone)
+    gathered = gather(db, couple_id, period, audience, now, zone, include_differences)
     charts, measure_charts = draw(gathered)
     return lay_out(compose(gathered, charts, measure_charts, zone), paper, inline_css)
 

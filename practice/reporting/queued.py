@@ -55,6 +55,7 @@ def request_report(
     period: Period,
     audience: str,
     paper: str,
+    include_differences: bool = False,
 ) -> ReportRequest:
     """A new request, waiting for a worker."""
     wanted = ReportRequest(
@@ -62,6 +63,7 @@ def request_report(
         requested_by_id=requester_id,
         audience=audience,
         paper=paper,
+        include_differences=include_differences,
         period_start=period.start,
         period_end=period.end,
         status="queued",
@@ -172,6 +174,7 @@ def print_request(db: Session, request_id: int, folder: str) -> str:
             utcnow(),
             practice_zone(),
             wanted.paper,
+            include_differences=wanted.include_differences,
         )
         db.commit()  # nothing written: end the transaction so printing holds no lock
         pdf = render(html)

@@ -80,6 +80,12 @@ def prepare(couple_id: int):
     )
 
 
+def _include_differences() -> bool:
+    """Whether the couple's copy prints where the partners' reports differ (the clinician's
+    choice on the prepare page; left out unless asked)."""
+    return request.values.get("differences") == "include"
+
+
 @bp.get("/couples/<int:couple_id>/report/preview")
 @clinician_required
 def preview(couple_id: int):
@@ -96,6 +102,7 @@ def preview(couple_id: int):
             practice_zone(),
             _choice("paper", ("A4", "letter")),
             inline_css=True,
+            include_differences=_include_differences(),
         )
     except (PeriodError, ReportError) as exc:
         flash(str(exc), "error")
@@ -125,13 +132,21 @@ def generate(couple_id: int):
     paper = _choice("paper", ("A4", "letter"))
     if queued:
         return _ask_worker(couple, audience, paper)
+    differ = _include_differences()
     # Printing takes a while: release the write lock for it (SQLite has one for everybody).
     db.session.commit()
     try:
         with db.reading() as reader:
             _name, period = _period(couple, reader)
             html = report_html(
-                reader, couple.id, period, audience, utcnow(), practice_zone(), paper
+                reader,
+                couple.id,
+                period,
+                audience,
+                utcnow(),
+                practice_zone(),
+                paper,
+                include_differences=differ,
             )
         pdf = render(html)
         report = keep(
@@ -159,7 +174,9 @@ def _ask_worker(couple: Couple, audience: str, paper: str):
     except PeriodError as exc:
         flash(str(exc), "error")
         return redirect(url_for("reports.prepare", couple_id=couple.id))
-    wanted = request_report(db.session, couple.id, current_user.id, period, audience, paper)
+    wanted = request_report(
+        db.session, couple.id, current_user.id, period, audience, paper, _include_differences()
+    )
     # Commits (the worker must find the request); ahead of any batch, since someone is waiting.
     # When Redis is away the request is kept, and its page says so.
     queue_request(db.session, wanted, watched=True)

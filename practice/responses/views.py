@@ -10,7 +10,7 @@ from practice.access import clinician_required, get_couple_or_404, get_response_
 from practice.db import db
 from practice.exercises.services import definition_of
 from practice.inputs import query_int
-from practice.models import Assignment, ExerciseTemplate, Response
+from practice.models import Assignment, ExerciseTemplate, MeasureScore, Response
 from practice.responses.forms import ReviewForm
 from practice.responses.services import review
 from practice.worksheets.answers import render_answers
@@ -34,15 +34,29 @@ def timeline(couple_id: int):
     stage = query_int("stage")
     slot = request.args.get("partner")
     template_id = query_int("exercise")
-    if stage in range(1, 8):
-        query = query.where(ExerciseTemplate.stage == stage)
     if slot in SLOT_LABELS:
         query = query.where(Response.slot == slot)
     if template_id:
         query = query.where(ExerciseTemplate.id == template_id)
     if request.args.get("new") == "1":
         query = query.where(Response.reviewed_at.is_(None))
-    rows = db.session.execute(query.order_by(Response.submitted_at.desc()).limit(300)).all()
+    rows = db.session.execute(query.order_by(Response.submitted_at.desc()).limit(3000)).all()
+    # The tag and the filter are the couple's stage when the answer was sent, not the
+    # exercise's place in the library.
+    stage_at = stages_when(couple)
+    rows = [
+        (response, assignment, template, stage_at(response.submitted_at))
+        for response, assignment, template in rows
+    ]
+    if stage in range(1, 8):
+        rows = [row for row in rows if row[3] == stage]
+    rows = rows[:300]
+    scores = {
+        m.response_id: m
+        for m in db.session.scalars(
+            select(MeasureScore).where(MeasureScore.response_id.in_([r[0].id for r in rows]))
+        )
+    }
     exercises = db.session.execute(
         select(ExerciseTemplate.id, ExerciseTemplate.title)
         .join(Assignment, Assignment.template_id == ExerciseTemplate.id)
@@ -62,18 +76,40 @@ def timeline(couple_id: int):
             "new": request.args.get("new") == "1",
         },
         slot_labels=SLOT_LABELS,
-        excerpt=_excerpt,
+        excerpt=lambda response: _excerpt(response, scores.get(response.id)),
     )
 
 
-def _excerpt(response: Response) -> str:
+def stages_when(couple):
+    """A function from a moment to the couple's stage then (from its stage changes)."""
+    changes = sorted((c.changed_at, c.to_stage) for c in couple.stage_changes)
+
+    def stage_at(moment) -> int:
+        stage = changes[0][1] if changes else couple.stage
+        for changed_at, to_stage in changes:
+            if moment is None or changed_at > moment:
+                break
+            stage = to_stage
+        return stage
+
+    return stage_at
+
+
+def _clean(label: str) -> str:
+    """A question as a summary's label: no closing full stop or colon before ": answer"."""
+    return label.rstrip().rstrip(".:?!;,").rstrip() or label
+
+
+def _excerpt(response: Response, score=None) -> str:
+    if score is not None:
+        return f"Score {score.total}: {score.band}"
     definition = definition_of(response.version)
     for field in definition.fields:
         value = response.answers.get(field.key)
         if field.kind in ("short_text", "long_text") and value:
             return value if len(value) <= 160 else value[:157].rstrip() + "…"
     rows = render_answers(definition.fields[:2], response.answers)
-    return "; ".join(f"{r.label}: {r.value}" for r in rows)
+    return "; ".join(f"{_clean(r.label)}: {r.value}" for r in rows)
 
 
 @bp.route("/responses/<int:response_id>", methods=["GET", "POST"])

@@ -60,13 +60,54 @@ class VisibleAnswer:
     mine: bool
     # A one-off answer is dated by the day it was sent; only a recurring one is "for" a day.
     recurring: bool = False
+    question: str = ""  # the question of the excerpt below
+    excerpt: str = ""  # the first written answer, shortened
+
+
+SEARCH_WINDOW = 1000  # a search reads at most this many recent answers (their text is encrypted)
+
+
+def _excerpt(definition, answers: dict) -> tuple[str, str]:
+    """The first written answer (shortened) and its question."""
+    for field in definition.fields:
+        value = answers.get(field.key)
+        if field.kind in ("short_text", "long_text") and value:
+            text = " ".join(str(value).split())
+            return field.label, text if len(text) <= 160 else text[:157].rstrip() + "…"
+    return "", ""
+
+
+def _matches(words: str, title: str, answers: dict) -> bool:
+    """Every word of the search is in the title or one of the answers (any case)."""
+    haystack = " ".join(
+        [
+            title,
+            *(
+                v if isinstance(v, str) else " ".join(map(str, v)) if isinstance(v, list) else ""
+                for v in answers.values()
+            ),
+        ]
+    ).casefold()
+    return all(word in haystack for word in words.casefold().split())
 
 
 def answers_visible_to(
-    db: Session, partner: Partner, page: int = 1, per_page: int = 50
+    db: Session,
+    partner: Partner,
+    page: int = 1,
+    per_page: int = 50,
+    *,
+    whose: str = "",
+    exercise: int | None = None,
+    search: str = "",
 ) -> tuple[list[VisibleAnswer], bool]:
     """One page of the submitted answers this partner may read, newest first; and whether
-    there are more. SQL narrows the rows; partner_may_read has the final word on each."""
+    there are more. SQL narrows the rows; partner_may_read has the final word on each.
+    whose ("mine" or "partner"), exercise (a template id) and search (words in the title or
+    the answers, matched after decrypting, over the latest SEARCH_WINDOW answers) narrow it."""
+    from practice.exercises.services import definition_of
+    from practice.models import TemplateVersion
+
     own = aliased(Response)
     same = (
         exists()
@@ -78,7 +119,7 @@ def answers_visible_to(
         )
         .correlate(Response)
     )
-    rows = db.execute(
+    query = (
         select(Response, ExerciseTemplate.title, same.label("same"), Assignment.schedule)
         .join(Assignment, Assignment.id == Response.assignment_id)
         .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
@@ -92,13 +133,82 @@ def answers_visible_to(
             ),
         )
         .order_by(Response.submitted_at.desc(), Response.id.desc())
-        .limit(per_page + 1)
-        .offset((max(page, 1) - 1) * per_page)
-    ).all()
-    result = []
-    for response, title, submitted_same, schedule in rows[:per_page]:
+    )
+    if whose == "mine":
+        query = query.where(Response.slot.in_((partner.role, "together")))
+    elif whose == "partner":
+        query = query.where(Response.slot.not_in((partner.role, "together")))
+    if exercise:
+        query = query.where(ExerciseTemplate.id == exercise)
+    start = (max(page, 1) - 1) * per_page
+    search = search.strip()
+    if search:
+        rows = db.execute(query.limit(SEARCH_WINDOW)).all()
+    else:
+        rows = db.execute(query.limit(per_page + 1).offset(start)).all()
+    readable = []
+    for response, title, submitted_same, schedule in rows:
         facts = AnswerFacts(response.slot, response.status, response.visibility)
-        if partner_may_read(facts, partner.role, bool(submitted_same)):
-            mine = response.slot in (partner.role, "together")
-            result.append(VisibleAnswer(response, title, mine, schedule != "once"))
-    return result, len(rows) > per_page
+        if not partner_may_read(facts, partner.role, bool(submitted_same)):
+            continue
+        if search and not _matches(search, title, response.answers or {}):
+            continue
+        readable.append((response, title, schedule))
+    if search:
+        more = len(readable) > start + per_page
+        readable = readable[start : start + per_page]
+    else:
+        more = len(rows) > per_page
+        readable = readable[:per_page]
+    versions = {
+        v.id: v
+        for v in db.scalars(
+            select(TemplateVersion).where(
+                TemplateVersion.id.in_({r.version_id for r, _t, _s in readable})
+            )
+        )
+    }
+    result = []
+    for response, title, schedule in readable:
+        mine = response.slot in (partner.role, "together")
+        question, excerpt = _excerpt(definition_of(versions[response.version_id]), response.answers)
+        result.append(VisibleAnswer(response, title, mine, schedule != "once", question, excerpt))
+    return result, more
+
+
+def exercises_answered(db: Session, partner: Partner) -> list[tuple[int, str]]:
+    """The exercises (id, title) of the answers this partner may read, for the filter: only
+    what the list itself could show, so the filter names nothing it keeps from them."""
+    own = aliased(Response)
+    same = (
+        exists()
+        .where(
+            own.assignment_id == Response.assignment_id,
+            own.occurrence_on == Response.occurrence_on,
+            own.slot == partner.role,
+            own.status == "submitted",
+        )
+        .correlate(Response)
+    )
+    rows = db.execute(
+        select(
+            ExerciseTemplate.id,
+            ExerciseTemplate.title,
+            Response.slot,
+            Response.status,
+            Response.visibility,
+            same.label("same"),
+        )
+        .join(Assignment, Assignment.id == Response.assignment_id)
+        .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
+        .where(Assignment.couple_id == partner.couple_id, Response.status == "submitted")
+        .distinct()
+    ).all()
+    found = {
+        (template_id, title)
+        for template_id, title, slot, status, visibility, submitted_same in rows
+        if partner_may_read(
+            AnswerFacts(slot, status, visibility), partner.role, bool(submitted_same)
+        )
+    }
+    return sorted(found, key=lambda pair: (pair[1].casefold(), pair[0]))

@@ -39,7 +39,7 @@ from practice.measures.services import record_submission
 from practice.models import Assignment, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 from practice.urls import ID_MAX
-from practice.worksheets.answers import answers_visible_to, render_answers
+from practice.worksheets.answers import answers_visible_to, exercises_answered, render_answers
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
 from practice.worksheets.services import (
     AlreadySubmitted,
@@ -380,7 +380,7 @@ def autosave(assignment_id: int, day: str):
 @client_required
 def checkins():
     """The partner's check-in history as charts (and their partner's, where shared)."""
-    from practice.reporting.charts import Series, line_chart
+    from practice.reporting.charts import Series, responsive_chart
     from practice.worksheets.history import checkin_trends, history_period
 
     partner = own_partner()
@@ -406,7 +406,9 @@ def checkins():
                     names[other], other, trend.partners[other].daily, trend.partners[other].rolling
                 )
             )
-        charts.append((trend, line_chart(trend.metric.label, series, period.start, period.end)))
+        charts.append(
+            (trend, responsive_chart(trend.metric.label, series, period.start, period.end))
+        )
     return render_template(
         "worksheets/checkins.html", charts=charts, days=days, shared=shared, partner=partner
     )
@@ -436,9 +438,24 @@ def answers():
     """Everything this partner wrote, and what their partner chose to share."""
     partner = own_partner()
     page = max(query_int("page", 1), 1)
-    items, more = answers_visible_to(db.session, partner, page)
+    whose = request.args.get("whose", "")
+    whose = whose if whose in ("mine", "partner") else ""
+    exercise = query_int("exercise")
+    search = (request.args.get("q") or "")[:200]
+    items, more = answers_visible_to(
+        db.session, partner, page, whose=whose, exercise=exercise, search=search
+    )
+    exercises = exercises_answered(db.session, partner)
+    filters = {"whose": whose, "exercise": exercise, "q": search}
     return render_template(
-        "worksheets/answers.html", items=items, partner=partner, page=page, more=more
+        "worksheets/answers.html",
+        items=items,
+        partner=partner,
+        page=page,
+        more=more,
+        exercises=exercises,
+        filters=filters,
+        pager_args={k: v for k, v in filters.items() if v},
     )
 
 

@@ -70,7 +70,9 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
 
 
 def open_boundaries(page: Page, base_url: str) -> None:
-    """Follow the main navigation to the partner's Boundaries screen."""
+    """Follow the main navigation to the partner's Boundaries screen (on a phone the menu
+    is behind its Menu button)."""
+    page.get_by_role("button", name="Menu").tap()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Boundaries").tap()
     expect(page).to_have_url(f"{base_url}/boundaries")
     expect(page.get_by_role("heading", name="Boundaries", level=1)).to_be_visible()
