@@ -1,7 +1,7 @@
 """language: the language each person chose for Mend (empty: their browser's)
 
 Revision ID: 0022_language
-Revises: 0019_calendar
+Revises: 0021_reading
 Create Date: 2026-12-06 00:41:54.979261
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_language"
-down_revision = "0019_calendar"
+down_revision = "0021_reading"
 branch_labels = None
 depends_on = None
 
