@@ -333,6 +333,7 @@ MASKS = (
     (re.compile(r"(reference )[0-9a-f]{16}"), r"\1…"),
     (re.compile(r'("(?:joined|last_sign_in|updated_at)": ?")[^"]+'), r"\1…"),
     (re.compile(r'(name="author"[^>]*value=")[^"]+'), r"\1…"),
+    (re.compile(r"(DTSTAMP:)\d{8}T\d{6}Z"), r"\1…"),  # when the calendar file was made
 )
 
 
