@@ -51,7 +51,7 @@ def test_account_page_lists_devices_and_says_the_partner_may_know(app: Flask, wo
     _browser(app, "va@client.test", WINDOWS_FIREFOX)  # the partner's own session: not listed
     page = phone.get(ACCOUNT).get_data(as_text=True)
     assert "partner to know" in page
-    assert "Safari on an iPhone</strong> <span class=\"small\">(this device)" in page
+    assert 'Safari on an iPhone</strong> <span class="small">(this device)' in page
     assert "Firefox on a Windows computer" in page
     assert page.count('name="session_id"') == 2
     # The raw user agent is never stored.
@@ -109,7 +109,9 @@ def test_with_two_step_on_a_current_code_is_needed_too(app: Flask, as_user, worl
     _enrolled(app, as_user, "ia@client.test")
     here = app.test_client()
     sign_in(here, "ia@client.test")
-    assert here.submit("/login/two-factor", {"code": _code(app, "ia@client.test")}).status_code == 302
+    assert (
+        here.submit("/login/two-factor", {"code": _code(app, "ia@client.test")}).status_code == 302
+    )
     _forget_last_step(app, "ia@client.test")
     form = {"current": PASSWORD, "password": NEW, "confirm": NEW}
     page = here.get(ACCOUNT).get_data(as_text=True)
@@ -123,9 +125,12 @@ def test_with_two_step_on_a_current_code_is_needed_too(app: Flask, as_user, worl
     with app.app_context():
         unchanged = db.session.scalar(select(User).where(User.email == "ia@client.test"))
         assert unchanged is not None
-    assert here.submit(
-        f"{ACCOUNT}/password", {**form, "code": _code(app, "ia@client.test")}
-    ).status_code == 302
+    assert (
+        here.submit(
+            f"{ACCOUNT}/password", {**form, "code": _code(app, "ia@client.test")}
+        ).status_code
+        == 302
+    )
 
 
 def test_sign_out_one_device(app: Flask, world: World) -> None:
@@ -139,7 +144,9 @@ def test_sign_out_one_device(app: Flask, world: World) -> None:
     assert done.status_code == 302 and done.headers["Location"] == ACCOUNT
     assert there.get(ACCOUNT).status_code == 302
     assert _signed_in(here)
-    again = here.submit(f"{ACCOUNT}/sign-out-device", {"session_id": str(other)}, follow_redirects=True)
+    again = here.submit(
+        f"{ACCOUNT}/sign-out-device", {"session_id": str(other)}, follow_redirects=True
+    )
     assert "already signed out" in again.get_data(as_text=True)
 
 

@@ -25,7 +25,7 @@ from practice.twofactor.services import accept_recovery_code, accept_totp
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-WRONG_PASSWORD = "That isn't your current password. Please try again."
+WRONG_PASSWORD = "That isn't your current password. Please try again."  # noqa: S105
 WRONG_CODE = "That code didn't work. Please try the newest code, or a recovery code."
 
 
@@ -69,7 +69,7 @@ def change_password():
         return _page(form, 400)
     if not verify_password(user.password_hash, form.current.data):
         form.current.errors.append(WRONG_PASSWORD)
-        record("password_change_refused", "user", user.id, outcome="failed")
+        record("password_refused", "user", user.id, outcome="failed")
         db.session.commit()
         return _page(form, 400)
     if user.has_two_factor:
@@ -77,9 +77,10 @@ def change_password():
         if not code.strip():
             form.code.errors.append("Please enter a current code from your authenticator app.")
             return _page(form, 400)
-        if not (accept_totp(db.session, user, code) or accept_recovery_code(db.session, user, code)):
+        by_code = accept_totp(db.session, user, code)
+        if not (by_code or accept_recovery_code(db.session, user, code)):
             form.code.errors.append(WRONG_CODE)
-            record("password_change_refused", "user", user.id, outcome="failed")
+            record("password_refused", "user", user.id, outcome="failed")
             db.session.commit()
             return _page(form, 400)
     user.password_hash = hash_password(form.password.data)
@@ -107,14 +108,17 @@ def end_device():
     if not end_one_session(db.session, current_user.id, number):
         flash("That device is already signed out.", "info")
         return redirect(url_for("account.manage"))
-    record("signed_out_device", "user", current_user.id)
+    record("signed_out_one", "user", current_user.id)
     if here is not None and here.id == number:
         end_session(db.session, None)
         db.session.commit()
         flash("You are signed out. Take care.", "info")
         return redirect(url_for("auth.login"))
     db.session.commit()
-    flash("That device is signed out. If it opens Mend again, it will be asked to sign in.", "success")
+    flash(
+        "That device is signed out. If it opens Mend again, it will be asked to sign in.",
+        "success",
+    )
     return redirect(url_for("account.manage"))
 
 
@@ -126,7 +130,7 @@ def end_everywhere():
         flash("Something went wrong there. Please try again.", "error")
         return redirect(url_for("account.manage"))
     user_id = current_user.id
-    record("signed_out_everywhere", "user", user_id)
+    record("signed_out_all", "user", user_id)
     end_all_sessions(db.session, user_id)
     end_session(db.session, None)
     db.session.commit()
