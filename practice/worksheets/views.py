@@ -415,9 +415,14 @@ def checkins():
 @client_required
 def support():
     """Crisis resources, shown at once after an answer that says someone may not be safe."""
+    from practice.measures.crisis import crisis_lines
+    from practice.messages.views import availability
+
+    partner = own_partner()
     return render_template(
         "worksheets/support.html",
-        resources=current_app.config["CRISIS_RESOURCES"],
+        lines=crisis_lines(current_app.config["CRISIS_RESOURCES"]),
+        availability=availability(partner.couple),
         after=query_int("after"),
     )
 
