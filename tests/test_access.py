@@ -157,6 +157,9 @@ ROUTES: dict[str, Route] = {
     "worksheets.consent": Route(
         ("client",), lambda w: {"assignment_id": w.assignment_a}, "client_a"
     ),
+    "worksheets.withdraw": Route(
+        ("client",), lambda w: {"assignment_id": w.assignment_a}, "client_a"
+    ),
     "exports.mine_json": Route(("client",)),
     "exports.mine_pdf": Route(("client",)),
     "exports.couple_json": Route(

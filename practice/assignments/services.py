@@ -172,6 +172,16 @@ def give_consent(assignment: Assignment) -> None:
     assignment.consent_at = utcnow()
 
 
+def withdraw_consent(assignment: Assignment) -> None:
+    """The injured partner takes back their yes: nothing more is due until they agree again.
+    Answers already given stay."""
+    ensure_open(assignment.couple)
+    if assignment.status != "active" or assignment.consent_at is None:
+        raise AssignmentError("This exercise isn't one you agreed to start, or it has stopped.")
+    assignment.status = "awaiting_consent"
+    assignment.consent_at = None
+
+
 @dataclass(frozen=True)
 class Completion:
     done: int

@@ -99,7 +99,13 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
     )
     ids = [a.id for a in active]
     submitted, drafts = answers_since(db, ids, zone, since)
-    groups: dict[str, list[Task]] = {"today": [], "overdue": [], "upcoming": [], "consent": []}
+    groups: dict[str, list[Task]] = {
+        "today": [],
+        "overdue": [],
+        "upcoming": [],
+        "consent": [],
+        "consented": [],
+    }
     upcoming_seen: set[int] = set()
     for assignment in mine:
         title = assignment.template.title
@@ -117,6 +123,19 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
                     )
                 )
             continue
+        if assignment.consent_at is not None and partner.role == "injured":
+            # The injured partner may take back a yes they gave.
+            groups["consented"].append(
+                Task(
+                    assignment.id,
+                    title,
+                    assignment.start_on,
+                    "consented",
+                    False,
+                    assignment.schedule,
+                    None,
+                )
+            )
         rule = rule_of(assignment)
         slot = slot_for(assignment, partner)
         if assignment.schedule == "once":
