@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from practice.couples.closing import ensure_open
 from practice.exercises.schedule import Rule, RuleError, check_rule, occurrence_state, occurrences
 from practice.exercises.services import definition_of
+from practice.measures.library import QUESTIONNAIRE_PREFIX
 from practice.models import (
     Assignment,
     AssignmentPause,
@@ -38,7 +39,11 @@ class AssignmentError(ValueError):
 def rule_of(assignment: Assignment) -> Rule:
     """The assignment's schedule as a plain Rule."""
     pauses = tuple((p.paused_on, p.resumed_on) for p in assignment.pauses)
-    return replace(rhythm_of(assignment), pauses=pauses)
+    return replace(
+        rhythm_of(assignment),
+        pauses=pauses,
+        closes_at_next=is_questionnaire(assignment.template),
+    )
 
 
 def rhythm_of(assignment: Assignment) -> Rule:
@@ -51,6 +56,12 @@ def rhythm_of(assignment: Assignment) -> Rule:
         due_on=assignment.due_on,
         weekdays=assignment.weekdays,
     )
+
+
+def is_questionnaire(template: ExerciseTemplate) -> bool:
+    """A validated questionnaire from Mend's library (PHQ-9, ...): its occurrences close when
+    the next one is due."""
+    return bool(template.slug and template.slug.startswith(QUESTIONNAIRE_PREFIX))
 
 
 def slots_of(assignment: Assignment) -> tuple[str, ...]:

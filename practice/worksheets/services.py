@@ -24,6 +24,7 @@ from practice.exercises.schedule import (
     GRACE_DAYS,
     can_answer,
     is_occurrence,
+    occurrence_closes_on,
     occurrence_state,
     occurrences,
 )
@@ -73,6 +74,7 @@ class Task:
     schedule: str
     note: str | None
     answerable: bool = False
+    open_until: date | None = None  # the last day it can be sent; None: no closing day
 
 
 # A couple's assignments that can be answered or consented to, with their templates and
@@ -153,6 +155,7 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
                 assignment.schedule,
                 assignment.note,
                 answerable=can_answer(rule, day, today),
+                open_until=_last_open_day(rule, day),
             )
             if state == "due" or (state in ("done", "late") and day == today):
                 groups["today"].append(task)
@@ -165,6 +168,11 @@ def tasks_for(db: Session, partner: Partner, today: date, zone: tzinfo) -> dict[
     for tasks in groups.values():
         tasks.sort(key=lambda t: (t.day, t.title))
     return groups
+
+
+def _last_open_day(rule, day: date) -> date | None:
+    closes = occurrence_closes_on(rule, day)
+    return closes - timedelta(days=1) if closes is not None else None
 
 
 @dataclass
