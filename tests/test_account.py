@@ -50,7 +50,7 @@ def test_account_page_lists_devices_and_says_the_partner_may_know(app: Flask, wo
     _browser(app, "ia@client.test", WINDOWS_FIREFOX)
     _browser(app, "va@client.test", WINDOWS_FIREFOX)  # the partner's own session: not listed
     page = phone.get(ACCOUNT).get_data(as_text=True)
-    assert "partner to know" in page
+    assert "partner to know, or to be able to guess" in page
     assert 'Safari on an iPhone</strong> <span class="small">(this device)' in page
     assert "Firefox on a Windows computer" in page
     assert page.count('name="session_id"') == 2

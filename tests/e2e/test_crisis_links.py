@@ -3,6 +3,8 @@ large enough to tap, nothing scrolls sideways, and the page says nobody watches 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, expect
@@ -18,7 +20,7 @@ MIN_TARGET_PX = 44  # WCAG 2.5.5 (AAA) target size; the CSS aims higher
 
 
 def test_crisis_numbers_are_big_tel_and_sms_links_on_a_phone(
-    app: Flask, live_server: str, browser: Browser
+    app: Flask, live_server: str, browser: Browser, artifacts_dir: Path, backend: str
 ) -> None:
     with app.app_context():
         clinician = factories.make_user(db.session, "c@clinic.test", "clinician", "Dr C")
@@ -58,5 +60,13 @@ def test_crisis_numbers_are_big_tel_and_sms_links_on_a_phone(
         )
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px wide)"
+        page.screenshot(path=str(artifacts_dir / f"crisis-390px-{backend}.png"), full_page=True)
+        # The account page on the same phone: readable, nothing sideways.
+        page.goto(f"{live_server}/account")
+        expect(page.get_by_role("heading", name="Where you're signed in")).to_be_visible()
+        expect(page.get_by_role("button", name="Sign out everywhere")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the account page scrolls sideways ({width}px wide)"
+        page.screenshot(path=str(artifacts_dir / f"account-390px-{backend}.png"), full_page=True)
     finally:
         context.close()
