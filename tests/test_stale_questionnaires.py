@@ -67,6 +67,12 @@ def test_the_set_number_of_days_caps_a_questionnaire_and_a_check_in() -> None:
     assert can_answer(once_exercise, monday, monday + timedelta(days=60))
 
 
+def test_the_last_day_a_date_can_hold_does_not_break_the_rule() -> None:
+    far = date.max
+    assert occurrence_closes_on(Rule("daily", D("2026-11-02"), closes_at_next=True), far) == far
+    assert not can_answer(Rule("daily", D("2026-11-02")), far, D("2026-11-09"))
+
+
 def _weekly_phq9(app: Flask, world: World) -> int:
     with app.app_context():
         sync_library(db.session)

@@ -99,6 +99,14 @@ def occurrences(rule: Rule, start: date, end: date) -> list[date]:
     return days
 
 
+def _days_after(day: date, days: int) -> date:
+    # A day typed into a URL may be the last day a date can hold.
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
 def occurrence_closes_on(rule: Rule, day: date) -> date | None:
     """The first day this occurrence can no longer be answered (it then counts as missed).
 
@@ -106,12 +114,12 @@ def occurrence_closes_on(rule: Rule, day: date) -> date | None:
     questionnaire closes sooner, on the day the next one is due, so two of them (a PHQ-9 for
     last week and one for this week) are never open at once; a one-off questionnaire closes
     GRACE_DAYS after its due day. Any other one-off exercise never closes (None)."""
-    window_ends = day + timedelta(days=GRACE_DAYS + 1)
+    window_ends = _days_after(day, GRACE_DAYS + 1)
     if rule.schedule == "once":
         return window_ends if rule.closes_at_next else None
     if rule.closes_at_next:
         for offset in range(1, GRACE_DAYS + 1):
-            following = day + timedelta(days=offset)
+            following = _days_after(day, offset)
             if is_occurrence(rule, following):
                 return following
     return window_ends
