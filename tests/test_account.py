@@ -3,10 +3,13 @@ it is on), the list of signed-in devices, signing out one device or everywhere."
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import select
 
 from practice.auth.devices import describe_device
+from practice.auth.sessions import session_reference
 from practice.db import db
 from practice.models import AuditEvent, User, UserSession
 from tests.conftest import sign_in
@@ -53,7 +56,8 @@ def test_account_page_lists_devices_and_says_the_partner_may_know(app: Flask, wo
     assert "partner to know, or to be able to guess" in page
     assert 'Safari on an iPhone</strong> <span class="small">(this device)' in page
     assert "Firefox on a Windows computer" in page
-    assert page.count('name="session_id"') == 2
+    assert page.count('name="session"') == 2
+    assert re.findall(r'name="session" value="([0-9a-f]{20})"', page)  # opaque, not row ids
     # The raw user agent is never stored.
     with app.app_context():
         devices = set(db.session.scalars(select(UserSession.device)))
@@ -137,16 +141,17 @@ def test_sign_out_one_device(app: Flask, world: World) -> None:
     here = _browser(app, "va@client.test", IPHONE)
     there = _browser(app, "va@client.test", WINDOWS_FIREFOX)
     with app.app_context():
-        other = db.session.scalar(
-            select(UserSession.id).where(UserSession.device == "Firefox on a Windows computer")
+        other = session_reference(
+            db.session.scalar(
+                select(UserSession).where(UserSession.device == "Firefox on a Windows computer")
+            )
         )
-    done = here.submit(f"{ACCOUNT}/sign-out-device", {"session_id": str(other)})
+    assert f'value="{other}"' in here.get(ACCOUNT).get_data(as_text=True)
+    done = here.submit(f"{ACCOUNT}/sign-out-device", {"session": other})
     assert done.status_code == 302 and done.headers["Location"] == ACCOUNT
     assert there.get(ACCOUNT).status_code == 302
     assert _signed_in(here)
-    again = here.submit(
-        f"{ACCOUNT}/sign-out-device", {"session_id": str(other)}, follow_redirects=True
-    )
+    again = here.submit(f"{ACCOUNT}/sign-out-device", {"session": other}, follow_redirects=True)
     assert "already signed out" in again.get_data(as_text=True)
 
 
@@ -154,13 +159,15 @@ def test_nobody_can_sign_out_someone_elses_device(app: Flask, world: World) -> N
     partner = _browser(app, "ia@client.test", IPHONE)
     me = _browser(app, "va@client.test", WINDOWS_FIREFOX)
     with app.app_context():
-        theirs = db.session.scalar(
-            select(UserSession.id).where(UserSession.device == "Safari on an iPhone")
+        theirs = session_reference(
+            db.session.scalar(
+                select(UserSession).where(UserSession.device == "Safari on an iPhone")
+            )
         )
-    me.submit(f"{ACCOUNT}/sign-out-device", {"session_id": str(theirs)})
+    me.submit(f"{ACCOUNT}/sign-out-device", {"session": theirs})
     assert _signed_in(partner)
     for junk in ("", "abc", "-1", "9" * 40):
-        assert me.submit(f"{ACCOUNT}/sign-out-device", {"session_id": junk}).status_code == 302
+        assert me.submit(f"{ACCOUNT}/sign-out-device", {"session": junk}).status_code == 302
     assert _signed_in(me)
 
 

@@ -308,6 +308,7 @@ MASKS = (
     (re.compile(r"(reference )[0-9a-f]{16}"), r"\1…"),
     (re.compile(r'("(?:joined|last_sign_in|updated_at)": ?")[^"]+'), r"\1…"),
     (re.compile(r'(name="author"[^>]*value=")[^"]+'), r"\1…"),
+    (re.compile(r'(name="session"[^>]*value=")[^"]+'), r"\1…"),  # a device's random reference
 )
 
 

@@ -47,10 +47,6 @@ class ChangePasswordForm(MendForm):
 
 
 class EndSessionForm(MendForm):
-    """Sign out one device: the id of one of the person's own sessions."""
+    """Sign out one device: the reference of one of the person's own sessions."""
 
-    session_id = HiddenField(validators=[DataRequired()])
-
-    def session_number(self) -> int | None:
-        raw = (self.session_id.data or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    session = HiddenField(validators=[DataRequired(), Length(max=40)])

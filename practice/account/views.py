@@ -19,6 +19,7 @@ from practice.auth.sessions import (
     end_other_sessions,
     end_session,
     is_current,
+    session_reference,
 )
 from practice.db import db
 from practice.twofactor.services import accept_recovery_code, accept_totp
@@ -46,7 +47,7 @@ def _page(password_form: ChangePasswordForm | None = None, status: int = 200):
     return render_template(
         "account/manage.html",
         password_form=password_form or ChangePasswordForm(),
-        sessions=_sessions(),
+        sessions=[(row, current, session_reference(row)) for row, current in _sessions()],
         post_form=PostForm(),
     ), status
 
@@ -100,16 +101,22 @@ def change_password():
 def end_device():
     """Sign out one device of this account (this one too, if chosen)."""
     form = EndSessionForm()
-    number = form.session_number() if form.validate_on_submit() else None
-    if number is None:
+    if not form.validate_on_submit():
         flash("Mend couldn't tell which device you meant. Please try again.", "error")
         return redirect(url_for("account.manage"))
-    here = next((row for row, current in _sessions() if current), None)
-    if not end_one_session(db.session, current_user.id, number):
+    chosen = next(
+        (
+            (row, current)
+            for row, current in _sessions()
+            if session_reference(row) == form.session.data
+        ),
+        None,
+    )
+    if chosen is None or not end_one_session(db.session, current_user.id, chosen[0].id):
         flash("That device is already signed out.", "info")
         return redirect(url_for("account.manage"))
     record("signed_out_one", "user", current_user.id)
-    if here is not None and here.id == number:
+    if chosen[1]:
         end_session(db.session, None)
         db.session.commit()
         flash("You are signed out. Take care.", "info")

@@ -132,6 +132,12 @@ def end_other_sessions(db: Session, user_id: int, keep_token: str | None) -> Non
     db.execute(query.values(ended_at=utcnow()))
 
 
+def session_reference(row: UserSession) -> str:
+    """An opaque name for a session on the account page: not its row id (which would show how
+    many sign-ins the practice has had), and not enough of its hash to look it up by."""
+    return hashlib.sha256(b"device-reference:" + row.token_hash.encode()).hexdigest()[:20]
+
+
 def is_current(row: UserSession, token: str | None) -> bool:
     """True when this session row is the one behind this browser's token."""
     return bool(token) and row.token_hash == _digest(token)
