@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_i18n(app)
 
+    from practice.account.views import bp as account_bp
     from practice.admin.views import bp as admin_bp
     from practice.appointments.views import bp as appointments_bp
     from practice.assignments.views import bp as assignments_bp
@@ -101,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         audit_bp,
         exports_bp,
         twofactor_bp,
+        account_bp,
         health_bp,
     ):
         app.register_blueprint(blueprint)

@@ -85,10 +85,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "RETENTION_AT": ("03:00", str),
     "SCHEDULED_RETENTION": (False, lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
     "CRISIS_RESOURCES": (
-        "If you are in danger right now, call your local emergency number "
-        "(999 in the UK, 911 in the US and Canada, 112 across the EU).\n"
-        "UK and Ireland: Samaritans, 116 123, any time, free.\n"
-        "US: 988 Suicide & Crisis Lifeline, call or text 988.\n"
+        "If you are in danger right now, call your local emergency number."
+        " | call 999 (UK) | call 911 (US and Canada) | call 112 (EU)\n"
+        "UK and Ireland: Samaritans, any time, free. | call 116 123\n"
+        "US: 988 Suicide & Crisis Lifeline, call or text. | call 988 | text 988\n"
         "Elsewhere: your doctor, or the nearest emergency department.",
         str,
     ),

@@ -72,6 +72,10 @@ ROUTES: dict[str, Route] = {
     "twofactor.confirm": Route(("clinician", "client", "admin")),
     "twofactor.regenerate": Route(("clinician", "client", "admin")),
     "twofactor.switch_off": Route(("clinician", "client", "admin")),
+    "account.manage": Route(("clinician", "client", "admin")),
+    "account.change_password": Route(("clinician", "client", "admin")),
+    "account.end_device": Route(("clinician", "client", "admin")),
+    "account.end_everywhere": Route(("clinician", "client", "admin")),
     "auth.accept_invitation": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "auth.set_password": Route((PUBLIC,), lambda w: {"token": "forged.token"}),
     "health.healthz": Route((PUBLIC,)),
@@ -190,6 +194,9 @@ ROUTES: dict[str, Route] = {
         ("client",), lambda w: {"response_id": w.response_a}, "client_a"
     ),
     "worksheets.consent": Route(
+        ("client",), lambda w: {"assignment_id": w.assignment_a}, "client_a"
+    ),
+    "worksheets.withdraw": Route(
         ("client",), lambda w: {"assignment_id": w.assignment_a}, "client_a"
     ),
     "exports.mine_json": Route(("client",)),

@@ -17,8 +17,8 @@ from practice.i18n import CATALOGUES, compile_catalogues
 from practice.models import User
 from tests.factories import World
 
-SPANISH_FOOTER = "Nunca rastrea tu ubicación ni tus dispositivos."
-ENGLISH_FOOTER = "It never tracks location or devices."
+SPANISH_FOOTER = "Nunca rastrea tu ubicación; de tus dispositivos solo guarda un nombre"
+ENGLISH_FOOTER = "It never tracks your location; of your devices it keeps only a name"
 
 
 def test_the_browser_language_is_used(app: Flask) -> None:

@@ -80,6 +80,9 @@ LAST = [
     "twofactor.switch_off",
     "admin.toggle_active",
     "admin.reset_two_factor",
+    "account.change_password",
+    "account.end_device",
+    "account.end_everywhere",
     "auth.logout",
     "admin.settings",  # may require two-step sign-in of staff: nobody signs in after it
 ]

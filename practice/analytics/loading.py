@@ -124,7 +124,7 @@ def load_couple_data(
     assignments = db.scalars(
         select(Assignment)
         .where(Assignment.couple_id == couple_id)
-        .options(selectinload(Assignment.pauses))
+        .options(selectinload(Assignment.pauses), selectinload(Assignment.template))
     ).all()
     latest = {
         template_id: definition

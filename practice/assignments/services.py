@@ -19,6 +19,7 @@ from practice.exercises.schedule import (
     occurrences,
 )
 from practice.exercises.services import definition_of
+from practice.measures.library import QUESTIONNAIRE_PREFIX
 from practice.models import (
     Assignment,
     AssignmentPause,
@@ -46,7 +47,12 @@ def rule_of(assignment: Assignment) -> Rule:
     """The assignment's schedule as a plain Rule."""
     pauses = tuple((p.paused_on, p.resumed_on) for p in assignment.pauses)
     days = measure_schedule_days(assignment) if assignment.schedule in DERIVED else ()
-    return replace(rhythm_of(assignment), pauses=pauses, days=days)
+    return replace(
+        rhythm_of(assignment),
+        pauses=pauses,
+        days=days,
+        closes_at_next=is_questionnaire(assignment.template),
+    )
 
 
 def measure_schedule_days(assignment: Assignment) -> tuple[date, ...]:
@@ -89,6 +95,12 @@ def rhythm_of(assignment: Assignment) -> Rule:
         every_weeks=assignment.every_weeks or 0,
         days_before=assignment.days_before or 0,
     )
+
+
+def is_questionnaire(template: ExerciseTemplate) -> bool:
+    """A validated questionnaire from Mend's library (PHQ-9, ...): its occurrences close when
+    the next one is due."""
+    return bool(template.slug and template.slug.startswith(QUESTIONNAIRE_PREFIX))
 
 
 def slots_of(assignment: Assignment) -> tuple[str, ...]:
@@ -214,6 +226,16 @@ def give_consent(assignment: Assignment) -> None:
         raise AssignmentError("This exercise is not waiting for your agreement.")
     assignment.status = "active"
     assignment.consent_at = utcnow()
+
+
+def withdraw_consent(assignment: Assignment) -> None:
+    """The injured partner takes back their yes: nothing more is due until they agree again.
+    Answers already given stay."""
+    ensure_open(assignment.couple)
+    if assignment.status != "active" or assignment.consent_at is None:
+        raise AssignmentError("This exercise isn't one you agreed to start, or it has stopped.")
+    assignment.status = "awaiting_consent"
+    assignment.consent_at = None
 
 
 @dataclass(frozen=True)

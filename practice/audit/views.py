@@ -26,6 +26,10 @@ ACTION_LABELS = {
     "signed_in": "Signed in",
     "sign_in_failed": "Sign-in failed",
     "signed_out": "Signed out",
+    "signed_out_one": "Signed out a device",
+    "signed_out_all": "Signed out everywhere",
+    "password_changed": "Changed their password",
+    "password_refused": "Password change refused",
     "refused": "Refused",
 }
 

@@ -10,12 +10,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import session
+from flask import has_request_context, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from practice.auth.devices import describe_device
 from practice.models import PracticeSettings, User, UserSession, utcnow
 
 # Words kept from a worksheet posted after the sign-in ended survive signing in again.
@@ -32,7 +33,8 @@ def start_session(db: Session, user: User) -> None:
     session.clear()
     session.update(carried)
     token = secrets.token_urlsafe(32)
-    db.add(UserSession(user_id=user.id, token_hash=_digest(token)))
+    agent = request.headers.get("User-Agent") if has_request_context() else None
+    db.add(UserSession(user_id=user.id, token_hash=_digest(token), device=describe_device(agent)))
     user.last_login_at = utcnow()
     user.session_token = token
     login_user(user)
@@ -128,3 +130,44 @@ def end_other_sessions(db: Session, user_id: int, keep_token: str | None) -> Non
     if keep_token:
         query = query.where(UserSession.token_hash != _digest(keep_token))
     db.execute(query.values(ended_at=utcnow()))
+
+
+def session_reference(row: UserSession) -> str:
+    """An opaque name for a session on the account page: not its row id (which would show how
+    many sign-ins the practice has had), and not enough of its hash to look it up by."""
+    return hashlib.sha256(b"device-reference:" + row.token_hash.encode()).hexdigest()[:20]
+
+
+def is_current(row: UserSession, token: str | None) -> bool:
+    """True when this session row is the one behind this browser's token."""
+    return bool(token) and row.token_hash == _digest(token)
+
+
+def active_sessions(
+    db: Session, user_id: int, max_age: timedelta, idle: timedelta | None
+) -> list[UserSession]:
+    """A user's sessions that would still sign someone in, most recently used first."""
+    now = utcnow()
+    rows = db.scalars(
+        select(UserSession).where(
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+            UserSession.created_at > now - max_age,
+        )
+    ).all()
+    live = [r for r in rows if idle is None or (r.last_seen_at or r.created_at) >= now - idle]
+    return sorted(live, key=lambda r: r.last_seen_at or r.created_at, reverse=True)
+
+
+def end_one_session(db: Session, user_id: int, session_id: int) -> bool:
+    """End one of the user's own sessions; False when there is no such live session of theirs."""
+    ended = db.execute(
+        update(UserSession)
+        .where(
+            UserSession.id == session_id,
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+        )
+        .values(ended_at=utcnow())
+    ).rowcount
+    return ended == 1

@@ -52,6 +52,8 @@ class Rule:
     every_weeks: int = 0  # weeks: the N in "every N weeks"
     days_before: int = 0  # appts: sent this many days before each appointment
     days: tuple[date, ...] = ()  # appts, stages: the derived occurrence days
+    # A questionnaire: an occurrence closes when the next one is due (see occurrence_closes_on).
+    closes_at_next: bool = False
 
 
 def check_rule(rule: Rule) -> None:
@@ -120,6 +122,32 @@ def occurrences(rule: Rule, start: date, end: date) -> list[date]:
     return days
 
 
+def _days_after(day: date, days: int) -> date:
+    # A day typed into a URL may be the last day a date can hold.
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
+def occurrence_closes_on(rule: Rule, day: date) -> date | None:
+    """The first day this occurrence can no longer be answered (it then counts as missed).
+
+    A recurring occurrence stays open for GRACE_DAYS after its day (the backfill window). A
+    questionnaire closes sooner, on the day the next one is due, so two of them (a PHQ-9 for
+    last week and one for this week) are never open at once; a one-off questionnaire closes
+    GRACE_DAYS after its due day. Any other one-off exercise never closes (None)."""
+    window_ends = _days_after(day, GRACE_DAYS + 1)
+    if rule.schedule == "once":
+        return window_ends if rule.closes_at_next else None
+    if rule.closes_at_next:
+        for offset in range(1, GRACE_DAYS + 1):
+            following = _days_after(day, offset)
+            if is_occurrence(rule, following):
+                return following
+    return window_ends
+
+
 def occurrence_state(rule: Rule, day: date, today: date, submitted_on: date | None) -> str:
     """upcoming, due, overdue, done, late or missed."""
     if submitted_on is not None:
@@ -128,7 +156,8 @@ def occurrence_state(rule: Rule, day: date, today: date, submitted_on: date | No
         return "upcoming"
     if day == today:
         return "due"
-    if rule.schedule == "once" or (today - day).days <= GRACE_DAYS:
+    closes = occurrence_closes_on(rule, day)
+    if closes is None or today < closes:
         return "overdue"
     return "missed"
 
@@ -137,9 +166,12 @@ def can_answer(rule: Rule, day: date, today: date) -> bool:
     """True when this occurrence can be answered today (once: from its start date on)."""
     if not is_occurrence(rule, day):
         return False
+    closes = occurrence_closes_on(rule, day)
+    if closes is not None and today >= closes:
+        return False
     if rule.schedule == "once":
         return rule.start_on <= today
-    return day <= today and (today - day).days <= GRACE_DAYS
+    return day <= today
 
 
 def describe(rule: Rule) -> str:

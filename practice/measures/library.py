@@ -17,8 +17,11 @@ SAFETY_WORRYING = {
 }
 
 
+QUESTIONNAIRE_PREFIX = "measure-"
+
+
 def measure_slug(instrument: Instrument) -> str:
-    return f"measure-{instrument.key}"
+    return f"{QUESTIONNAIRE_PREFIX}{instrument.key}"
 
 
 def measure_definition(instrument: Instrument) -> dict[str, Any]:

@@ -111,6 +111,8 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "Firefox on a Windows computer": the words only, never the browser's raw user agent.
+    device: Mapped[str | None] = mapped_column(String(80))
 
     user: Mapped[User] = relationship()
 

@@ -24,6 +24,7 @@ from practice.exercises.schedule import (
     GRACE_DAYS,
     can_answer,
     is_occurrence,
+    occurrence_closes_on,
     occurrence_state,
     occurrences,
 )
@@ -73,6 +74,7 @@ class Task:
     schedule: str
     note: str | None
     answerable: bool = False
+    open_until: date | None = None  # the last day it can be sent; None: no closing day
 
 
 # A couple's assignments that can be answered or consented to, with their templates and
@@ -102,7 +104,13 @@ def tasks_for(
     )
     ids = [a.id for a in active]
     submitted, drafts = answers_since(db, ids, zone, since)
-    groups: dict[str, list[Task]] = {"today": [], "overdue": [], "upcoming": [], "consent": []}
+    groups: dict[str, list[Task]] = {
+        "today": [],
+        "overdue": [],
+        "upcoming": [],
+        "consent": [],
+        "consented": [],
+    }
     upcoming_seen: set[int] = set()
     for assignment in mine:
         title = _title(assignment, language)
@@ -120,6 +128,19 @@ def tasks_for(
                     )
                 )
             continue
+        if assignment.consent_at is not None and partner.role == "injured":
+            # The injured partner may take back a yes they gave.
+            groups["consented"].append(
+                Task(
+                    assignment.id,
+                    title,
+                    assignment.start_on,
+                    "consented",
+                    False,
+                    assignment.schedule,
+                    None,
+                )
+            )
         rule = rule_of(assignment)
         slot = slot_for(assignment, partner)
         if assignment.schedule == "once":
@@ -137,6 +158,7 @@ def tasks_for(
                 assignment.schedule,
                 assignment.note,
                 answerable=can_answer(rule, day, today),
+                open_until=_last_open_day(rule, day),
             )
             if state == "due" or (state in ("done", "late") and day == today):
                 groups["today"].append(task)
@@ -156,6 +178,11 @@ def _title(assignment: Assignment, language: str) -> str:
     if language == "en" or template.owner_id is not None or not template.slug:
         return template.title
     return in_language(definition_of(template.latest), template, language).title
+
+
+def _last_open_day(rule, day: date) -> date | None:
+    closes = occurrence_closes_on(rule, day)
+    return closes - timedelta(days=1) if closes is not None else None
 
 
 @dataclass

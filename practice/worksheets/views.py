@@ -27,7 +27,7 @@ from practice.access import (
     own_partner,
     own_partner_and_assignment,
 )
-from practice.assignments.services import AssignmentError, give_consent
+from practice.assignments.services import AssignmentError, give_consent, withdraw_consent
 from practice.auth.forms import PostForm
 from practice.auth.sessions import touch_session
 from practice.couples.closing import CoupleClosed
@@ -40,6 +40,7 @@ from practice.models import Assignment, Partner, utcnow
 from practice.timefmt import local_today, practice_zone
 from practice.urls import ID_MAX
 from practice.worksheets.answers import answers_visible_to, exercises_answered, render_answers
+from practice.worksheets.consent import consent_previews
 from practice.worksheets.forms import build_form, raw_values, typed_values, unknown_fields
 from practice.worksheets.services import (
     AlreadySubmitted,
@@ -82,9 +83,11 @@ def today():
     """What is due today, overdue, and coming up this week for the signed-in partner."""
     partner = own_partner(WITH_COUPLE)  # the page says when it is closed
     groups = tasks_for(db.session, partner, _today(), practice_zone(), reader_language())
+    previews = consent_previews(db.session, [t.assignment_id for t in groups["consent"]], "injured")
     return render_template(
         "worksheets/today.html",
         groups=groups,
+        previews=previews,
         partner=partner,
         today=_today(),
         post_form=PostForm(),
@@ -418,9 +421,14 @@ def checkins():
 @client_required
 def support():
     """Crisis resources, shown at once after an answer that says someone may not be safe."""
+    from practice.measures.crisis import crisis_lines
+    from practice.messages.views import availability
+
+    partner = own_partner()
     return render_template(
         "worksheets/support.html",
-        resources=current_app.config["CRISIS_RESOURCES"],
+        lines=crisis_lines(current_app.config["CRISIS_RESOURCES"]),
+        availability=availability(partner.couple),
         after=query_int("after"),
     )
 
@@ -537,5 +545,27 @@ def consent(assignment_id: int):
         db.session.commit()
         flash(
             "Thank you. It starts now, at your pace; you can talk about it in session.", "success"
+        )
+    return redirect(url_for("worksheets.today"))
+
+
+@bp.post("/assignments/<int:assignment_id>/withdraw-consent")
+@client_required
+def withdraw(assignment_id: int):
+    """The injured partner takes back their agreement to an exercise: it waits again."""
+    partner = own_partner()
+    assignment = get_client_assignment_or_404(assignment_id)
+    if partner.role != "injured" or not PostForm().validate_on_submit():
+        abort(404 if partner.role != "injured" else 400)
+    try:
+        withdraw_consent(assignment)
+    except AssignmentError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            "That's fine. It has stopped for now, and nothing more is due. Your clinician will "
+            "see that it is waiting again, and you can talk about it in session.",
+            "success",
         )
     return redirect(url_for("worksheets.today"))

@@ -1,7 +1,7 @@
 """Report requests: whether the couple's copy includes where the partners' reports differ
 
 Revision ID: 0021_reading
-Revises: 0019_calendar
+Revises: 0020_account_sessions
 Create Date: 2026-12-06 01:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_reading"
-down_revision = "0019_calendar"
+down_revision = "0020_account_sessions"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""A person's own account: their password and where they are signed in."""
