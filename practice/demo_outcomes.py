@@ -14,16 +14,8 @@ from practice.models import (
     Couple,
     ExerciseTemplate,
     MeasureScore,
-    PracticeThreshold,
     Response,
     User,
-)
-
-# Clearly not a published figure: the demo shows how a practice-set value and its citation
-# appear; a real practice enters the SD and reliability of a study it trusts.
-DEMO_CITATION = (
-    "Demo practice only: fictional figures to show how a practice-set value is printed, "
-    "not from any study. Replace with the study you take them from."
 )
 
 
@@ -102,14 +94,7 @@ def add_demo_outcomes(
                 band_rank=result.band_rank,
             )
         )
-    db.add(
-        PracticeThreshold(
-            instrument="csi4",
-            reference_sd=2.5,
-            reliability=0.8,
-            citation=DEMO_CITATION,
-            set_by_id=admin.id,
-            set_at=_at(start, 8),
-        )
-    )
+    # No practice-set CSI-4 threshold: no published reference SD and reliability for it could
+    # be reached from here, and Mend does not invent clinical numbers. The CSI-4 says "no
+    # threshold on file" until an admin enters one with its citation (admin -> Thresholds).
     db.flush()

@@ -457,7 +457,7 @@ def test_schedule_before_each_appointment(app: Flask, world: World, as_user) -> 
         assert occurrence_state(rule, TODAY - timedelta(days=10), TODAY, None) == "missed"
 
 
-def test_demo_shows_recovered_pcl5_history_and_a_practice_set_csi4(app: Flask) -> None:
+def test_demo_shows_recovered_pcl5_history_and_no_invented_csi4_threshold(app: Flask) -> None:
     from practice.demo import CLINICIAN_EMAIL, DEMO_PASSWORD, load_demo
     from tests.conftest import sign_in
 
@@ -475,7 +475,8 @@ def test_demo_shows_recovered_pcl5_history_and_a_practice_set_csi4(app: Flask) -
     sign_in(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
     html = client.get(f"/couples/{willow}/insights").get_data(as_text=True)
     assert "<strong>recovered</strong>" in html  # the PHQ-9, 14 to 6
-    assert "PCL-5" in html and "practice-set, from Demo practice only" in html
+    assert "PCL-5" in html and "practice-set" not in html
+    assert "no threshold on file" in html  # the CSI-4: nothing published on file, none invented
 
 
 def test_reminders_count_a_questionnaire_due_before_an_appointment(
