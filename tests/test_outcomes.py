@@ -475,7 +475,7 @@ def test_demo_shows_recovered_pcl5_history_and_no_invented_csi4_threshold(app: F
     sign_in(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
     html = client.get(f"/couples/{willow}/insights").get_data(as_text=True)
     assert "<strong>recovered</strong>" in html  # the PHQ-9, 14 to 6
-    assert "PCL-5" in html and "practice-set" not in html
+    assert "PCL-5" in html and "practice-set, from" not in html
     assert "no threshold on file" in html  # the CSI-4: nothing published on file, none invented
 
 
