@@ -309,6 +309,7 @@ MASKS = (
     (re.compile(r'("(?:joined|last_sign_in|updated_at)": ?")[^"]+'), r"\1…"),
     (re.compile(r'(name="author"[^>]*value=")[^"]+'), r"\1…"),
     (re.compile(r'(name="session"[^>]*value=")[^"]+'), r"\1…"),  # a device's random reference
+    (re.compile(r"(Last used )[^<]+"), r"\1…"),  # when this browser signed in, to the minute
 )
 
 
