@@ -335,6 +335,7 @@ MASKS = (
     (re.compile(r'(name="author"[^>]*value=")[^"]+'), r"\1…"),
     (re.compile(r"(DTSTAMP:)\d{8}T\d{6}Z"), r"\1…"),  # when the calendar file was made
     (re.compile(r'(name="session"[^>]*value=")[^"]+'), r"\1…"),  # a device's random reference
+    (re.compile(r"(Last used )[^<]+"), r"\1…"),  # when this browser signed in, to the minute
 )
 
 
