@@ -189,8 +189,10 @@ def test_a_new_couple_is_offered_the_safety_check(app: Flask, world: World, as_u
         offered = db.session.scalars(
             select(Assignment).where(Assignment.couple_id == couple.id)
         ).all()
+        # The PCL-5 is offered to the injured partner at intake too (issue 19).
         assert [(a.template.slug, a.answered_by, a.visibility) for a in offered] == [
-            (SAFETY_SLUG, "each", "clinician")
+            (SAFETY_SLUG, "each", "clinician"),
+            ("measure-pcl5", "injured", "clinician"),
         ]
     assert len(outbox(app)) == 2  # the invitations
 
