@@ -43,7 +43,8 @@ class AppointmentForm(MendForm):
         "Where",
         choices=[SelectChoice("in_person", "In person"), SelectChoice("online", "Online")],
         default="in_person",
-        validators=[InputRequired(message="Please choose in person or online.")],
+        # Not sent (an older form, a script): in person.
+        validators=[Optional()],
     )
     meeting_link = StringField(
         "Meeting link (for an online session)",
