@@ -33,8 +33,8 @@ def lay_out(report: ReportData, paper: str = "A4", inline_css: bool = False) -> 
         raise ValueError("paper is A4 or letter")
     css = None
     if inline_css:
-        # The bundled stylesheet, ours and trusted: inside <style> it must not be HTML-escaped.
         text = (REPORTS_DIR / "print.css").read_text(encoding="utf-8")
+        # The bundled stylesheet, ours and trusted: inside <style> it must not be HTML-escaped.
         css = Markup(text)  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
     return (
         environment().get_template("report.html").render(report=report, paper=paper, inline_css=css)
