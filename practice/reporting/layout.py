@@ -43,9 +43,10 @@ def lay_out(report: ReportData, paper: str = "A4", inline_css: bool = False) -> 
         raise ValueError("paper is A4 or letter")
     css = None
     if inline_css:
+        css_text = _screen_css()
         # The bundled stylesheet (without its print-only fonts), ours and trusted: inside
         # <style> it must not be HTML-escaped.
-        css = Markup(_screen_css())  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
+        css = Markup(css_text)  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
     return (
         environment().get_template("report.html").render(report=report, paper=paper, inline_css=css)
     )
