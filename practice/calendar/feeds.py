@@ -119,6 +119,7 @@ def clinician_events(
                 location=location,
                 sequence=appointment.sequence,
                 cancelled=appointment.cancelled_at is not None,
+                stamp=appointment.created_at,
             )
         )
     return events
@@ -137,6 +138,7 @@ def partner_event(appointment: Appointment, clinician: User, base_url: str, home
         location=location,
         sequence=appointment.sequence,
         cancelled=appointment.cancelled_at is not None,
+        stamp=appointment.created_at,
     )
 
 

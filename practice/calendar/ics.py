@@ -31,6 +31,7 @@ class CalendarEvent:
     location: str | None
     sequence: int
     cancelled: bool
+    stamp: datetime  # when the appointment was made (RFC 5545 DTSTAMP): the same on every read
 
 
 def to_ical(events: Iterable[CalendarEvent], zone_name: str, name: str, now: datetime) -> bytes:
@@ -46,7 +47,7 @@ def to_ical(events: Iterable[CalendarEvent], zone_name: str, name: str, now: dat
     for item in events:
         event = IcsEvent()
         event.add("uid", item.uid)
-        event.add("dtstamp", now)
+        event.add("dtstamp", item.stamp)
         event.add("dtstart", item.starts_at.astimezone(zone))
         event.add("dtend", item.ends_at.astimezone(zone))
         event.add("summary", item.title)
