@@ -179,7 +179,8 @@ def test_clinician_trends_and_questionnaire_bands_are_readable(
         csi = next(c for c in charts if c["label"] == "CSI-4")
         # The band names sit in a key under the chart, never over the lines.
         assert not any("distress" in t["text"] for t in csi["texts"])
-        key = page.locator(".chart-figure", has_text="CSI-4").locator(".band-key li")
+        # One chart per partner and questionnaire: the first CSI-4 chart's key.
+        key = page.locator(".chart-figure", has_text="CSI-4").first.locator(".band-key li")
         expect(key).to_have_count(2)
         # Listed light to dark: the least concerning band first, its shade the lightest.
         expect(key.nth(0)).to_contain_text("no notable distress")

@@ -229,7 +229,10 @@ def test_phq9_item_nine_shows_crisis_resources_and_flags_first_for_the_clinician
     expect(cells.nth(0)).to_have_text(INJURED_NAME)
     expect(cells.nth(1)).to_have_text(re.compile(r"^10\s"))
     expect(cells.nth(2)).to_have_text("moderate")
-    expect(questionnaires.locator("figcaption")).to_have_text([PHQ9_TITLE])
+    # One chart per partner and questionnaire: only the injured partner answered.
+    expect(questionnaires.locator("figcaption")).to_have_text(
+        [re.compile(re.escape(PHQ9_TITLE) + r": .*\(injured\)")]
+    )
     clinician.screenshot(
         path=str(artifacts_dir / f"phq9-insights-desktop-{backend}.png"), full_page=True
     )
