@@ -86,11 +86,18 @@ def handlers() -> dict[int, object]:
 
 
 def _kept_on_purpose() -> set[int]:
-    """The report render processes: one pool for the life of the process, by design."""
+    """The report render processes: one pool for the life of the process, by design. A pool
+    recycles its processes (every RENDERS_PER_PROCESS reports) and a broken one is replaced,
+    so a render process on its way out may no longer be listed in the pool: the render pool
+    is the app's only user of multiprocessing's spawn start method, so a spawned child of this
+    process is one of them."""
     printing = sys.modules.get("practice.reporting.printing")
-    if printing is None or printing.render_pool.cache_info().currsize == 0:
+    if printing is None:
         return set()
-    return set((printing.render_pool()._processes or {}).keys())
+    kept = {pid for pid in children() if "multiprocessing.spawn" in _command(pid)}
+    if printing.render_pool.cache_info().currsize:
+        kept |= set((printing.render_pool()._processes or {}).keys())
+    return kept
 
 
 def _reap(pid: int) -> None:
