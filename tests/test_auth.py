@@ -223,7 +223,7 @@ def test_invitation_lets_a_partner_choose_a_password_and_land_home(
     partner = app.test_client()
     page = partner.get(link)
     assert page.status_code == 200
-    assert "Welcome to Mend, Robin Injured" in page.get_data(as_text=True)
+    assert "Welcome to Mend, <bdi>Robin Injured</bdi>" in page.get_data(as_text=True)
     response = partner.submit(
         link, {"password": "river stones and quiet tea", "confirm": "river stones and quiet tea"}
     )
