@@ -229,7 +229,7 @@ def test_invitation_lets_a_partner_choose_a_password_and_land_home(
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/today"
-    assert "Hello, Robin" in partner.get("/home").get_data(as_text=True)
+    assert "Hello, <bdi>Robin</bdi>" in partner.get("/home").get_data(as_text=True)
     # Single use: the same link now explains itself instead of working again.
     again = app.test_client().get(link)
     assert again.status_code == 400
