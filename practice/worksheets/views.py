@@ -85,7 +85,9 @@ def today():
     """What is due today, overdue, and coming up this week for the signed-in partner."""
     partner = own_partner(WITH_COUPLE)  # the page says when it is closed
     groups = tasks_for(db.session, partner, _today(), practice_zone(), reader_language())
-    previews = consent_previews(db.session, [t.assignment_id for t in groups["consent"]], "injured")
+    previews = consent_previews(
+        db.session, [t.assignment_id for t in groups["consent"]], "injured", reader_language()
+    )
     return render_template(
         "worksheets/today.html",
         groups=groups,
