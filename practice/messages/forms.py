@@ -24,7 +24,7 @@ class MessageForm(MendForm):
         validators=[_checked_body],
         description=_l(
             "Up to %(most)s characters. Links are fine; pictures are not shown.",
-            most=f"{MAX_LENGTH:,}",
+            most=format(MAX_LENGTH, ","),
         ),
     )
     # A new key for each page: a form sent twice with the same key makes one message.

@@ -81,8 +81,8 @@ def clean_body(text: str | None) -> str:
             _(
                 "Messages can be up to %(most)s characters; this one has %(length)s. "
                 "Your words are still in the box: please shorten it or send it in two parts.",
-                most=f"{MAX_LENGTH:,}",
-                length=f"{len(body):,}",
+                most=format(MAX_LENGTH, ","),
+                length=format(len(body), ","),
             )
         )
     return body

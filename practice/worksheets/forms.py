@@ -82,7 +82,7 @@ def make_field(field: FieldDef):
                 max=field.max_length,
                 message=_l(
                     "Please keep this to %(num)s characters (your text is still here).",
-                    num=f"{field.max_length:,}",
+                    num=format(field.max_length, ","),
                 ),
             ),
         ]
@@ -138,12 +138,12 @@ def _range(field: FieldDef) -> str:
     if field.min is not None and field.max is not None:
         return _l(
             "Please give a number from %(low)s to %(high)s.",
-            low=f"{field.min:g}",
-            high=f"{field.max:g}",
+            low=format(field.min, "g"),
+            high=format(field.max, "g"),
         )
     if field.min is not None:
-        return _l("Please give a number of at least %(low)s.", low=f"{field.min:g}")
-    return _l("Please give a number of at most %(high)s.", high=f"{field.max:g}")
+        return _l("Please give a number of at least %(low)s.", low=format(field.min, "g"))
+    return _l("Please give a number of at most %(high)s.", high=format(field.max, "g"))
 
 
 class PlainDateField(DateField):
