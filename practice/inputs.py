@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, request
+from flask import abort, has_request_context, request
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 
 from practice.urls import ID_MAX
@@ -14,6 +15,11 @@ from practice.urls import ID_MAX
 # C0 and C1 controls and DEL; tab, newline and carriage return are part of ordinary writing.
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 REFUSED = _l("This contains characters Mend can't store. Please remove them and try again.")
+
+
+def count_words(number: int) -> str:
+    """A count as the reader's language writes it ("5,000", "5.000"); English outside a request."""
+    return format_number(number) if has_request_context() else f"{number:,}"
 
 
 def has_controls(value: object) -> bool:

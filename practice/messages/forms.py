@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from practice.forms import MendForm
+from practice.inputs import count_words
 from practice.messages.services import MAX_LENGTH, MessageRefused, clean_body
 
 
@@ -22,9 +25,11 @@ class MessageForm(MendForm):
     body = TextAreaField(
         _l("Your message"),
         validators=[_checked_body],
-        description=_l(
-            "Up to %(most)s characters. Links are fine; pictures are not shown.",
-            most=format(MAX_LENGTH, ","),
+        description=LazyString(
+            lambda: _(
+                "Up to %(most)s characters. Links are fine; pictures are not shown.",
+                most=count_words(MAX_LENGTH),
+            )
         ),
     )
     # A new key for each page: a form sent twice with the same key makes one message.

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from practice.exercises.visibility import may_read_thread, threads_for
+from practice.inputs import count_words
 from practice.models import Couple, Message, MessageRead, Partner, User, UTCDateTime
 
 MAX_LENGTH = 5_000
@@ -81,8 +82,8 @@ def clean_body(text: str | None) -> str:
             _(
                 "Messages can be up to %(most)s characters; this one has %(length)s. "
                 "Your words are still in the box: please shorten it or send it in two parts.",
-                most=format(MAX_LENGTH, ","),
-                length=format(len(body), ","),
+                most=count_words(MAX_LENGTH),
+                length=count_words(len(body)),
             )
         )
     return body

@@ -6,7 +6,9 @@ from collections import OrderedDict
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
@@ -23,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from practice.exercises.definitions import FieldDef, TemplateDef
 from practice.forms import MendForm
-from practice.inputs import without_controls
+from practice.inputs import count_words, without_controls
 
 PREFIX = "f_"
 
@@ -72,6 +74,13 @@ def _required(field: FieldDef, message: str):
     return InputRequired(message=message) if field.required else Optional()
 
 
+def _keep_to(most: int) -> str:
+    return _(
+        "Please keep this to %(num)s characters (your text is still here).",
+        num=count_words(most),
+    )
+
+
 def make_field(field: FieldDef):
     """The WTForms field for one template field."""
     kw: dict[str, Any] = {"description": field.help}
@@ -80,10 +89,7 @@ def make_field(field: FieldDef):
             _required(field, _l("Please write something here.")),
             TextLimit(
                 max=field.max_length,
-                message=_l(
-                    "Please keep this to %(num)s characters (your text is still here).",
-                    num=format(field.max_length, ","),
-                ),
+                message=LazyString(_keep_to, field.max_length),
             ),
         ]
         cls = StringField if field.kind == "short_text" else TextAreaField
