@@ -18,6 +18,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
+from flask import Flask, url_for
 
 ROOT = Path(__file__).resolve().parent.parent
 # The README's command: pybabel extract -F babel.cfg -k _l (lazy_gettext as _l).
@@ -195,3 +196,40 @@ class UserData:
         text = NOT_WORDS.sub(" ", text)
         words = [w for w in _WORD.findall(text) if w not in self.allowed_words]
         return " ".join(words)
+
+
+SIGNED_OUT = "signed out"
+# The readers of a crawl: each role Mend has, the couple's partners each in their own place.
+READERS = {
+    SIGNED_OUT: None,
+    "clinician": "a@clinic.test",
+    "admin": "admin@clinic.test",
+    "injured partner": "ia@client.test",
+    "involved partner": "va@client.test",
+}
+# Not pages: files and scripts' endpoints.
+NOT_PAGES = {"static", "health.healthz", "health.readyz", "calendar.feed"}
+
+
+def role_of(reader: str) -> str:
+    """The account role of a crawl's reader."""
+    return {"clinician": "clinician", "admin": "admin"}.get(reader, "client")
+
+
+def pages_of(app: Flask, world, reader: str) -> list[tuple[str, str]]:
+    """(endpoint, url) of every GET page the reader may open (the access walk's routes and
+    ids), and an error page or two."""
+    from tests.test_access import PUBLIC, ROUTES
+
+    pages = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        route = ROUTES.get(rule.endpoint)
+        if not route or "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+            continue
+        if PUBLIC in route.roles or (reader != SIGNED_OUT and role_of(reader) in route.roles):
+            with app.test_request_context():
+                pages.append((rule.endpoint, url_for(rule.endpoint, **route.args(world))))
+    pages.append(("(404)", "/no-such-page"))
+    if reader != SIGNED_OUT and role_of(reader) != "admin":
+        pages.append(("(403)", "/admin/users"))
+    return pages

@@ -16,25 +16,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from sqlalchemy import select
 
 from practice import i18n
 from practice.db import Base, db
 from tests import pseudo
 from tests.factories import World
-from tests.test_access import EMAILS, PUBLIC, ROUTES
 
-SIGNED_OUT = "signed out"
-# The readers: each role Mend has, the couple's partners each in their own place.
-READERS = {
-    SIGNED_OUT: None,
-    "clinician": EMAILS["clinician_a"],
-    "admin": EMAILS["admin"],
-    "injured partner": "ia@client.test",
-    "involved partner": "va@client.test",
-}
-ROLE = {"clinician": "clinician", "admin": "admin"}
 # Names people give the world, long enough not to hide a word of Mend's own.
 NAMES = {
     "a@clinic.test": "Amelia Ashworth",
@@ -48,24 +37,10 @@ NAMES = {
 # Words that are the same in every language: the product, and the questionnaires' and
 # standards' own names (their texts are data: validated instruments are never machine-
 # translated).
+# The link to the language chooser says "Language · Idioma" in every language, so that someone
+# who cannot read the page's language still finds it.
+BILINGUAL = ("Language", "· Idioma")
 PROPER_NAMES = {"Mend", "PHQ", "GAD", "CSI", "PCL", "FHIR", "JSON", "PDF", "iCalendar"}
-# Not pages: files and scripts' endpoints.
-NOT_PAGES = {"static", "health.healthz", "health.readyz", "calendar.feed"}
-
-
-def _role_of(reader: str) -> str:
-    return ROLE.get(reader, "client")
-
-
-def _get_endpoints(app: Flask, reader: str) -> list[str]:
-    names = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
-        route = ROUTES.get(rule.endpoint)
-        if not route or "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
-            continue
-        if PUBLIC in route.roles or (reader != SIGNED_OUT and _role_of(reader) in route.roles):
-            names.append(rule.endpoint)
-    return names
 
 
 def _stored_strings(app: Flask) -> list[str]:
@@ -136,22 +111,15 @@ def test_every_page_of_every_role_is_translated(pseudo_app: Flask, world: World,
             *NAMES.values(),
             *(name.split()[0] for name in NAMES.values()),  # "Hello, Victor"
             *i18n.LANGUAGES.values(),
+            *BILINGUAL,
         ],
         PROPER_NAMES,
     )
     unmarked: dict[str, set[str]] = defaultdict(set)
     crawled = 0
-    for reader, email in READERS.items():
+    for reader, email in pseudo.READERS.items():
         browser = as_user(email) if email else app.test_client()
-        pages = []
-        for endpoint in _get_endpoints(app, reader):
-            with app.test_request_context():
-                pages.append((endpoint, url_for(endpoint, **ROUTES[endpoint].args(world))))
-        # Error pages are pages too.
-        pages.append(("(404)", "/no-such-page"))
-        if reader != SIGNED_OUT and _role_of(reader) != "admin":
-            pages.append(("(403)", "/admin/users"))
-        for endpoint, url in pages:
+        for endpoint, url in pseudo.pages_of(app, world, reader):
             response = browser.get(url, headers=HEADERS)
             assert response.status_code < 500, (reader, url, response.status_code)
             # Redirects' bodies are never shown; files and JSON are not pages.
