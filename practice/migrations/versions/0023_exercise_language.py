@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_exercise_language"
-down_revision = "0022_language"
+down_revision = "0023_report_language"
 branch_labels = None
 depends_on = None
 
