@@ -51,7 +51,8 @@ class PracticeSettingsForm(MendForm):
     )
     note_format = SelectField(
         _l("Session-note format"),
-        choices=[SelectChoice(key, f.name) for key, f in formats().items()],
+        # Built per form, so each format's name is in the reader's language.
+        choices=lambda: [SelectChoice(key, f.name) for key, f in formats().items()],
         description=_l(
             "The format a new session note starts in, unless a clinician chose their "
             "own in their account."

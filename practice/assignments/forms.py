@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -18,6 +20,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from practice.exercises.forms import VISIBILITY, WHO
 from practice.exercises.schedule import WEEKDAY_NAMES
 from practice.forms import MendForm
+
+
+def weekday_choices() -> list[SelectChoice]:
+    """Monday to Sunday, named in the reader's language (Babel's names; 0 is Monday)."""
+    names = get_day_names("wide", locale=get_locale() or "en")
+    return [SelectChoice(str(i), names[i]) for i in range(len(WEEKDAY_NAMES))]
 
 
 class WeekdaysField(SelectMultipleField):
@@ -64,7 +72,7 @@ class AssignmentForm(MendForm):
     end_on = DateField(_l("Ends on (repeating schedules, optional)"), validators=[Optional()])
     weekdays = WeekdaysField(
         _l("On these days (weekly)"),
-        choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)],
+        choices=weekday_choices,
     )
     note = TextAreaField(
         _l("A note for the couple (optional)"),
@@ -86,7 +94,7 @@ class PlanItemForm(MendForm):
     )
     weekdays = WeekdaysField(
         _l("On these days (weekly)"),
-        choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)],
+        choices=weekday_choices,
     )
     due_in_days = SelectField(
         _l("Due (once)"),
