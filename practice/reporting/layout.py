@@ -69,8 +69,9 @@ def page_margins_css() -> Markup:
             parts.append(f"counter({part})")
         elif part:
             parts.append(css_string(part))
+    confidential = css_string(_("Confidential"))
     rule = (
-        f"@page {{ @top-right {{ content: {css_string(_('Confidential'))}; }} "
+        f"@page {{ @top-right {{ content: {confidential}; }} "
         f"@bottom-right {{ content: {' '.join(parts)}; }} }}"
     )
     # Every word in it went through css_string: safe inside <style>.
