@@ -199,3 +199,46 @@ def test_a_request_from_before_languages_prints_in_the_clinicians(app: Flask, wo
         report = db.session.get(Report, db.session.get(ReportRequest, wanted.id).report_id)
         text = _text(read(app.config["REPORT_DIR"], report))
     assert _spanish_day(PERIOD.start) in text
+
+
+def _answer_the_builtin_check_in(app: Flask, couple_id: int, days: int = 5) -> None:
+    from practice.exercises.services import sync_library
+    from practice.models import ExerciseTemplate, Response
+    from tests.factories import make_assignment
+
+    with app.app_context():
+        sync_library(db.session)
+        template = db.session.scalar(
+            select(ExerciseTemplate).where(
+                ExerciseTemplate.slug == "daily-check-in", ExerciseTemplate.owner_id.is_(None)
+            )
+        )
+        couple = db.session.get(Couple, couple_id)
+        assignment = make_assignment(db.session, couple, template, days_ago=days)
+        for n in range(1, days + 1):
+            for partner in couple.partners:
+                db.session.add(
+                    Response(
+                        assignment_id=assignment.id,
+                        occurrence_on=TODAY - timedelta(days=n),
+                        slot=partner.role,
+                        partner_id=partner.id,
+                        version_id=template.latest.id,
+                        answers={"trust": 6},
+                        status="submitted",
+                        revision=1,
+                        visibility="shared",
+                        submitted_at=utcnow(),
+                    )
+                )
+        db.session.commit()
+
+
+def test_built_in_exercises_are_named_in_the_reports_language(app: Flask, world: World) -> None:
+    _answer_the_builtin_check_in(app, world.couple_a)
+    spanish = _html(app, world.couple_a, "couple", "es")
+    # The library's own Spanish (practice/exercises/builtin/*.toml): the scale and the title.
+    assert "Confianza hoy" in spanish and "Cómo estamos hoy" in spanish
+    assert "Trust today" not in spanish and "Daily check-in" not in spanish
+    english = _html(app, world.couple_a, "couple", "en")
+    assert "Trust today" in english and "Daily check-in" in english
