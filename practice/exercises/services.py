@@ -69,9 +69,7 @@ def languages_of_template(template: ExerciseTemplate) -> list[str]:
 
 
 def _builtin_languages(slug: str) -> list[str]:
-    from practice.exercises.library import translations_of
-
-    return sorted(translations_of(slug))
+    return sorted(_builtin_translations(slug))
 
 
 def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateDef:
@@ -85,11 +83,22 @@ def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateD
 def _library_pair(slug: str, language: str) -> tuple[TemplateDef | None, TemplateDef | None]:
     """A built-in exercise parsed in the source language and in another (None when absent)."""
     from practice.exercises.library import SOURCE_LANGUAGE, library
+    from practice.measures.library import SAFETY_SLUG, safety_entry
 
     if language == SOURCE_LANGUAGE:
         return None, None
-    source = next((e for e in library(SOURCE_LANGUAGE) if e["slug"] == slug), None)
-    translated = next((e for e in library(language) if e["slug"] == slug), None)
+
+    def entries(language: str) -> list[dict[str, Any]]:
+        # The exercises and the safety check; never a validated questionnaire (those are shown
+        # only in a published wording: practice/measures/instruments.py).
+        return (
+            [*library(language), safety_entry(language)]
+            if slug == SAFETY_SLUG
+            else [*library(language)]
+        )
+
+    source = next((e for e in entries(SOURCE_LANGUAGE) if e["slug"] == slug), None)
+    translated = next((e for e in entries(language) if e["slug"] == slug), None)
     if source is None or translated is None:
         return None, None
     return parse_definition(source), parse_definition(translated)
@@ -169,8 +178,9 @@ def copy_template(db: Session, template: ExerciseTemplate, owner: User) -> Exerc
 
 def _builtin_translations(slug: str) -> dict[str, Any]:
     from practice.exercises.library import translations_of
+    from practice.measures.library import SAFETY_FILE, SAFETY_SLUG
 
-    return translations_of(slug)
+    return translations_of(slug, SAFETY_FILE if slug == SAFETY_SLUG else None)
 
 
 def save_translation(
