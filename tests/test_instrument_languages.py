@@ -97,3 +97,26 @@ def test_the_safety_check_is_in_spanish_for_a_spanish_reader(
         )
         spanish = in_language(definition_of(template.latest), template, "es")
         assert spanish.safety and spanish.visibility_locked  # the same private check
+
+
+def test_every_band_and_score_note_has_a_readers_label() -> None:
+    from practice.measures.instruments import BAND_LABELS, band_label, score_note
+
+    for instrument in INSTRUMENTS.values():
+        for band in instrument.bands:
+            assert band.label in BAND_LABELS
+            assert band_label(band.label) == band.label  # English: the code itself
+        assert score_note(instrument) == instrument.score_note
+
+
+def test_an_intake_note_is_written_in_the_readers_shared_language(app: Flask, world: World) -> None:
+    from practice.measures.intake import _readers_language
+
+    with app.app_context():
+        couple = db.session.get(Couple, world.couple_a)
+        assert _readers_language(couple, ("injured", "involved")) == "en"  # none chose
+        couple.partner("injured").user.language = "es"
+        assert _readers_language(couple, ("injured",)) == "es"
+        assert _readers_language(couple, ("injured", "involved")) == "en"  # they differ
+        couple.partner("involved").user.language = "es"
+        assert _readers_language(couple, ("injured", "involved")) == "es"
