@@ -10,8 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from practice.db import db
-from practice.exercises.definitions import parse_definition, translated, translation_gaps
+from practice.exercises.definitions import parse_definition
 from practice.exercises.services import copy_template, definition_of, in_language, sync_library
+from practice.exercises.translations import translated, translation_gaps
 from practice.models import ExerciseTemplate, User
 from tests.factories import SIMPLE_EXERCISE, World
 

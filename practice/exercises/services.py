@@ -11,12 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from practice.exercises.definitions import (
-    DefinitionError,
-    TemplateDef,
-    parse_definition,
-    translated,
-)
+from practice.exercises.definitions import DefinitionError, TemplateDef, parse_definition
+from practice.exercises.translations import translated
 from practice.models import ExerciseTemplate, Response, TemplateVersion, User, utcnow
 
 
