@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -166,7 +167,13 @@ def copy_template(db: Session, template: ExerciseTemplate, owner: User) -> Exerc
             if _in_language(definition, template.slug, language) is not definition
         }
     raw.pop("slug", None)
-    raw["title"] = _("%(title)s (my copy)", title=raw["title"])[:200]
+    # "(my copy)" in the copy's own language, and in each of its translations' languages.
+    with force_locale(template.language or SOURCE):
+        raw["title"] = _("%(title)s (my copy)", title=raw["title"])[:200]
+    for language, words in (raw.get("translations") or {}).items():
+        if isinstance(words, dict) and words.get("title"):
+            with force_locale(language):
+                words["title"] = _("%(title)s (my copy)", title=words["title"])[:200]
     new = create_template(db, owner, raw, language=template.language or SOURCE)
     new.copied_from_id = template.id
     return new
