@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -11,18 +13,24 @@ from practice.couples.closing import CLIENT_MESSAGE, CLINICIAN_MESSAGE, CoupleCl
 JSON_ENDPOINTS = {"worksheets.autosave"}  # the page's script reads the reason from JSON
 
 MESSAGES = {
-    400: ("Something in that request didn't look right", "Please go back and try again."),
+    400: (_l("Something in that request didn't look right"), _l("Please go back and try again.")),
     403: (
-        "This page isn't open to your account",
-        "If you think it should be, ask your clinician or your practice's administrator.",
+        _l("This page isn't open to your account"),
+        _l("If you think it should be, ask your clinician or your practice's administrator."),
     ),
-    404: ("We couldn't find that page", "It may have moved, or the link may be incomplete."),
-    405: ("That didn't work", "Please go back and use the buttons on the page."),
+    404: (
+        _l("We couldn't find that page"),
+        _l("It may have moved, or the link may be incomplete."),
+    ),
+    405: (_l("That didn't work"), _l("Please go back and use the buttons on the page.")),
     413: (
-        "That was too much to send at once",
-        "Please shorten it and try again. Nothing else you saved is affected.",
+        _l("That was too much to send at once"),
+        _l("Please shorten it and try again. Nothing else you saved is affected."),
     ),
-    500: ("Something went wrong on our side", "It has been noted. Please try again in a moment."),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("It has been noted. Please try again in a moment."),
+    ),
 }
 
 
@@ -58,7 +66,7 @@ def register_error_handlers(app: Flask) -> None:
 
             return recover_from_csrf()
         if request.accept_mimetypes.best == "application/json" or request.is_json:
-            return jsonify(error="csrf", message="The form token is out of date."), 400
+            return jsonify(error="csrf", message=_("The form token is out of date.")), 400
         app.logger.info(
             "CSRF refused on %s %s [%s]", request.method, request.path, g.get("request_id")
         )
@@ -66,9 +74,11 @@ def register_error_handlers(app: Flask) -> None:
             render_template(
                 "errors/error.html",
                 code=400,
-                title="This form was open from an earlier sign-in",
-                message="For your safety we couldn't accept it. Please go back, reload the page "
-                "and send it again.",
+                title=_("This form was open from an earlier sign-in"),
+                message=_(
+                    "For your safety we couldn't accept it. Please go back, reload the page "
+                    "and send it again."
+                ),
             ),
             400,
         )
@@ -84,7 +94,7 @@ def register_error_handlers(app: Flask) -> None:
         message = CLIENT_MESSAGE if client else CLINICIAN_MESSAGE
         if request.endpoint in JSON_ENDPOINTS or request.is_json:
             return jsonify(error="closed", message=message), 409
-        title = "Your work together has ended" if client else "This couple's work is closed"
+        title = _("Your work together has ended") if client else _("This couple's work is closed")
         return render_template("errors/error.html", code=409, title=title, message=message), 409
 
     @app.errorhandler(HTTPException)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 
 from flask import abort, request
+from flask_babel import lazy_gettext as _l
 
 from practice.urls import ID_MAX
 
 # C0 and C1 controls and DEL; tab, newline and carriage return are part of ordinary writing.
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-REFUSED = "This contains characters Mend can't store. Please remove them and try again."
+REFUSED = _l("This contains characters Mend can't store. Please remove them and try again.")
 
 
 def has_controls(value: object) -> bool:

@@ -223,13 +223,13 @@ def test_invitation_lets_a_partner_choose_a_password_and_land_home(
     partner = app.test_client()
     page = partner.get(link)
     assert page.status_code == 200
-    assert "Welcome to Mend, Robin Injured" in page.get_data(as_text=True)
+    assert "Welcome to Mend, <bdi>Robin Injured</bdi>" in page.get_data(as_text=True)
     response = partner.submit(
         link, {"password": "river stones and quiet tea", "confirm": "river stones and quiet tea"}
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/today"
-    assert "Hello, Robin" in partner.get("/home").get_data(as_text=True)
+    assert "Hello, <bdi>Robin</bdi>" in partner.get("/home").get_data(as_text=True)
     # Single use: the same link now explains itself instead of working again.
     again = app.test_client().get(link)
     assert again.status_code == 400

@@ -11,7 +11,7 @@ from tests.factories import World
 
 def test_home_shows_own_stage_and_next_session(app: Flask, world: World, as_user) -> None:
     html = as_user("ia@client.test").get("/home").get_data(as_text=True)
-    assert "Hello, Ia" in html
+    assert "Hello, <bdi>Ia</bdi>" in html
     assert "Full accountability" in html  # couple A's stage
     with app.app_context():
         starts = db.session.get(Appointment, world.appointment_a).starts_at

@@ -215,7 +215,7 @@ def test_clients_of_a_closed_couple_read_and_see_a_warm_note(
     assert "Closed on" in browser.get(f"/couples/{world.couple_a}").get_data(as_text=True)
     client = as_user("ia@client.test")
     home = client.get("/home").get_data(as_text=True)
-    assert "Your work with Dr A has ended" in home
+    assert "Your work with <bdi>Dr A</bdi> has ended" in home
     today = client.get("/today").get_data(as_text=True)
     assert "Your work with your clinician has ended" in today
     assert f"/tasks/{world.assignment_a}/" not in today

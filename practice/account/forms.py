@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
@@ -11,28 +12,32 @@ from practice.forms import MendForm
 
 class ChangePasswordForm(MendForm):
     current = PasswordField(
-        "Your current password",
+        _l("Your current password"),
         validators=[
-            DataRequired(message="Please enter your current password."),
+            DataRequired(message=_l("Please enter your current password.")),
             Length(max=MAX_LENGTH),
         ],
     )
     code = StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[Optional(), Length(max=40)],
-        description="Two-step sign-in is on, so Mend asks for a current code too (or one of "
-        "your recovery codes).",
+        description=_l(
+            "Two-step sign-in is on, so Mend asks for a current code too (or one of "
+            "your recovery codes)."
+        ),
     )
     password = PasswordField(
-        "New password",
-        validators=[DataRequired(message="Please choose a new password.")],
-        description="At least 15 characters. A few ordinary words in a row are easy to remember.",
+        _l("New password"),
+        validators=[DataRequired(message=_l("Please choose a new password."))],
+        description=_l(
+            "At least 15 characters. A few ordinary words in a row are easy to remember."
+        ),
     )
     confirm = PasswordField(
-        "The new password again",
+        _l("The new password again"),
         validators=[
-            DataRequired(message="Please type the new password again."),
-            EqualTo("password", message="The two new passwords differ."),
+            DataRequired(message=_l("Please type the new password again.")),
+            EqualTo("password", message=_l("The two new passwords differ.")),
         ],
     )
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from practice.account.forms import ChangePasswordForm, EndSessionForm
 from practice.audit.capture import record
+from practice.auth.devices import device_in_words
 from practice.auth.forms import PostForm
 from practice.auth.passwords import hash_password, verify_password
 from practice.auth.sessions import (
@@ -26,8 +29,8 @@ from practice.twofactor.services import accept_recovery_code, accept_totp
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-WRONG_PASSWORD = "That isn't your current password. Please try again."  # noqa: S105
-WRONG_CODE = "That code didn't work. Please try the newest code, or a recovery code."
+WRONG_PASSWORD = _l("That isn't your current password. Please try again.")
+WRONG_CODE = _l("That code didn't work. Please try the newest code, or a recovery code.")
 
 
 def _sessions():
@@ -47,7 +50,10 @@ def _page(password_form: ChangePasswordForm | None = None, status: int = 200):
     return render_template(
         "account/manage.html",
         password_form=password_form or ChangePasswordForm(),
-        sessions=[(row, current, session_reference(row)) for row, current in _sessions()],
+        sessions=[
+            (row, current, session_reference(row), device_in_words(row.device))
+            for row, current in _sessions()
+        ],
         post_form=PostForm(),
     ), status
 
@@ -76,7 +82,7 @@ def change_password():
     if user.has_two_factor:
         code = form.code.data or ""
         if not code.strip():
-            form.code.errors.append("Please enter a current code from your authenticator app.")
+            form.code.errors.append(_("Please enter a current code from your authenticator app."))
             return _page(form, 400)
         by_code = accept_totp(db.session, user, code)
         if not (by_code or accept_recovery_code(db.session, user, code)):
@@ -89,8 +95,10 @@ def change_password():
     record("password_changed", "user", user.id)
     db.session.commit()
     flash(
-        "Your password is changed. Every other phone or computer that was signed in is now "
-        "signed out.",
+        _(
+            "Your password is changed. Every other phone or computer that was signed in is now "
+            "signed out."
+        ),
         "success",
     )
     return redirect(url_for("account.manage"))
@@ -102,7 +110,7 @@ def end_device():
     """Sign out one device of this account (this one too, if chosen)."""
     form = EndSessionForm()
     if not form.validate_on_submit():
-        flash("Mend couldn't tell which device you meant. Please try again.", "error")
+        flash(_("Mend couldn't tell which device you meant. Please try again."), "error")
         return redirect(url_for("account.manage"))
     chosen = next(
         (
@@ -113,17 +121,17 @@ def end_device():
         None,
     )
     if chosen is None or not end_one_session(db.session, current_user.id, chosen[0].id):
-        flash("That device is already signed out.", "info")
+        flash(_("That device is already signed out."), "info")
         return redirect(url_for("account.manage"))
     record("signed_out_one", "user", current_user.id)
     if chosen[1]:
         end_session(db.session, None)
         db.session.commit()
-        flash("You are signed out. Take care.", "info")
+        flash(_("You are signed out. Take care."), "info")
         return redirect(url_for("auth.login"))
     db.session.commit()
     flash(
-        "That device is signed out. If it opens Mend again, it will be asked to sign in.",
+        _("That device is signed out. If it opens Mend again, it will be asked to sign in."),
         "success",
     )
     return redirect(url_for("account.manage"))
@@ -134,12 +142,12 @@ def end_device():
 def end_everywhere():
     """Sign out every device of this account, this one included."""
     if not PostForm().validate_on_submit():
-        flash("Something went wrong there. Please try again.", "error")
+        flash(_("Something went wrong there. Please try again."), "error")
         return redirect(url_for("account.manage"))
     user_id = current_user.id
     record("signed_out_all", "user", user_id)
     end_all_sessions(db.session, user_id)
     end_session(db.session, None)
     db.session.commit()
-    flash("You are signed out everywhere, on this device too. Take care.", "info")
+    flash(_("You are signed out everywhere, on this device too. Take care."), "info")
     return redirect(url_for("auth.login"))

@@ -6,6 +6,9 @@ the account page; the raw user agent is never kept.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 # Order matters: an Edge user agent also names Chrome and Safari; Chrome's also names Safari.
 _BROWSERS = (
     ("Edg/", "Edge"),
@@ -33,6 +36,19 @@ _SYSTEMS = (
 )
 
 
+# The kinds of device as the reader's language says them (the stored words are English).
+_SYSTEM_WORDS = {
+    "an iPhone": _l("an iPhone"),
+    "an iPad": _l("an iPad"),
+    "an Android phone or tablet": _l("an Android phone or tablet"),
+    "a Chromebook": _l("a Chromebook"),
+    "a Windows computer": _l("a Windows computer"),
+    "a Mac": _l("a Mac"),
+    "a Linux computer": _l("a Linux computer"),
+}
+_UNKNOWN = "An unknown browser"
+
+
 def describe_device(user_agent: str | None) -> str:
     """The browser and the kind of device, in words; "An unknown browser" when unclear."""
     agent = (user_agent or "")[:512]
@@ -44,4 +60,16 @@ def describe_device(user_agent: str | None) -> str:
         return browser
     if system:
         return f"A browser on {system}"
-    return "An unknown browser"
+    return _UNKNOWN
+
+
+def device_in_words(stored: str | None) -> str:
+    """The stored words of describe_device in the reader's language (browser names as they are)."""
+    if not stored or stored == _UNKNOWN:
+        return _("An unknown browser")
+    browser, _on, system = stored.rpartition(" on ")
+    if system not in _SYSTEM_WORDS:
+        return stored
+    if browser == "A browser":
+        return _("A browser on %(system)s", system=_SYSTEM_WORDS[system])
+    return _("%(browser)s on %(system)s", browser=browser, system=_SYSTEM_WORDS[system])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -10,20 +11,22 @@ from practice.forms import MendForm
 
 
 class LoginForm(MendForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     next = HiddenField()
 
 
 class SetPasswordForm(MendForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired()],
-        description="At least 15 characters. A few ordinary words in a row are easy to remember.",
+        description=_l(
+            "At least 15 characters. A few ordinary words in a row are easy to remember."
+        ),
     )
     confirm = PasswordField(
-        "The same password again",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("The same password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
     def __init__(self, *args, email: str = "", **kwargs) -> None:
@@ -37,7 +40,7 @@ class SetPasswordForm(MendForm):
 
 
 class ResetRequestForm(MendForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
 class PostForm(MendForm):

@@ -7,6 +7,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 from practice.paths import DATA_DIR
 
@@ -51,14 +52,19 @@ def password_problem(password: str, *, email: str = "", two_factor: bool = False
     """Why this password cannot be used, in plain words, or None when it is fine."""
     minimum = MIN_LENGTH_WITH_2FA if two_factor else MIN_LENGTH
     if len(password) < minimum:
-        return f"Please use at least {minimum} characters. A few ordinary words in a row work well."
+        return _(
+            "Please use at least %(num)d characters. A few ordinary words in a row work well.",
+            num=minimum,
+        )
     if len(password) > MAX_LENGTH:
-        return f"Please use at most {MAX_LENGTH} characters."
+        return _("Please use at most %(num)d characters.", num=MAX_LENGTH)
     lowered = password.lower()
     if lowered in _common_passwords():
-        return "That password is on a list of commonly used passwords. Please choose another."
+        return _("That password is on a list of commonly used passwords. Please choose another.")
     if _REPEATED.match(lowered) or len(set(lowered)) <= 3:
-        return "That password repeats itself, which makes it easy to guess. Please choose another."
+        return _(
+            "That password repeats itself, which makes it easy to guess. Please choose another."
+        )
     if email and lowered == email.lower():
-        return "Please don't use your email address as your password."
+        return _("Please don't use your email address as your password.")
     return None

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -74,7 +75,7 @@ def find_token(db: Session, secret_key: str, purpose: str, signed: str) -> Accou
         token_id, nonce = _serializer(secret_key, purpose).loads(signed)
     except (BadSignature, ValueError, TypeError) as exc:
         raise TokenError(
-            "This link is not valid. Please ask your clinician for a new one."
+            _("This link is not valid. Please ask your clinician for a new one.")
         ) from exc
     row = db.scalar(select(AccountToken).where(AccountToken.id == token_id))
     if (
@@ -82,13 +83,15 @@ def find_token(db: Session, secret_key: str, purpose: str, signed: str) -> Accou
         or row.purpose != purpose
         or not hmac.compare_digest(row.nonce_hash, _digest(str(nonce)))
     ):
-        raise TokenError("This link is not valid. Please ask your clinician for a new one.")
+        raise TokenError(_("This link is not valid. Please ask your clinician for a new one."))
     if row.used_at is not None:
-        raise TokenError("This link has already been used. Please sign in, or ask for a new link.")
+        raise TokenError(
+            _("This link has already been used. Please sign in, or ask for a new link.")
+        )
     if row.revoked_at is not None:
-        raise TokenError("A newer link has been sent; this one no longer works.")
+        raise TokenError(_("A newer link has been sent; this one no longer works."))
     if row.expires_at <= utcnow():
-        raise TokenError("This link has expired. Please ask your clinician for a new one.")
+        raise TokenError(_("This link has expired. Please ask your clinician for a new one."))
     if not row.user.is_active:
-        raise TokenError("This account is not active. Please contact your clinician.")
+        raise TokenError(_("This account is not active. Please contact your clinician."))
     return row

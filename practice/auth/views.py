@@ -15,6 +15,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
@@ -31,7 +34,7 @@ from practice.twofactor.services import accept_recovery_code, accept_totp, recov
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = "That email and password don't match an active account. Please try again."
+SIGN_IN_FAILED = _l("That email and password don't match an active account. Please try again.")
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -92,7 +95,7 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
-CODE_REFUSED = "That code didn't work. Please check it and try again, or use a recovery code."
+CODE_REFUSED = _l("That code didn't work. Please check it and try again, or use a recovery code.")
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
@@ -100,7 +103,7 @@ def two_factor():
     """The second step of signing in: a code from the authenticator app or a recovery code."""
     held = held_sign_in(db.session)
     if held is None:
-        flash("For your safety that sign-in has timed out. Please sign in again.", "info")
+        flash(_("For your safety that sign-in has timed out. Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     user, target = held
     form = SecondStepForm()
@@ -114,8 +117,13 @@ def two_factor():
             if not by_app:
                 left = recovery_codes_left(db.session, user)
                 flash(
-                    f"You signed in with a recovery code; {left} left. You can make new ones "
-                    "in Two-step sign-in.",
+                    ngettext(
+                        "You signed in with a recovery code; %(num)d left. You can make new ones "
+                        "in Two-step sign-in.",
+                        "You signed in with a recovery code; %(num)d left. You can make new ones "
+                        "in Two-step sign-in.",
+                        left,
+                    ),
                     "info",
                 )
             return redirect(target or home_for(user))
@@ -125,7 +133,7 @@ def two_factor():
     return render_template("auth/two_factor.html", form=form)
 
 
-RESET_SENT = (
+RESET_SENT = _l(
     "If that email belongs to an active Mend account, a link to choose a new password is on "
     "its way. It works once, for an hour."
 )
@@ -152,16 +160,19 @@ def forgot_password():
                 "set_password",
                 timedelta(hours=1),
             )
-            send_mail(
-                user.email,
-                "Choose a new Mend password",
-                "Hello,\n\nSomeone asked to reset the password of your Mend account. If it was "
-                "you, choose a new password here (the link works once, for an hour):\n"
-                f"{external_url('auth.set_password', token=issued.secret)}\n\n"
-                "If it wasn't you, you can ignore this email; your password stays as it is.\n",
-            )
+            # In the account holder's language, not the language of whoever asked.
+            with force_locale(user.language or current_app.config["LOCALE"]):
+                subject = _("Choose a new Mend password")
+                body = _(
+                    "Hello,\n\nSomeone asked to reset the password of your Mend account. If it "
+                    "was you, choose a new password here (the link works once, for an hour):\n"
+                    "%(link)s\n\n"
+                    "If it wasn't you, you can ignore this email; your password stays as it is.\n",
+                    link=external_url("auth.set_password", token=issued.secret),
+                )
+            send_mail(user.email, subject, body)
             db.session.commit()
-        flash(RESET_SENT, "info")
+        flash(str(RESET_SENT), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -183,7 +194,7 @@ def logout():
         record("signed_out", "user", current_user.id)
     end_session(db.session, current_user.get_id() if current_user.is_authenticated else None)
     db.session.commit()
-    flash("You are signed out. Take care.", "info")
+    flash(_("You are signed out. Take care."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -215,7 +226,7 @@ def _choose_password(signed: str, purpose: str):
         ).rowcount
         if claimed != 1:
             db.session.rollback()
-            message = "This link has already been used. Please sign in."
+            message = _("This link has already been used. Please sign in.")
             return render_template("auth/link_problem.html", message=message), 400
         end_all_sessions(db.session, user.id)
         user.password_hash = hash_password(form.password.data)
@@ -225,11 +236,11 @@ def _choose_password(signed: str, purpose: str):
             # A link in an email is one factor: the second step is still asked for.
             hold_sign_in(user)
             db.session.commit()
-            flash("Your password is set. One more step to sign in.", "success")
+            flash(_("Your password is set. One more step to sign in."), "success")
             return redirect(url_for("auth.two_factor"))
         start_session(db.session, user)
         record("signed_in", "user", user.id, user_id=user.id)
         db.session.commit()
-        flash("Welcome to Mend. Your password is set.", "success")
+        flash(_("Welcome to Mend. Your password is set."), "success")
         return redirect(home_for(user))
     return render_template("auth/choose_password.html", form=form, user=user, purpose=purpose)

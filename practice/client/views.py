@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from practice.access import client_required, get_couple_or_404, own_partner
@@ -45,7 +46,7 @@ def settings():
         current_user.reminders_enabled = request.form.get("reminders") == "on"
         db.session.commit()
         flash(
-            "Reminders are on." if current_user.reminders_enabled else "Reminders are off.",
+            _("Reminders are on.") if current_user.reminders_enabled else _("Reminders are off."),
             "success",
         )
         return redirect(url_for("client.settings"))

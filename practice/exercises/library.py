@@ -78,6 +78,27 @@ def languages_of(data: dict[str, Any]) -> set[str]:
     return set(data.get("text") or {})
 
 
+def translations_of(slug: str) -> dict[str, Any]:
+    """A built-in exercise's other languages in the definition's "translations" shape, so a
+    clinician's copy keeps them (only the languages its file has words in)."""
+    data = next((d for _name, d in _files() if d.get("slug") == slug), None)
+    if data is None:
+        return {}
+    found: dict[str, Any] = {}
+    for language in sorted(languages_of(data) - {SOURCE_LANGUAGE}):
+        entry = entry_from_data(data, language)
+        found[language] = {
+            "title": entry["title"],
+            "purpose": entry.get("purpose", ""),
+            "instructions": entry.get("instructions", ""),
+            "fields": {
+                f["key"]: {k: f[k] for k in FIELD_TEXT if k in f and k != "key"}
+                for f in entry["fields"]
+            },
+        }
+    return found
+
+
 @cache
 def _files() -> tuple[tuple[str, dict[str, Any]], ...]:
     found = []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 
 @dataclass(frozen=True)
 class Item:
@@ -262,6 +264,44 @@ CSI4 = Instrument(
 from practice.measures.pcl5 import PCL5  # noqa: E402
 
 INSTRUMENTS: dict[str, Instrument] = {i.key: i for i in (CSI4, PHQ9, GAD7, PCL5)}
+
+# --- languages ---------------------------------------------------------------------------------
+# A validated questionnaire is shown only in a wording its publisher (or a validation study) has
+# published, never machine-translated or translated by us: a different wording is a different
+# instrument, and its scores and bands would no longer mean what the source says.
+#
+# Searched on 2026-12-06 (Mend's reference search: docs, pages and code corpora) for:
+# - PHQ-9 and GAD-7 "Spanish for USA" from Pfizer's screener site (phqscreeners.com): the
+#   official page and PDFs were not in reach; only third-party copies were found, which are not
+#   a source we can cite as the publisher's. Not used.
+# - CSI-4: validated translations found for Persian, Korean and Canadian French, none for
+#   Spanish with its item wording. Not used.
+# - PCL-5: Spanish adaptations published by research groups (Madrid 2016, Mexico 2019, Spain
+#   2024), but no Spanish form from the VA National Center for PTSD. Not used.
+# So every instrument is in English only. To add a language: put the published wording in a
+# translation table here with its exact source (URL and title), and list it in VALIDATED below.
+VALIDATED: dict[str, dict[str, str]] = {key: {} for key in INSTRUMENTS}  # key -> {lang: source}
+SOURCE_LANGUAGE = "en"
+
+
+def shown_language(instrument_key: str, language: str) -> str:
+    """The language an instrument is shown in to a reader of `language`: theirs where a
+    validated translation is on file, else English."""
+    if language in VALIDATED.get(instrument_key, {}):
+        return language
+    return SOURCE_LANGUAGE
+
+
+def missing_translation_note(instrument_key: str, language: str) -> str | None:
+    """What the clinician's pages say when a reader of `language` sees the English instrument;
+    None when nothing is missing."""
+    if shown_language(instrument_key, language) == language:
+        return None
+    if language == "es":
+        return _("No validated Spanish translation on file; shown in English.")
+    return _(
+        "No validated translation in %(language)s on file; shown in English.", language=language
+    )
 
 
 class ScoringError(ValueError):

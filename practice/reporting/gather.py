@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +35,7 @@ from practice.timefmt import format_datetime
 
 AUDIENCES = {"clinician": CLINICIAN, "couple": COUPLE}
 MAX_RESPONSES = 20
-NO_TEXT = "(no written answer)"
+NO_TEXT = _l("(no written answer)")
 
 
 class ReportError(ValueError):
@@ -107,13 +109,14 @@ def _excerpt(definition, answers: dict) -> tuple[str, str]:
         if field.kind in ("short_text", "long_text") and value:
             text = " ".join(str(value).split())
             return field.label, text if len(text) <= 280 else text[:277].rstrip() + "…"
-    return "", NO_TEXT
+    return "", str(NO_TEXT)
 
 
 def _scored(db: Session, ids: list[int]) -> dict[int, str]:
     """Questionnaires and safety checks as their result ("Score 12 of 27: moderate"), by
     response id: one query each, for the clinician's copy."""
     from practice.measures.instruments import INSTRUMENTS
+    from practice.measures.summary import band_words
     from practice.models import MeasureScore, SafetyCheck
 
     results: dict[int, str] = {}
@@ -121,11 +124,20 @@ def _scored(db: Session, ids: list[int]) -> dict[int, str]:
         return results
     for m in db.scalars(select(MeasureScore).where(MeasureScore.response_id.in_(ids))):
         instrument = INSTRUMENTS.get(m.instrument)
-        most = f" of {instrument.maximum}" if instrument else ""
-        results[m.response_id] = f"Score {m.total}{most}: {m.band}"
+        band = band_words(m.band)
+        results[m.response_id] = (
+            _(
+                "Score %(score)d of %(most)d: %(band)s",
+                score=m.total,
+                most=instrument.maximum,
+                band=band,
+            )
+            if instrument
+            else _("Score %(score)d: %(band)s", score=m.total, band=band)
+        )
     for c in db.scalars(select(SafetyCheck).where(SafetyCheck.response_id.in_(ids))):
         results[c.response_id] = (
-            "Safety check: a worry was raised" if c.worrying else "Safety check: no worries"
+            _("Safety check: a worry was raised") if c.worrying else _("Safety check: no worries")
         )
     return results
 
@@ -137,9 +149,9 @@ def _agenda_messages(db: Session, couple: Couple, readers: Audience, zone: tzinf
     names = {p.role: p.user.display_name for p in couple.partners}
     names["clinician"] = couple.clinician.display_name
     where = {
-        "injured": f"private, {names.get('injured', 'injured partner')}",
-        "involved": f"private, {names.get('involved', 'involved partner')}",
-        "together": "all three",
+        "injured": _("private, %(name)s", name=names.get("injured") or _("injured partner")),
+        "involved": _("private, %(name)s", name=names.get("involved") or _("involved partner")),
+        "together": _("all three"),
     }
     return tuple(
         AgendaMessage(
@@ -163,10 +175,10 @@ def gather(
 ) -> Gathered:
     """Everything for one couple's report over the period, for the given audience."""
     if audience not in AUDIENCES:
-        raise ReportError("A report is for the clinician or the couple.")
+        raise ReportError(_("A report is for the clinician or the couple."))
     couple = db.get(Couple, couple_id)
     if couple is None:
-        raise ReportError("No such couple.")
+        raise ReportError(_("No such couple."))
     today = now.astimezone(zone).date()
     readers: Audience = AUDIENCES[audience]
     # The loaded data reaches back over the previous period too (for the trends' change), so

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from flask_babel import get_translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from practice.numfmt import points, signed
+from practice.numfmt import decimal, number, percent, points, signed
 from practice.paths import REPORTS_DIR
 from practice.reporting.data import ReportData
+from practice.timefmt import reader_locale
 
 
 @cache
@@ -19,12 +21,23 @@ def environment() -> Environment:
         loader=FileSystemLoader(str(REPORTS_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # {{ _("...") }} in the print templates: the language is flask_babel's at render time (the
+    # pipeline prints inside force_locale(language)); English without an app context.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda text: get_translations().ugettext(text),
+        lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+        newstyle=True,
     )
     # Charts are SVG the chart module built with every text escaped; nothing else is raw.
     env.filters["svg"] = Markup  # nosemgrep: mend-no-markup-filter
     # Signed changes print alike on the page and on paper (no "-0.0").
     env.filters["signed"] = signed
     env.filters["points"] = points
+    env.filters["decimal"] = decimal
+    env.filters["number"] = number
+    env.filters["percent"] = percent
     return env
 
 
@@ -48,5 +61,7 @@ def lay_out(report: ReportData, paper: str = "A4", inline_css: bool = False) -> 
         # <style> it must not be HTML-escaped.
         css = Markup(css_text)  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
     return (
-        environment().get_template("report.html").render(report=report, paper=paper, inline_css=css)
+        environment()
+        .get_template("report.html")
+        .render(report=report, paper=paper, inline_css=css, lang=reader_locale())
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -11,31 +12,32 @@ from practice.forms import MendForm
 
 class CodeForm(MendForm):
     code = StringField(
-        "Code from your authenticator app",
-        validators=[DataRequired(message="Please enter the six-digit code."), Length(max=40)],
-        description="Six digits. A new one appears every 30 seconds.",
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(message=_l("Please enter the six-digit code.")), Length(max=40)],
+        description=_l("Six digits. A new one appears every 30 seconds."),
     )
 
 
 class SecondStepForm(MendForm):
     code = StringField(
-        "Code",
-        validators=[DataRequired(message="Please enter a code."), Length(max=40)],
-        description="The six-digit code from your authenticator app, or one of your recovery "
-        "codes.",
+        _l("Code"),
+        validators=[DataRequired(message=_l("Please enter a code.")), Length(max=40)],
+        description=_l(
+            "The six-digit code from your authenticator app, or one of your recovery codes."
+        ),
     )
 
 
 class TurnOffForm(MendForm):
     code = StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[Optional(), Length(max=40)],
     )
     password = PasswordField(
-        "Or your password",
+        _l("Or your password"),
         validators=[Optional(), Length(max=MAX_LENGTH)],
     )
 
     def validate_code(self, field: StringField) -> None:
         if not (field.data or "").strip() and not self.password.data:
-            raise ValidationError("Please enter a current code or your password.")
+            raise ValidationError(_l("Please enter a current code or your password."))

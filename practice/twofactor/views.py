@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from practice.auth.forms import PostForm
@@ -25,7 +27,9 @@ from practice.twofactor.services import (
 
 bp = Blueprint("twofactor", __name__, url_prefix="/account/two-step")
 
-CODE_REFUSED = "That code didn't work. Please check the time on your phone and try the newest code."
+CODE_REFUSED = _l(
+    "That code didn't work. Please check the time on your phone and try the newest code."
+)
 
 
 @bp.before_app_request
@@ -39,8 +43,10 @@ def _require_enrolment():
     if current_user.has_two_factor or not must_enrol(db.session, current_user):
         return None
     flash(
-        "Your practice asks everyone on the team to use two-step sign-in. Please set it up "
-        "before you carry on.",
+        _(
+            "Your practice asks everyone on the team to use two-step sign-in. Please set it up "
+            "before you carry on."
+        ),
         "info",
     )
     return redirect(url_for("twofactor.manage"))
@@ -136,12 +142,14 @@ def switch_off():
             return _page(status=400)
         turn_off(db.session, user)
         db.session.commit()
-        flash("Setup cancelled. Nothing has changed at sign-in.", "info")
+        flash(_("Setup cancelled. Nothing has changed at sign-in."), "info")
         return redirect(url_for("twofactor.manage"))
     if user.is_staff and practice_settings(db.session).require_two_factor_staff:
         form.form_errors.append(
-            "Your practice asks everyone on the team to use two-step sign-in, so it stays on. "
-            "If you've lost your phone, an admin can reset it for you."
+            _(
+                "Your practice asks everyone on the team to use two-step sign-in, so it stays "
+                "on. If you've lost your phone, an admin can reset it for you."
+            )
         )
         return _page(off_form=form, status=400)
     if form.validate_on_submit():
@@ -152,7 +160,7 @@ def switch_off():
         if code_ok or password_ok:
             turn_off(db.session, user)
             db.session.commit()
-            flash("Two-step sign-in is off. You sign in with your password alone.", "success")
+            flash(_("Two-step sign-in is off. You sign in with your password alone."), "success")
             return redirect(url_for("twofactor.manage"))
-        form.code.errors.append("That code or password didn't work. Please try again.")
+        form.code.errors.append(_("That code or password didn't work. Please try again."))
     return _page(off_form=form, status=400)
