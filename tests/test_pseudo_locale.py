@@ -43,15 +43,30 @@ BILINGUAL = ("Language", "· Idioma")
 PROPER_NAMES = {"Mend", "PHQ", "GAD", "CSI", "PCL", "FHIR", "JSON", "PDF", "iCalendar"}
 
 
-def _stored_strings(app: Flask) -> list[str]:
-    """Every string stored in the database (JSON values included, keys left out)."""
+def _stored_strings(app: Flask) -> tuple[list[str], list[str]]:
+    """Every string stored in the database, read through the ORM (so encrypted text is opened),
+    JSON values included; and the identifiers people chose (question keys), shown as they are."""
     found: list[str] = []
+    keys: list[str] = []
     with app.app_context():
-        for table in Base.metadata.sorted_tables:
-            for row in db.session.execute(select(table)):
-                for value in row:
+        for mapper in Base.registry.mappers:
+            attributes = [c.key for c in mapper.column_attrs]
+            for row in db.session.scalars(select(mapper.class_)):
+                for name in attributes:
+                    value = getattr(row, name)
                     found.extend(pseudo.strings_in(value))
-    return found
+                    keys.extend(_question_keys(value))
+        db.session.rollback()
+    return found, keys
+
+
+def _question_keys(value: object) -> list[str]:
+    if isinstance(value, dict):
+        own = [value["key"]] if isinstance(value.get("key"), str) else []
+        return own + [k for item in value.values() for k in _question_keys(item)]
+    if isinstance(value, list | tuple):
+        return [k for item in value for k in _question_keys(item)]
+    return []
 
 
 def _content_strings() -> list[str]:
@@ -104,9 +119,10 @@ def test_the_pseudo_language_is_served(pseudo_app: Flask) -> None:
 
 def test_every_page_of_every_role_is_translated(pseudo_app: Flask, world: World, as_user) -> None:
     app = pseudo_app
+    stored, keys = _stored_strings(app)
     data = pseudo.UserData(
         [
-            *_stored_strings(app),
+            *stored,
             *_content_strings(),
             *NAMES.values(),
             *(name.split()[0] for name in NAMES.values()),  # "Hello, Victor"
@@ -114,6 +130,7 @@ def test_every_page_of_every_role_is_translated(pseudo_app: Flask, world: World,
             *BILINGUAL,
         ],
         PROPER_NAMES,
+        identifiers=[*keys, app.config.get("TIMEZONE") or "UTC"],
     )
     unmarked: dict[str, set[str]] = defaultdict(set)
     crawled = 0
