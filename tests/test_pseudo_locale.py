@@ -85,15 +85,53 @@ def _content_strings() -> list[str]:
     return found
 
 
-def _arrange(app: Flask) -> None:
-    """The world's people named, and the built-in library in the database."""
+# Built-in exercises couple A is given, so Today, the check-ins' charts and the questionnaires
+# show their pages with something in them.
+GIVEN = ("daily-check-in", "measure-phq9", "safety-check")
+
+
+def _arrange(app: Flask, world: World) -> None:
+    """The world's people named, the built-in library in the database, and couple A doing a
+    daily check-in (answered by both for a week), a questionnaire and a safety check."""
+    from datetime import timedelta
+
     from practice.exercises.services import sync_library
-    from practice.models import User
+    from practice.models import Couple, ExerciseTemplate, Response, User, utcnow
+    from tests.factories import make_assignment
 
     with app.app_context():
         for user in db.session.scalars(select(User)):
             user.display_name = NAMES.get(user.email, user.display_name)
         sync_library(db.session)
+        couple = db.session.get(Couple, world.couple_a)
+        for slug in GIVEN:
+            template = db.session.scalar(
+                select(ExerciseTemplate).where(ExerciseTemplate.slug == slug)
+            )
+            assignment = make_assignment(db.session, couple, template, days_ago=7)
+            if slug != "daily-check-in":
+                continue
+            for days_ago in range(1, 7):
+                for partner in couple.partners:
+                    db.session.add(
+                        Response(
+                            assignment_id=assignment.id,
+                            occurrence_on=assignment.start_on + timedelta(days=7 - days_ago),
+                            slot=partner.role,
+                            partner_id=partner.id,
+                            version_id=template.latest.id,
+                            answers={
+                                "trust": 3 + days_ago % 4,
+                                "emotional_safety": 5,
+                                "connection": 4 + days_ago % 3,
+                                "distress": 6 - days_ago % 3,
+                            },
+                            status="submitted",
+                            revision=1,
+                            visibility="shared",
+                            submitted_at=utcnow(),
+                        )
+                    )
         db.session.commit()
 
 
@@ -103,7 +141,7 @@ def pseudo_app(app: Flask, world: World, tmp_path: Path, monkeypatch) -> Flask:
     pseudo.write_pseudo_catalogue(tmp_path / "pseudo")
     app.extensions["babel"].translation_directories.append(str(tmp_path / "pseudo"))
     monkeypatch.setitem(i18n.LANGUAGES, pseudo.PSEUDO_LOCALE, pseudo.pseudo("Pseudo"))
-    _arrange(app)
+    _arrange(app, world)
     return app
 
 
