@@ -160,12 +160,18 @@ NOT_WORDS = re.compile(r"\b(?:https?://|mailto:)\S+|\S+@\S+\.\w+|\b(?=[\w:.-]*\d
 class UserData:
     """The words that may stay untranslated on a page: what people wrote or were given."""
 
-    def __init__(self, strings: Iterable[str], allowed_words: Iterable[str] = ()) -> None:
-        pieces = set()
+    def __init__(
+        self,
+        strings: Iterable[str],
+        allowed_words: Iterable[str] = (),
+        identifiers: Iterable[str] = (),
+    ) -> None:
+        pieces = set(identifiers)
         for text in strings:
             if not text or _CODE.match(text):
                 continue
             pieces.add(text.strip())
+            pieces.add(" ".join(text.split()))  # as a page shows it, whitespace collapsed
             # Pages show multi-line text a line (or a paragraph) at a time.
             pieces.update(line.strip() for line in text.splitlines() if line.strip())
         pieces.discard("")

@@ -43,15 +43,30 @@ BILINGUAL = ("Language", "· Idioma")
 PROPER_NAMES = {"Mend", "PHQ", "GAD", "CSI", "PCL", "FHIR", "JSON", "PDF", "iCalendar"}
 
 
-def _stored_strings(app: Flask) -> list[str]:
-    """Every string stored in the database (JSON values included, keys left out)."""
+def _stored_strings(app: Flask) -> tuple[list[str], list[str]]:
+    """Every string stored in the database, read through the ORM (so encrypted text is opened),
+    JSON values included; and the identifiers people chose (question keys), shown as they are."""
     found: list[str] = []
+    keys: list[str] = []
     with app.app_context():
-        for table in Base.metadata.sorted_tables:
-            for row in db.session.execute(select(table)):
-                for value in row:
+        for mapper in Base.registry.mappers:
+            attributes = [c.key for c in mapper.column_attrs]
+            for row in db.session.scalars(select(mapper.class_)):
+                for name in attributes:
+                    value = getattr(row, name)
                     found.extend(pseudo.strings_in(value))
-    return found
+                    keys.extend(_question_keys(value))
+        db.session.rollback()
+    return found, keys
+
+
+def _question_keys(value: object) -> list[str]:
+    if isinstance(value, dict):
+        own = [value["key"]] if isinstance(value.get("key"), str) else []
+        return own + [k for item in value.values() for k in _question_keys(item)]
+    if isinstance(value, list | tuple):
+        return [k for item in value for k in _question_keys(item)]
+    return []
 
 
 def _content_strings() -> list[str]:
@@ -70,15 +85,53 @@ def _content_strings() -> list[str]:
     return found
 
 
-def _arrange(app: Flask) -> None:
-    """The world's people named, and the built-in library in the database."""
+# Built-in exercises couple A is given, so Today, the check-ins' charts and the questionnaires
+# show their pages with something in them.
+GIVEN = ("daily-check-in", "measure-phq9", "safety-check")
+
+
+def _arrange(app: Flask, world: World) -> None:
+    """The world's people named, the built-in library in the database, and couple A doing a
+    daily check-in (answered by both for a week), a questionnaire and a safety check."""
+    from datetime import timedelta
+
     from practice.exercises.services import sync_library
-    from practice.models import User
+    from practice.models import Couple, ExerciseTemplate, Response, User, utcnow
+    from tests.factories import make_assignment
 
     with app.app_context():
         for user in db.session.scalars(select(User)):
             user.display_name = NAMES.get(user.email, user.display_name)
         sync_library(db.session)
+        couple = db.session.get(Couple, world.couple_a)
+        for slug in GIVEN:
+            template = db.session.scalar(
+                select(ExerciseTemplate).where(ExerciseTemplate.slug == slug)
+            )
+            assignment = make_assignment(db.session, couple, template, days_ago=7)
+            if slug != "daily-check-in":
+                continue
+            for days_ago in range(1, 7):
+                for partner in couple.partners:
+                    db.session.add(
+                        Response(
+                            assignment_id=assignment.id,
+                            occurrence_on=assignment.start_on + timedelta(days=7 - days_ago),
+                            slot=partner.role,
+                            partner_id=partner.id,
+                            version_id=template.latest.id,
+                            answers={
+                                "trust": 3 + days_ago % 4,
+                                "emotional_safety": 5,
+                                "connection": 4 + days_ago % 3,
+                                "distress": 6 - days_ago % 3,
+                            },
+                            status="submitted",
+                            revision=1,
+                            visibility="shared",
+                            submitted_at=utcnow(),
+                        )
+                    )
         db.session.commit()
 
 
@@ -88,7 +141,7 @@ def pseudo_app(app: Flask, world: World, tmp_path: Path, monkeypatch) -> Flask:
     pseudo.write_pseudo_catalogue(tmp_path / "pseudo")
     app.extensions["babel"].translation_directories.append(str(tmp_path / "pseudo"))
     monkeypatch.setitem(i18n.LANGUAGES, pseudo.PSEUDO_LOCALE, pseudo.pseudo("Pseudo"))
-    _arrange(app)
+    _arrange(app, world)
     return app
 
 
@@ -104,9 +157,10 @@ def test_the_pseudo_language_is_served(pseudo_app: Flask) -> None:
 
 def test_every_page_of_every_role_is_translated(pseudo_app: Flask, world: World, as_user) -> None:
     app = pseudo_app
+    stored, keys = _stored_strings(app)
     data = pseudo.UserData(
         [
-            *_stored_strings(app),
+            *stored,
             *_content_strings(),
             *NAMES.values(),
             *(name.split()[0] for name in NAMES.values()),  # "Hello, Victor"
@@ -114,6 +168,7 @@ def test_every_page_of_every_role_is_translated(pseudo_app: Flask, world: World,
             *BILINGUAL,
         ],
         PROPER_NAMES,
+        identifiers=[*keys, app.config.get("TIMEZONE") or "UTC"],
     )
     unmarked: dict[str, set[str]] = defaultdict(set)
     crawled = 0
