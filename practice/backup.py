@@ -14,6 +14,7 @@ import subprocess  # nosec B404 - runs pg_dump/pg_restore with a fixed argument 
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
@@ -55,7 +56,9 @@ def backup(database_url: str, out: Path) -> None:
     """Write a backup of the database at database_url to out (a new file, readable by owner)."""
     out = Path(out)
     if out.exists():
-        raise BackupError(f"{out} already exists; choose a new file name for each backup.")
+        raise BackupError(
+            _("%(file)s already exists; choose a new file name for each backup.", file=str(out))
+        )
     url = make_url(_plain(database_url))
     partial = out.with_name(out.name + ".partial")
     try:
@@ -67,7 +70,9 @@ def backup(database_url: str, out: Path) -> None:
         elif url.get_backend_name() == "postgresql":
             _run(["pg_dump", "--format=custom", "--file", str(partial)], url)
         else:
-            raise BackupError(f"Backups support SQLite and PostgreSQL, not {url.drivername}.")
+            raise BackupError(
+                _("Backups support SQLite and PostgreSQL, not %(kind)s.", kind=url.drivername)
+            )
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
@@ -77,7 +82,7 @@ def restore(backup_file: Path, database_url: str) -> Restored:
     """Restore backup_file into the empty database at database_url; returns its schema state."""
     backup_file = Path(backup_file)
     if not backup_file.is_file():
-        raise BackupError(f"There is no backup file at {backup_file}.")
+        raise BackupError(_("There is no backup file at %(file)s.", file=str(backup_file)))
     with backup_file.open("rb") as handle:
         magic = handle.read(len(SQLITE_MAGIC))
     url = make_url(_plain(database_url))
@@ -87,17 +92,24 @@ def restore(backup_file: Path, database_url: str) -> Restored:
     elif magic.startswith(PGDUMP_MAGIC):
         kind = "postgresql"
     else:
-        raise BackupError(f"{backup_file} is not a Mend backup (neither SQLite nor pg_dump).")
+        raise BackupError(
+            _("%(file)s is not a Mend backup (neither SQLite nor pg_dump).", file=str(backup_file))
+        )
     if kind != backend:
         raise BackupError(
-            f"{backup_file} is a {kind} backup but the database is {backend}; "
-            "restore it into the same kind of database."
+            _(
+                "%(file)s is a %(kind)s backup but the database is %(backend)s; restore it "
+                "into the same kind of database.",
+                file=str(backup_file),
+                kind=kind,
+                backend=backend,
+            )
         )
     engine = make_engine(database_url)
     try:
         if not is_empty(engine):
             raise BackupError(
-                "The database already holds tables. Restore only into a new, empty database."
+                _("The database already holds tables. Restore only into a new, empty database.")
             )
         engine.dispose()
         if kind == "sqlite":
@@ -122,11 +134,16 @@ def restore(backup_file: Path, database_url: str) -> Restored:
     head = migrate.head_revision(database_url)
     known = {script.revision for script in _scripts(database_url)}
     if revision is None:
-        raise BackupError("The restored database has no schema revision; it is not a Mend backup.")
+        raise BackupError(
+            _("The restored database has no schema revision; it is not a Mend backup.")
+        )
     if revision not in known:
         raise BackupError(
-            f"The backup's schema revision {revision} is newer than this Mend; "
-            "install the release it came from."
+            _(
+                "The backup's schema revision %(revision)s is newer than this Mend; install "
+                "the release it came from.",
+                revision=revision,
+            )
         )
     return Restored(revision=revision, head=head)
 
@@ -163,13 +180,13 @@ def _plain(database_url: str) -> str:
 
 def _sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:":
-        raise BackupError("An in-memory SQLite database cannot be backed up or restored.")
+        raise BackupError(_("An in-memory SQLite database cannot be backed up or restored."))
     return Path(url.database)
 
 
 def _backup_sqlite(source: Path, out: Path) -> None:
     if not source.is_file():
-        raise BackupError(f"There is no database file at {source}.")
+        raise BackupError(_("There is no database file at %(file)s.", file=str(source)))
     src = sqlite3.connect(source, timeout=30)
     dest = sqlite3.connect(out)
     try:
@@ -200,9 +217,9 @@ def _restore_sqlite(backup_file: Path, target: Path) -> None:
 def _check_sqlite(conn: sqlite3.Connection) -> None:
     result = conn.execute("PRAGMA integrity_check").fetchone()[0]
     if result != "ok":
-        raise BackupError(f"The SQLite integrity check failed: {result}")
+        raise BackupError(_("The SQLite integrity check failed: %(result)s", result=result))
     if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
-        raise BackupError("The SQLite foreign key check failed.")
+        raise BackupError(_("The SQLite foreign key check failed."))
 
 
 def libpq_environment(url: URL) -> dict[str, str]:
@@ -220,7 +237,12 @@ def libpq_environment(url: URL) -> dict[str, str]:
     }
     for key, value in url.query.items():
         if key not in LIBPQ_QUERY_ENV:
-            raise BackupError(f"The database URL option {key!r} is not supported for backups.")
+            raise BackupError(
+                _(
+                    "The database URL option %(option)s is not supported for backups.",
+                    option=repr(key),
+                )
+            )
         env[LIBPQ_QUERY_ENV[key]] = value if isinstance(value, str) else value[0]
     return env
 
@@ -228,7 +250,9 @@ def libpq_environment(url: URL) -> dict[str, str]:
 def _run(args: list[str], url: URL) -> None:
     program = shutil.which(args[0])
     if program is None:
-        raise BackupError(f"{args[0]} is not installed; install the PostgreSQL client tools.")
+        raise BackupError(
+            _("%(program)s is not installed; install the PostgreSQL client tools.", program=args[0])
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env.update(libpq_environment(url))
     # Fixed program and arguments, no shell, nothing a user typed.
@@ -237,4 +261,10 @@ def _run(args: list[str], url: URL) -> None:
     )
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
-        raise BackupError(f"{args[0]} failed: {detail[-1] if detail else result.returncode}")
+        raise BackupError(
+            _(
+                "%(program)s failed: %(detail)s",
+                program=args[0],
+                detail=detail[-1] if detail else result.returncode,
+            )
+        )

@@ -7,6 +7,7 @@ really receives: it renders the sign-in page through the app and reads its heade
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from practice.config import ENV_PREFIX, production_problems
 
@@ -24,8 +25,12 @@ def security_problems(app: Flask) -> list[str]:
     problems = []
     if not app.config["PRODUCTION"]:
         problems.append(
-            f"{ENV_PREFIX}ENV is {app.config['ENV']!r}, not 'production': cookies may travel "
-            "without HTTPS and browsers are not told to insist on HTTPS."
+            _(
+                "%(setting)s is %(value)s, not 'production': cookies may travel without HTTPS "
+                "and browsers are not told to insist on HTTPS.",
+                setting=f"{ENV_PREFIX}ENV",
+                value=repr(app.config["ENV"]),
+            )
         )
     problems.extend(production_problems(app.config))
     problems.extend(page_problems(app))
@@ -39,27 +44,39 @@ def page_problems(app: Flask) -> list[str]:
         base_url = "https://" + base_url.split("://", 1)[-1]
     response = app.test_client().get("/login", base_url=base_url)
     if response.status_code != 200:
-        return [f"The sign-in page answered {response.status_code}, so its headers are unchecked."]
+        return [
+            _(
+                "The sign-in page answered %(status)d, so its headers are unchecked.",
+                status=response.status_code,
+            )
+        ]
     problems = []
     for name, needed in REQUIRED_HEADERS.items():
         value = response.headers.get(name)
         if value is None:
-            problems.append(f"Pages are sent without a {name} header.")
+            problems.append(_("Pages are sent without a %(header)s header.", header=name))
         elif needed not in value:
-            problems.append(f"The {name} header ({value!r}) lacks {needed!r}.")
+            problems.append(
+                _(
+                    "The %(header)s header (%(value)s) lacks %(needed)s.",
+                    header=name,
+                    value=repr(value),
+                    needed=repr(needed),
+                )
+            )
     if app.config["PRODUCTION"] and "Strict-Transport-Security" not in response.headers:
-        problems.append("Pages are sent without Strict-Transport-Security (HSTS).")
+        problems.append(_("Pages are sent without Strict-Transport-Security (HSTS)."))
     cookie = _session_cookie(response.headers.getlist("Set-Cookie"), app)
     if cookie is None:
-        problems.append("The sign-in page sets no session cookie, so its flags are unchecked.")
+        problems.append(_("The sign-in page sets no session cookie, so its flags are unchecked."))
         return problems
     flags = {part.strip().split("=", 1)[0].lower() for part in cookie.split(";")[1:]}
     if "httponly" not in flags:
-        problems.append("The session cookie is readable by page scripts (no HttpOnly).")
+        problems.append(_("The session cookie is readable by page scripts (no HttpOnly)."))
     if app.config["PRODUCTION"] and "secure" not in flags:
-        problems.append("The session cookie is sent without HTTPS (no Secure).")
+        problems.append(_("The session cookie is sent without HTTPS (no Secure)."))
     if "samesite" not in flags:
-        problems.append("The session cookie has no SameSite attribute.")
+        problems.append(_("The session cookie has no SameSite attribute."))
     return problems
 
 

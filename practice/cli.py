@@ -8,6 +8,8 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from practice import migrate
 from practice.config import ConfigError
@@ -73,7 +75,9 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Create the schema or bring it up to REVISION (default: the newest)."""
     migrate.upgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"Database is at {migrate.current_revision(db.get_engine())}.")
+    click.echo(
+        _("Database is at %(revision)s.", revision=migrate.current_revision(db.get_engine()))
+    )
 
 
 @db_group.command("downgrade")
@@ -82,7 +86,8 @@ def db_upgrade(revision: str) -> None:
 def db_downgrade(revision: str) -> None:
     """Step the schema back to REVISION ("base" removes every table)."""
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"Database is at {migrate.current_revision(db.get_engine()) or 'base'}.")
+    revision = migrate.current_revision(db.get_engine()) or "base"
+    click.echo(_("Database is at %(revision)s.", revision=revision))
 
 
 @db_group.command("current")
@@ -90,8 +95,9 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Print the schema's revision and the newest one available."""
     url = current_app.config["DATABASE_URL"]
-    click.echo(f"current: {migrate.current_revision(db.get_engine()) or 'empty'}")
-    click.echo(f"head:    {migrate.head_revision(url)}")
+    current = migrate.current_revision(db.get_engine()) or _("empty")
+    click.echo(_("current: %(revision)s", revision=current))
+    click.echo(_("head:    %(revision)s", revision=migrate.head_revision(url)))
 
 
 @db_group.command("revision")
@@ -121,17 +127,29 @@ def create_user_command(email: str, role: str, name: str, link: bool) -> None:
 
     password = None
     if not link:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(
+            _("Password"),
+            hide_input=True,
+            confirmation_prompt=_("Repeat for confirmation"),
+        )
     try:
         user = create_user(db.session, email=email, display_name=name, role=role, password=password)
-        message = f"Created {role} {user.email}."
+        if role == "admin":
+            message = _("Created admin %(email)s.", email=user.email)
+        else:
+            message = _("Created clinician %(email)s.", email=user.email)
         if link:
             hours = current_app.config["SET_PASSWORD_HOURS"]
             issued = issue_set_password_link(
                 db.session, current_app.config["SECRET_KEY"], user, hours
             )
             url = external_url("auth.set_password", token=issued.secret)
-            message += f"\nSet-password link (works once, for {hours} hours):\n{url}"
+            message += "\n" + ngettext(
+                "Set-password link (works once, for %(num)d hour):",
+                "Set-password link (works once, for %(num)d hours):",
+                hours,
+            )
+            message += f"\n{url}"
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
@@ -153,8 +171,12 @@ def library_sync() -> None:
     counts = sync_library(db.session)
     db.session.commit()
     click.echo(
-        f"Library: {counts['added']} added, {counts['upgraded']} upgraded, "
-        f"{counts['unchanged']} unchanged."
+        _(
+            "Library: %(added)d added, %(upgraded)d upgraded, %(unchanged)d unchanged.",
+            added=counts["added"],
+            upgraded=counts["upgraded"],
+            unchanged=counts["unchanged"],
+        )
     )
 
 
@@ -178,11 +200,17 @@ def send_reminders_command(day: str | None) -> None:
     report = send_reminders(db.session, today, zone)
     db.session.commit()
     click.echo(
-        f"Reminders sent: {report.reminded}; digests sent: {report.digests}; "
-        f"message digests sent: {report.message_digests}; already sent today: {report.skipped}."
+        _(
+            "Reminders sent: %(reminded)d; digests sent: %(digests)d; message digests sent: "
+            "%(message_digests)d; already sent today: %(skipped)d.",
+            reminded=report.reminded,
+            digests=report.digests,
+            message_digests=report.message_digests,
+            skipped=report.skipped,
+        )
     )
     for failure in report.failures:
-        click.echo(f"Failed: {failure}", err=True)
+        click.echo(_("Failed: %(what)s", what=failure), err=True)
     if report.failures:
         sys.exit(1)
 
@@ -201,14 +229,26 @@ def _queue_reminders(today, zone) -> None:
             queued += 1
     except QueueUnavailable as exc:
         click.echo(
-            f"Queued {queued} of {len(todo)} emails, then Redis could not be reached. "
-            "Run the command again when it is back: nothing is sent twice.",
+            ngettext(
+                "Queued %(queued)d of %(num)d email, then Redis could not be reached. "
+                "Run the command again when it is back: nothing is sent twice.",
+                "Queued %(queued)d of %(num)d emails, then Redis could not be reached. "
+                "Run the command again when it is back: nothing is sent twice.",
+                len(todo),
+                queued=queued,
+            ),
             err=True,
         )
         raise SystemExit(1) from exc
     click.echo(
-        f"Queued {queued} email{'s' if queued != 1 else ''} for {today.isoformat()} "
-        "(reminders and digests); `practice worker` sends them, each at most once a day."
+        ngettext(
+            "Queued %(num)d email for %(day)s (reminders and digests); `practice worker` "
+            "sends them, each at most once a day.",
+            "Queued %(num)d emails for %(day)s (reminders and digests); `practice worker` "
+            "sends them, each at most once a day.",
+            queued,
+            day=today.isoformat(),
+        )
     )
 
 
@@ -223,10 +263,10 @@ def _period_option(couple_id: int, start: str | None, end: str | None):
     if start and end:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
         if last < first:
-            raise click.ClickException("--to is before --from.")
+            raise click.ClickException(_("--to is before --from."))
         return Period(first, last + timedelta(days=1))
     if start or end:
-        raise click.ClickException("Give both --from and --to, or neither.")
+        raise click.ClickException(_("Give both --from and --to, or neither."))
     return default_period(db.session, couple_id, utcnow(), practice_zone())
 
 
@@ -245,12 +285,12 @@ def report_command(couple_id, start, end, audience, paper, out) -> None:
     from practice.timefmt import practice_zone
 
     if db.session.get(Couple, couple_id) is None:
-        raise click.ClickException(f"There is no couple {couple_id}.")
+        raise click.ClickException(_("There is no couple %(id)d.", id=couple_id))
     period = _period_option(couple_id, start, end)
     pdf = report_pdf(db.session, couple_id, period, audience, utcnow(), practice_zone(), paper)
     with open(out, "wb") as handle:
         handle.write(pdf)
-    click.echo(f"Wrote {out} ({len(pdf) // 1024} KB).")
+    click.echo(_("Wrote %(file)s (%(size)d KB).", file=out, size=len(pdf) // 1024))
 
 
 @click.command("export-couple")
@@ -266,7 +306,7 @@ def export_couple_command(couple_id: int, out: str) -> None:
 
     couple = db.session.get(Couple, couple_id)
     if couple is None:
-        raise click.ClickException(f"There is no couple {couple_id}.")
+        raise click.ClickException(_("There is no couple %(id)d.", id=couple_id))
     data = couple_export(db.session, couple)
     # The file holds private clinical words: readable by its owner only.
     descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -276,7 +316,7 @@ def export_couple_command(couple_id: int, out: str) -> None:
 
     record("exported", "couple", couple.id, couple.id)
     db.session.commit()
-    click.echo(f"Wrote couple {couple_id}'s record to {out}.")
+    click.echo(_("Wrote couple %(id)d's record to %(file)s.", id=couple_id, file=out))
 
 
 @click.command("export-fhir")
@@ -294,7 +334,7 @@ def export_fhir_command(couple_id: int, out: str) -> None:
 
     couple = db.session.get(Couple, couple_id)
     if couple is None:
-        raise click.ClickException(f"There is no couple {couple_id}.")
+        raise click.ClickException(_("There is no couple %(id)d.", id=couple_id))
     data = bundle(current_app.config["BASE_URL"], gather_couple(db.session, couple.id), utcnow())
     # The file holds private clinical answers: readable by its owner only.
     descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -304,7 +344,9 @@ def export_fhir_command(couple_id: int, out: str) -> None:
 
     record("exported", "couple", couple.id, couple.id)
     db.session.commit()
-    click.echo(f"Wrote couple {couple_id}'s questionnaires (FHIR R4) to {out}.")
+    click.echo(
+        _("Wrote couple %(id)d's questionnaires (FHIR R4) to %(file)s.", id=couple_id, file=out)
+    )
 
 
 @click.command("retention")
@@ -317,11 +359,30 @@ def retention_command(dry_run: bool) -> None:
 
     years = current_app.config["RETENTION_YEARS"]
     expired = find_expired(db.session, utcnow(), years)
-    verb = "Would delete" if dry_run else "Deleting"
-    click.echo(f"{verb} {len(expired)} couple(s) closed more than {years} years ago.")
+    # "couple(s)" and "years" as they are (scripts read this output); no plural forms.
+    if dry_run:
+        heading = _(
+            "Would delete %(num)d couple(s) closed more than %(years)s years ago.",
+            num=len(expired),
+            years=years,
+        )
+    else:
+        heading = _(
+            "Deleting %(num)d couple(s) closed more than %(years)s years ago.",
+            num=len(expired),
+            years=years,
+        )
+    click.echo(heading)
     for item in expired:
-        counts = ", ".join(f"{kind} {n}" for kind, n in item.counts.items())
-        click.echo(f"couple {item.couple_id}, closed {item.closed_at:%Y-%m-%d}: {counts}")
+        counts = ", ".join(f"{kind} {n}" for kind, n in item.counts.items())  # table names
+        click.echo(
+            _(
+                "couple %(id)d, closed %(day)s: %(counts)s",
+                id=item.couple_id,
+                day=f"{item.closed_at:%Y-%m-%d}",
+                counts=counts,
+            )
+        )
     if dry_run or not expired:
         return
     purge(db.session, expired)
@@ -332,8 +393,11 @@ def retention_command(dry_run: bool) -> None:
     db.session.commit()
     failed = remove_report_files(current_app.config["REPORT_DIR"], expired)
     for name in failed:
-        click.echo(f"Could not remove report file {name}; please delete it by hand.", err=True)
-    click.echo(f"Deleted {len(expired)} couple(s).")
+        click.echo(
+            _("Could not remove report file %(name)s; please delete it by hand.", name=name),
+            err=True,
+        )
+    click.echo(_("Deleted %(num)d couple(s).", num=len(expired)))
     if failed:
         sys.exit(1)
 
@@ -377,7 +441,7 @@ def reports_command(day: str, out_dir: str | None, audience: str) -> None:
         _queue_reports(couples, audience)
         return
     if not out_dir:
-        raise click.ClickException("Give --out-dir: the folder to write the reports to.")
+        raise click.ClickException(_("Give --out-dir: the folder to write the reports to."))
     _print_reports(couples, when, out_dir, audience)
 
 
@@ -396,13 +460,21 @@ def _queue_reports(couples, audience: str) -> None:
             waiting += 1
         made.append(wanted.id)
     click.echo(
-        f"Queued {len(made)} report{'s' if len(made) != 1 else ''} for `practice worker`. "
-        'Each appears under "Earlier reports" on its couple\'s report page when printed.'
+        ngettext(
+            'Queued %(num)d report for `practice worker`. It appears under "Earlier '
+            "reports\" on its couple's report page when printed.",
+            'Queued %(num)d reports for `practice worker`. Each appears under "Earlier '
+            "reports\" on its couple's report page when printed.",
+            len(made),
+        )
     )
     if waiting:
         click.echo(
-            f"Redis could not be reached for {waiting} of them; they are kept, and a worker "
-            "queues them again once Redis is back.",
+            _(
+                "Redis could not be reached for %(num)d of them; they are kept, and a worker "
+                "queues them again once Redis is back.",
+                num=waiting,
+            ),
             err=True,
         )
     from practice.urls import external_url
@@ -433,13 +505,20 @@ def _print_reports(couples, when, out_dir: str, audience: str) -> None:
             period = _period_option(couple.id, None, None)
             html = report_html(db.session, couple.id, period, audience, now, zone)
             jobs.append((couple, printers.submit(render, html)))
-        with click.progressbar(jobs, label="Printing reports") as bar:
+        with click.progressbar(jobs, label=_("Printing reports")) as bar:
             for couple, future in bar:
                 label = couple.label.replace(" ", "-")
                 name = folder / f"{when.isoformat()}-{label}-{audience}.pdf"
                 name.write_bytes(future.result())
                 made.append(name)
-    click.echo(f"Made {len(made)} report{'s' if len(made) != 1 else ''} in {folder}.")
+    click.echo(
+        ngettext(
+            "Made %(num)d report in %(folder)s.",
+            "Made %(num)d reports in %(folder)s.",
+            len(made),
+            folder=str(folder),
+        )
+    )
 
 
 @click.command("worker")
@@ -468,17 +547,22 @@ def worker_command(burst: bool, queues: tuple[str, ...], scheduling: bool) -> No
     app = current_app._get_current_object()
     if not queue_configured(app):
         raise click.ClickException(
-            "PRACTICE_REDIS_URL is not set. Without Redis, reports and emails are made in "
-            "place and no worker is needed."
+            _(
+                "PRACTICE_REDIS_URL is not set. Without Redis, reports and emails are made in "
+                "place and no worker is needed."
+            )
         )
     try:
         ran = run_worker(app, burst=burst, queues=queues or QUEUES, scheduling=scheduling)
     except RedisError as exc:
         raise click.ClickException(
-            f"Could not reach Redis ({type(exc).__name__}); check PRACTICE_REDIS_URL."
+            _(
+                "Could not reach Redis (%(error)s); check PRACTICE_REDIS_URL.",
+                error=type(exc).__name__,
+            )
         ) from exc
     if burst:
-        click.echo("Worked through the queue." if ran else "The queue was empty.")
+        click.echo(_("Worked through the queue.") if ran else _("The queue was empty."))
 
 
 @click.command("run-scheduled")
@@ -491,8 +575,15 @@ def run_scheduled_command() -> None:
 
     app = current_app._get_current_object()
     ran = run_scheduled(db.session, app, utcnow(), practice_zone())
-    done = ", ".join(ran.tasks) if ran.tasks else "nothing due"
-    click.echo(f"Ran: {done}. Reports prepared: {ran.prepared}; queued: {ran.queued}.")
+    done = ", ".join(ran.tasks) if ran.tasks else _("nothing due")
+    click.echo(
+        _(
+            "Ran: %(done)s. Reports prepared: %(prepared)d; queued: %(queued)d.",
+            done=done,
+            prepared=ran.prepared,
+            queued=ran.queued,
+        )
+    )
     for note in ran.notes:
         click.echo(f"  {note}")
 
@@ -508,7 +599,9 @@ def backup_command(out: str) -> None:
         backup(current_app.config["DATABASE_URL"], out)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backed up the database to {out}. Keep the encryption keys separately.")
+    click.echo(
+        _("Backed up the database to %(file)s. Keep the encryption keys separately.", file=out)
+    )
 
 
 @click.command("restore")
@@ -522,9 +615,20 @@ def restore_command(backup_file: str) -> None:
         restored = restore(backup_file, current_app.config["DATABASE_URL"])
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Restored {backup_file}; the schema is at {restored.revision}.")
+    click.echo(
+        _(
+            "Restored %(file)s; the schema is at %(revision)s.",
+            file=backup_file,
+            revision=restored.revision,
+        )
+    )
     if restored.needs_upgrade:
-        click.echo(f"The newest schema is {restored.head}: run `practice db upgrade` next.")
+        click.echo(
+            _(
+                "The newest schema is %(revision)s: run `practice db upgrade` next.",
+                revision=restored.head,
+            )
+        )
 
 
 @click.command("check-security")
@@ -535,9 +639,12 @@ def check_security_command() -> None:
 
     problems = security_problems(current_app._get_current_object())
     if not problems:
-        click.echo("No security problems found.")
+        click.echo(_("No security problems found."))
         return
-    click.echo(f"{len(problems)} security problem{'s' if len(problems) != 1 else ''}:", err=True)
+    click.echo(
+        ngettext("%(num)d security problem:", "%(num)d security problems:", len(problems)),
+        err=True,
+    )
     for problem in problems:
         click.echo(f"- {problem}", err=True)
     sys.exit(1)
@@ -551,10 +658,10 @@ def check_command() -> None:
 
     warnings = system_warnings()
     if not warnings:
-        click.echo("Reports: Pango, HarfBuzz-subset and the bundled fonts are all here.")
+        click.echo(_("Reports: Pango, HarfBuzz-subset and the bundled fonts are all here."))
         return
     for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(_("Warning: %(warning)s", warning=warning), err=True)
     sys.exit(1)
 
 
@@ -575,31 +682,40 @@ def demo_command(no_serve: bool, reset: bool, host: str, port: int) -> None:
     app = current_app._get_current_object()
     if reset:
         if app.config["ENV"] == "production":
-            raise click.ClickException("--reset removes every table; it is refused in production.")
+            raise click.ClickException(
+                _("--reset removes every table; it is refused in production.")
+            )
         db.session.close()
         migrate.drop_everything(db.get_engine(app))
         db.get_engine(app).dispose()
-        click.echo("Removed every table; loading the demo afresh.")
+        click.echo(_("Removed every table; loading the demo afresh."))
     migrate.upgrade(app.config["DATABASE_URL"])
     created, logins = load_demo(db.session)
     db.session.commit()
     click.echo(
-        "Demo data loaded."
+        _("Demo data loaded.")
         if created
-        else "Demo data was already there; nothing added (--reset starts over)."
+        else _("Demo data was already there; nothing added (--reset starts over).")
     )
     if created:
         from practice.demo import prepare_tomorrow
         from practice.timefmt import practice_zone
 
         ready = prepare_tomorrow(db.session, app.config["REPORT_DIR"], practice_zone())
-        click.echo(f"Prepared {ready} report{'s' if ready != 1 else ''} for tomorrow's sessions.")
-    click.echo(f"\nDemo logins (every password: {DEMO_PASSWORD})")
+        click.echo(
+            ngettext(
+                "Prepared %(num)d report for tomorrow's sessions.",
+                "Prepared %(num)d reports for tomorrow's sessions.",
+                ready,
+            )
+        )
+    click.echo("\n" + _("Demo logins (every password: %(password)s)", password=DEMO_PASSWORD))
     width = max(len(role) for role, _email in logins)
     for role, email in logins:
         click.echo(f"  {role:<{width}}  {email}")
     if not no_serve:
-        click.echo(f"\nMend is running at http://{host}:{port}/  (Ctrl+C stops it)")
+        address = f"http://{host}:{port}/"
+        click.echo("\n" + _("Mend is running at %(address)s  (Ctrl+C stops it)", address=address))
         from werkzeug.serving import run_simple
 
         # Flask ignores app.run() inside its own CLI; serve with Werkzeug directly.

@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from practice.db import Base, db
 from practice.encryption import census, keyring, new_key_spec, rotate
@@ -21,7 +22,7 @@ def encryption_group() -> None:
 def new_key(key_id: str) -> None:
     """Print a new key, written as PRACTICE_ENCRYPTION_KEYS takes it."""
     if not key_id.isalnum():
-        raise click.BadParameter("letters and digits only", param_hint="--id")
+        raise click.BadParameter(_("letters and digits only"), param_hint="--id")
     click.echo(new_key_spec(key_id))
 
 
@@ -38,7 +39,7 @@ def rotate_command() -> None:
     """Re-encrypt everything under the current (first) key, then check nothing uses another."""
     current = keyring().current_id
     changed = rotate(db.session, Base)
-    click.echo(f"Re-encrypted {changed} rows under key {current}.")
+    click.echo(_("Re-encrypted %(rows)d rows under key %(key)s.", rows=changed, key=current))
     counts = census(db.session, Base)
     _report(counts, current)
     if set(counts) - {current}:
@@ -46,11 +47,11 @@ def rotate_command() -> None:
 
 
 def _report(counts: dict[str, int], current: str) -> None:
-    click.echo(f"Current key: {current}.")
+    click.echo(_("Current key: %(key)s.", key=current))
     for key_id in sorted(counts):
-        click.echo(f"  {key_id}: {counts[key_id]} values")
+        click.echo("  " + _("%(key)s: %(num)d values", key=key_id, num=counts[key_id]))
     others = sorted(set(counts) - {current})
     if others:
-        click.echo(f"Still in use besides the current key: {', '.join(others)}.")
+        click.echo(_("Still in use besides the current key: %(keys)s.", keys=", ".join(others)))
     else:
-        click.echo("Nothing uses a retired key; retired keys can be removed from the setting.")
+        click.echo(_("Nothing uses a retired key; retired keys can be removed from the setting."))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,28 @@ def select_locale() -> str:
 def reader_language() -> str:
     """The language of the current request's reader."""
     return str(get_locale() or SOURCE)
+
+
+def language_of(user) -> str:
+    """The language to write to this person in when they are not the one asking (emails,
+    exports, jobs): their own choice, else the practice's."""
+    chosen = getattr(user, "language", "") or ""
+    if chosen in LANGUAGES:
+        return chosen
+    return current_app.config["LOCALE"]
+
+
+@contextmanager
+def in_language(code: str) -> Iterator[None]:
+    """Translate what is built inside the block into `code` (needs an app context; works
+    without a request, so in workers and the CLI too)."""
+    with force_locale(code if code in LANGUAGES else current_app.config["LOCALE"]):
+        yield
+
+
+def in_language_of(user):
+    """in_language(language_of(user)): for an email or file whose reader is `user`."""
+    return in_language(language_of(user))
 
 
 def compile_catalogues(target: Path) -> Path:

@@ -22,9 +22,13 @@ def outbox(app: Flask | None = None) -> list[Message]:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text email through the configured backend."""
+    """Send one plain-text email through the configured backend.
+
+    Build the subject and body in the reader's language: inside
+    `practice.i18n.in_language_of(reader)` (lazy strings are turned into text here, so they
+    too take the language of the block this is called in)."""
     app = current_app
-    message = Message(to=to, subject=subject, body=body)
+    message = Message(to=to, subject=str(subject), body=str(body))
     backend = app.config["MAIL_BACKEND"]
     if backend == "memory":
         outbox(app).append(message)

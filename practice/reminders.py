@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,6 +17,7 @@ from practice.analytics.data import Period
 from practice.analytics.loading import load_couple_data
 from practice.analytics.summary import analyse
 from practice.exercises.visibility import CLINICIAN
+from practice.i18n import in_language_of
 from practice.mail import send_mail
 from practice.models import (
     Boundary,
@@ -112,16 +115,8 @@ def send_one(db: Session, kind: str, user_id: int, today: date, zone: tzinfo) ->
     committed only when sent, so a second run or a retried job never sends it twice; when
     sending fails nothing is kept and the error is raised."""
     try:
-        if kind == "client":
-            outcome = _remind_client(db, user_id, today, zone)
-        elif kind == "digest":
-            outcome = _send_digest(db, user_id, today, zone)
-        elif kind == "messages":
-            from practice.messages.notices import send_digest
-
-            outcome = send_digest(db, user_id, today)
-        else:
-            raise ValueError(f"unknown kind of email {kind!r}")
+        with in_language_of(db.get(User, user_id)):  # each email in its reader's language
+            outcome = _compose(db, kind, user_id, today, zone)
     except Exception:
         db.rollback()
         raise
@@ -130,6 +125,18 @@ def send_one(db: Session, kind: str, user_id: int, today: date, zone: tzinfo) ->
     else:
         db.rollback()  # an unsent digest's flags wait for tomorrow's
     return outcome
+
+
+def _compose(db: Session, kind: str, user_id: int, today: date, zone: tzinfo) -> str:
+    if kind == "client":
+        return _remind_client(db, user_id, today, zone)
+    if kind == "digest":
+        return _send_digest(db, user_id, today, zone)
+    if kind == "messages":
+        from practice.messages.notices import send_digest
+
+        return send_digest(db, user_id, today)
+    raise ValueError(f"unknown kind of email {kind!r}")
 
 
 def _remind_client(db: Session, user_id: int, today: date, zone: tzinfo) -> str:
@@ -142,14 +149,24 @@ def _remind_client(db: Session, user_id: int, today: date, zone: tzinfo) -> str:
         return "nothing"
     if not _claim(db, user.id, today, "client"):
         return "skipped"
-    things = "1 thing" if count == 1 else f"{count} things"
+    subject = ngettext(
+        "You have %(num)d thing to do in Mend today",
+        "You have %(num)d things to do in Mend today",
+        count,
+    )
+    todo = ngettext(
+        "You have %(num)d thing to do in Mend today.",
+        "You have %(num)d things to do in Mend today.",
+        count,
+    )
     send_mail(
         user.email,
-        f"You have {things} to do in Mend today",
-        f"Hello,\n\nYou have {things} to do in Mend today.\n\n"
-        f"{external_url('worksheets.today')}\n\n"
+        subject,
+        _("Hello,")
+        + f"\n\n{todo}\n\n{external_url('worksheets.today')}\n\n"
         + _online_sessions_today(db, partner.couple_id, today, zone)
-        + "You can switch these reminders off in Mend under Settings.\n",
+        + _("You can switch these reminders off in Mend under Settings.")
+        + "\n",
     )
     return "sent"
 
@@ -173,7 +190,12 @@ def _online_sessions_today(db: Session, couple_id: int, today: date, zone: tzinf
         .order_by(Appointment.starts_at)
     )
     return "".join(
-        f"Your online session today at {a.starts_at.astimezone(zone):%H:%M}: {a.meeting_link}\n\n"
+        _(
+            "Your online session today at %(time)s: %(link)s",
+            time=f"{a.starts_at.astimezone(zone):%H:%M}",
+            link=a.meeting_link,
+        )
+        + "\n\n"
         for a in sessions
         if a.meeting_link
     )
@@ -194,10 +216,15 @@ def _send_digest(db: Session, clinician_id: int, today: date, zone: tzinfo) -> s
         return "skipped"
     send_mail(
         clinician.email,
-        "Mend: new flags this morning",
-        "Good morning.\n\nNew since your last digest:\n"
+        _("Mend: new flags this morning"),
+        _("Good morning.")
+        + "\n\n"
+        + _("New since your last digest:")
+        + "\n"
         + "\n".join(lines)
-        + f"\n\nOpen Mend to read them: {external_url('couples.dashboard')}\n",
+        + "\n\n"
+        + _("Open Mend to read them: %(link)s", link=external_url("couples.dashboard"))
+        + "\n",
     )
     return "sent"
 
@@ -261,7 +288,21 @@ def _digest_lines(db: Session, clinician: User, today: date, zone: tzinfo) -> li
         for key in new:
             db.add(DigestedFlag(user_id=clinician.id, couple_id=couple.id, key=key, sent_on=today))
         serious = sum(1 for f in new.values() if f.severity in ("safety", "high"))
-        extra = f" ({serious} serious)" if serious else ""
         count = len(new)
-        lines.append(f"- {couple.label}: {count} new flag{'s' if count > 1 else ''}{extra}")
+        if serious:
+            line = ngettext(
+                "%(couple)s: %(num)d new flag (%(serious)d serious)",
+                "%(couple)s: %(num)d new flags (%(serious)d serious)",
+                count,
+                couple=couple.label,
+                serious=serious,
+            )
+        else:
+            line = ngettext(
+                "%(couple)s: %(num)d new flag",
+                "%(couple)s: %(num)d new flags",
+                count,
+                couple=couple.label,
+            )
+        lines.append(f"- {line}")
     return lines

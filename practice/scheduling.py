@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -125,7 +126,7 @@ def _prepare_reports(db: Session, app: Flask, now: datetime, zone: tzinfo, ran: 
 
     batch = evening_batch(db, now, zone)
     db.commit()
-    ran.notes.append(f"{len(batch)} report(s) to prepare for tomorrow")
+    ran.notes.append(_("%(num)d report(s) to prepare for tomorrow", num=len(batch)))
 
 
 def _reminders(db: Session, app: Flask, now: datetime, zone: tzinfo, ran: Ran) -> None:
@@ -136,7 +137,13 @@ def _reminders(db: Session, app: Flask, now: datetime, zone: tzinfo, ran: Ran) -
     if not queue_configured(app):
         report = send_reminders(db, today, zone)
         db.commit()
-        ran.notes.append(f"{report.reminded} reminder(s), {report.digests} digest(s) sent")
+        ran.notes.append(
+            _(
+                "%(reminders)d reminder(s), %(digests)d digest(s) sent",
+                reminders=report.reminded,
+                digests=report.digests,
+            )
+        )
         return
     todo = recipients(db, today, zone)
     db.rollback()
@@ -146,7 +153,7 @@ def _reminders(db: Session, app: Flask, now: datetime, zone: tzinfo, ran: Ran) -
     except QueueUnavailable:
         # Each email is claimed when sent: `practice send-reminders` later sends what is left.
         log.warning("Redis went away while queuing reminders; run `practice send-reminders`")
-    ran.notes.append(f"{len(todo)} email(s) queued")
+    ran.notes.append(_("%(num)d email(s) queued", num=len(todo)))
 
 
 def _retention(db: Session, app: Flask, now: datetime, zone: tzinfo, ran: Ran) -> None:
@@ -161,7 +168,7 @@ def _retention(db: Session, app: Flask, now: datetime, zone: tzinfo, ran: Ran) -
         db.commit()
         for name in remove_report_files(app.config["REPORT_DIR"], expired):
             log.error("Could not remove report file %s; please delete it by hand", name)
-    ran.notes.append(f"{len(expired)} couple(s) past retention deleted")
+    ran.notes.append(_("%(num)d couple(s) past retention deleted", num=len(expired)))
 
 
 TASKS = {"prepare_reports": _prepare_reports, "reminders": _reminders, "retention": _retention}

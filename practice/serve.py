@@ -9,6 +9,7 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import ScriptInfo, pass_script_info
+from flask_babel import gettext as _
 from gunicorn.app.base import BaseApplication
 
 from practice import gunicorn_conf
@@ -63,12 +64,15 @@ def serve_command(
     """Serve Mend with gunicorn: the production web process. SIGTERM stops it gracefully."""
     app = info.load_app()
     if not app.config["PRODUCTION"] and not allow_development:
-        raise click.ClickException(
-            f"PRACTICE_ENV is {app.config['ENV']}: `practice serve` is the production web "
-            "server. Set PRACTICE_ENV=production, or add --allow-development to serve this "
-            "instance anyway (for a load test on demo data); `practice run` is the "
-            "development server."
-        )
+        with app.app_context():
+            problem = _(
+                "PRACTICE_ENV is %(env)s: `practice serve` is the production web server. Set "
+                "PRACTICE_ENV=production, or add --allow-development to serve this instance "
+                "anyway (for a load test on demo data); `practice run` is the development "
+                "server.",
+                env=app.config["ENV"],
+            )
+        raise click.ClickException(problem)
     overrides: dict[str, Any] = {}
     if bind:
         overrides["bind"] = [bind]

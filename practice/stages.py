@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 FIRST_STAGE = 1
 LAST_STAGE = 7
 
@@ -11,6 +14,7 @@ LAST_STAGE = 7
 @dataclass(frozen=True)
 class Stage:
     number: int
+    # Lazy strings: each reads in the language of whoever is reading (str() when shown).
     name: str
     summary: str
 
@@ -18,15 +22,29 @@ class Stage:
 STAGES: dict[int, Stage] = {
     s.number: s
     for s in (
-        Stage(1, "Acknowledging the hurt", "The injured partner's pain is heard and named."),
         Stage(
-            2, "Full accountability", "The involved partner owns what happened, without defending."
+            1, _l("Acknowledging the hurt"), _l("The injured partner's pain is heard and named.")
         ),
-        Stage(3, "Honest conversations", "Transparent talks and regular check-ins."),
-        Stage(4, "New boundaries", "Agreements and consequences both partners accept."),
-        Stage(5, "Professional support", "Couple, individual and group support around the couple."),
-        Stage(6, "Rebuilding intimacy", "Closeness returns slowly, at the injured partner's pace."),
-        Stage(7, "Daily repair", "Small, consistent actions, and noticing positive change."),
+        Stage(
+            2,
+            _l("Full accountability"),
+            _l("The involved partner owns what happened, without defending."),
+        ),
+        Stage(3, _l("Honest conversations"), _l("Transparent talks and regular check-ins.")),
+        Stage(4, _l("New boundaries"), _l("Agreements and consequences both partners accept.")),
+        Stage(
+            5,
+            _l("Professional support"),
+            _l("Couple, individual and group support around the couple."),
+        ),
+        Stage(
+            6,
+            _l("Rebuilding intimacy"),
+            _l("Closeness returns slowly, at the injured partner's pace."),
+        ),
+        Stage(
+            7, _l("Daily repair"), _l("Small, consistent actions, and noticing positive change.")
+        ),
     )
 }
 
@@ -36,15 +54,29 @@ class StageMoveError(ValueError):
 
 
 def stage_name(number: int) -> str:
-    """The stage's name, e.g. 'Full accountability'."""
-    return STAGES[number].name
+    """The stage's name, e.g. 'Full accountability' (in the reader's language)."""
+    return str(STAGES[number].name)
+
+
+def stage_label(number: int) -> str:
+    """'2. Full accountability' (in the reader's language)."""
+    return _("%(number)d. %(name)s", number=number, name=STAGES[number].name)
 
 
 def check_stage_move(current: int, target: int, reason: str) -> None:
     """Raise StageMoveError unless moving from current to target with this reason is allowed."""
     if target not in STAGES:
-        raise StageMoveError(f"Stages run from {FIRST_STAGE} to {LAST_STAGE}; {target} is not one.")
+        raise StageMoveError(
+            _(
+                "Stages run from %(first)d to %(last)d; %(target)s is not one.",
+                first=FIRST_STAGE,
+                last=LAST_STAGE,
+                target=target,
+            )
+        )
     if target == current:
-        raise StageMoveError(f"The couple is already in stage {current}.")
+        raise StageMoveError(_("The couple is already in stage %(stage)d.", stage=current))
     if not reason.strip():
-        raise StageMoveError("Please give a short reason for the move; it stays in the history.")
+        raise StageMoveError(
+            _("Please give a short reason for the move; it stays in the history.")
+        )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.widgets import Select
 
@@ -15,26 +16,33 @@ from practice.controls import attributes, control, hidden_fields
 from practice.markdown import render_markdown
 from practice.messages.text import render_message
 from practice.models import utcnow
-from practice.numfmt import points, signed
+from practice.numfmt import decimal, number, percent, points, signed
 from practice.stages import STAGES
-from practice.timefmt import format_date, format_datetime, format_since, practice_zone
+from practice.timefmt import (
+    format_date,
+    format_datetime,
+    format_since,
+    format_time,
+    format_weekday,
+    practice_zone,
+)
 
 WHO_LABELS = {
-    "each": "Each partner",
-    "injured": "Injured partner",
-    "involved": "Involved partner",
-    "together": "Both together",
+    "each": _l("Each partner"),
+    "injured": _l("Injured partner"),
+    "involved": _l("Involved partner"),
+    "together": _l("Both together"),
 }
 VISIBILITY_LABELS = {
-    "clinician": "Private to the clinician",
-    "shared": "Shared with the partner",
-    "mutual": "Mutual (seen once both have answered)",
+    "clinician": _l("Private to the clinician"),
+    "shared": _l("Shared with the partner"),
+    "mutual": _l("Mutual (seen once both have answered)"),
 }
 
 
 def format_day(day) -> str:
-    """'Tue 3 Dec'."""
-    return f"{day:%a} {day.day} {day:%b}" if day else ""
+    """'Tue 3 Dec' (in the reader's language)."""
+    return format_weekday(day)
 
 
 @dataclass(frozen=True)
@@ -142,9 +150,14 @@ def unread_messages() -> int:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Add Mend's filters (dates in the practice's zone) and globals (stages)."""
+    """Add Mend's filters (dates in the practice's zone, dates and numbers in the reader's
+    language) and globals (stages)."""
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, practice_zone())
     app.jinja_env.filters["date"] = lambda value: format_date(value, practice_zone())
+    app.jinja_env.filters["time"] = lambda value: format_time(value, practice_zone())
+    app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["message_text"] = render_message
     app.jinja_env.filters["since"] = lambda value: format_since(value, utcnow(), practice_zone())
     app.jinja_env.globals["STAGES"] = STAGES

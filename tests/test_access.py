@@ -128,6 +128,12 @@ ROUTES: dict[str, Route] = {
     "exercises.delete_field": Route(
         ("clinician",), lambda w: {"template_id": w.template_a, "key": "mood"}, "clinician_a"
     ),
+    "exercises.translate": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a, "language": "es"}, "clinician_a"
+    ),
+    "exercises.remove_translation_view": Route(
+        ("clinician",), lambda w: {"template_id": w.template_a, "language": "es"}, "clinician_a"
+    ),
     "assignments.new": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "assignments.plan": Route(("clinician",), lambda w: {"couple_id": w.couple_a}, "clinician_a"),
     "assignments.detail": Route(

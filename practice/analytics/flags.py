@@ -12,15 +12,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from practice.analytics import thresholds as t
-from practice.numfmt import signed
+from practice.numfmt import decimal, number, percent, signed
+from practice.timefmt import format_weekday
 
 if TYPE_CHECKING:
     from practice.analytics.summary import Analysis
 
 # "safety" is reserved for private safety concerns: they always come first.
 SEVERITY = ("safety", "high", "medium", "low")
-ROLE_NAMES = {"injured": "injured partner", "involved": "involved partner"}
+# Titles, evidence and couple's words are written when the flags are computed, in the language
+# of whoever reads them (a page's reader, or the language a report is printed in).
+ROLE_NAMES = {"injured": _l("injured partner"), "involved": _l("involved partner")}
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,11 @@ def flags_for(analysis: Analysis) -> list[Flag]:
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return format_weekday(day)
+
+
+def _who(role: str) -> str:
+    return str(ROLE_NAMES[role])
 
 
 @flag_rule
@@ -73,15 +84,24 @@ def crossings(analysis: Analysis) -> Iterable[Flag]:
             yield Flag(
                 "crossing",
                 "high",
-                f"Boundary crossed: {item.boundary.text}",
+                _("Boundary crossed: %(boundary)s", boundary=item.boundary.text),
                 tuple(
-                    f"{_day(c.day)}: reported by the {ROLE_NAMES[c.role]}"
-                    + (f" ({c.note})" if c.note else "")
+                    _(
+                        "%(day)s: reported by the %(who)s (%(note)s)",
+                        day=_day(c.day),
+                        who=_who(c.role),
+                        note=c.note,
+                    )
+                    if c.note
+                    else _("%(day)s: reported by the %(who)s", day=_day(c.day), who=_who(c.role))
                     for c in reports
                 ),
                 reports[-1].day,
-                couple_words=f"A boundary that was hard to keep: {item.boundary.text}. "
-                "Something to talk about together, without blame.",
+                couple_words=_(
+                    "A boundary that was hard to keep: %(boundary)s. "
+                    "Something to talk about together, without blame.",
+                    boundary=item.boundary.text,
+                ),
             )
 
 
@@ -92,14 +112,17 @@ def disagreements(analysis: Analysis) -> Iterable[Flag]:
             yield Flag(
                 "disagreement",
                 "medium",
-                f"The partners' reports differ: {item.boundary.text}",
+                _("The partners' reports differ: %(boundary)s", boundary=item.boundary.text),
                 tuple(
-                    f"{_day(d)}: one reported kept, the other crossed"
+                    _("%(day)s: one reported kept, the other crossed", day=_day(d))
                     for d in item.agreement.differ_days
                 ),
                 item.agreement.differ_days[-1],
-                couple_words=f"You each remember some days differently: {item.boundary.text}. "
-                "That is common, and worth talking through together.",
+                couple_words=_(
+                    "You each remember some days differently: %(boundary)s. "
+                    "That is common, and worth talking through together.",
+                    boundary=item.boundary.text,
+                ),
             )
 
 
@@ -112,18 +135,29 @@ def worsening_metrics(analysis: Analysis) -> Iterable[Flag]:
                 continue
             worse = change if trend.metric.lower_is_better else -change
             if worse >= t.METRIC_WORSENING:
-                direction = "rose" if change > 0 else "fell"
+                scale, who = trend.metric.label, _who(role)
                 yield Flag(
                     "metric_worsening",
                     "medium",
-                    f"{trend.metric.label} {direction} for the {ROLE_NAMES[role]}",
+                    _("%(scale)s rose for the %(who)s", scale=scale, who=who)
+                    if change > 0
+                    else _("%(scale)s fell for the %(who)s", scale=scale, who=who),
                     (
-                        f"Mean {partner.mean:.1f} this period against {partner.previous_mean:.1f} "
-                        f"the period before ({signed(change)})",
+                        _(
+                            "Mean %(mean)s this period against %(before)s the period before "
+                            "(%(change)s)",
+                            mean=decimal(partner.mean),
+                            before=decimal(partner.previous_mean),
+                            change=signed(change),
+                        ),
                     ),
                     analysis.period.end - timedelta(days=1),
-                    couple_words=f"{trend.metric.label} has felt harder lately for the "
-                    f"{ROLE_NAMES[role]}. Your clinician will make room for this.",
+                    couple_words=_(
+                        "%(scale)s has felt harder lately for the %(who)s. "
+                        "Your clinician will make room for this.",
+                        scale=scale,
+                        who=who,
+                    ),
                 )
 
 
@@ -138,11 +172,17 @@ def high_distress(analysis: Analysis) -> Iterable[Flag]:
                 yield Flag(
                     "high_distress",
                     "high",
-                    f"High distress for the {ROLE_NAMES[role]}",
-                    tuple(f"{_day(d)}: {v:g} out of 10" for d, v in days),
+                    _("High distress for the %(who)s", who=_who(role)),
+                    tuple(
+                        _("%(day)s: %(value)s out of 10", day=_day(d), value=number(v))
+                        for d, v in days
+                    ),
                     days[-1][0],
-                    couple_words=f"Some days have been very hard for the {ROLE_NAMES[role]}. "
-                    "Your clinician will make room for this.",
+                    couple_words=_(
+                        "Some days have been very hard for the %(who)s. "
+                        "Your clinician will make room for this.",
+                        who=_who(role),
+                    ),
                 )
 
 
@@ -153,11 +193,21 @@ def low_completion(analysis: Analysis) -> Iterable[Flag]:
             yield Flag(
                 "low_completion",
                 "medium",
-                f"Few check-ins from the {ROLE_NAMES[role]}",
-                (f"{done} of {expected} expected check-ins ({rate:.0%})",),
+                _("Few check-ins from the %(who)s", who=_who(role)),
+                (
+                    _(
+                        "%(done)d of %(expected)d expected check-ins (%(rate)s)",
+                        done=done,
+                        expected=expected,
+                        rate=percent(rate),
+                    ),
+                ),
                 analysis.period.end - timedelta(days=1),
-                couple_words=f"Fewer check-ins from the {ROLE_NAMES[role]} lately. That is "
-                "all right; you can talk about what would make them easier.",
+                couple_words=_(
+                    "Fewer check-ins from the %(who)s lately. That is all right; you can talk "
+                    "about what would make them easier.",
+                    who=_who(role),
+                ),
             )
 
 
@@ -169,12 +219,20 @@ def waiting_proposals(analysis: Analysis) -> Iterable[Flag]:
             yield Flag(
                 "proposal_waiting",
                 "low",
-                f"Proposed boundary waiting {waited} days: {boundary.text}",
+                ngettext(
+                    "Proposed boundary waiting %(num)d day: %(boundary)s",
+                    "Proposed boundary waiting %(num)d days: %(boundary)s",
+                    waited,
+                    boundary=boundary.text,
+                ),
                 (
-                    "Asked to talk about it in session"
+                    _("Asked to talk about it in session")
                     if boundary.discuss_requested
-                    else "Not yet accepted by the other partner",
+                    else _("Not yet accepted by the other partner"),
                 ),
                 boundary.created_on,
-                couple_words=f"A proposed boundary is still waiting to be agreed: {boundary.text}.",
+                couple_words=_(
+                    "A proposed boundary is still waiting to be agreed: %(boundary)s.",
+                    boundary=boundary.text,
+                ),
             )

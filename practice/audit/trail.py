@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -121,12 +122,20 @@ def verify(session: Session, key: bytes, batch: int = 2000) -> Verification:
         row = {name: getattr(event, name) for name in FIELDS}
         if event.id != expected_id:
             return Verification(
-                checked, expected_id, f"row {expected_id} is missing (the next row is {event.id})"
+                checked,
+                expected_id,
+                _(
+                    "row %(row)d is missing (the next row is %(next)d)",
+                    row=expected_id,
+                    next=event.id,
+                ),
             )
         if event.prev_mac != prev_mac:
-            return Verification(checked, event.id, f"row {event.id} does not follow the row before")
+            return Verification(
+                checked, event.id, _("row %(row)d does not follow the row before", row=event.id)
+            )
         if not hmac.compare_digest(event.mac, mac_of(key, row, prev_mac)):
-            return Verification(checked, event.id, f"row {event.id} was altered")
+            return Verification(checked, event.id, _("row %(row)d was altered", row=event.id))
         checked += 1
         expected_id, prev_mac = event.id + 1, event.mac
     return Verification(checked)

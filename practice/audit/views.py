@@ -6,31 +6,34 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from practice.access import admin_required, clinician_required, get_couple_or_404
 from practice.audit.trail import verify
+from practice.audit.words import OBJECT_WORDS
 from practice.db import db
 from practice.inputs import query_int
 from practice.models import AuditEvent, User
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 100
+# What a person did, in words (the trail keeps the code).
 ACTION_LABELS = {
-    "viewed": "Viewed",
-    "created": "Created",
-    "changed": "Changed",
-    "deleted": "Deleted",
-    "exported": "Exported",
-    "printed": "Printed",
-    "signed_in": "Signed in",
-    "sign_in_failed": "Sign-in failed",
-    "signed_out": "Signed out",
-    "signed_out_one": "Signed out a device",
-    "signed_out_all": "Signed out everywhere",
-    "password_changed": "Changed their password",
-    "password_refused": "Password change refused",
-    "refused": "Refused",
+    "viewed": _l("Viewed"),
+    "created": _l("Created"),
+    "changed": _l("Changed"),
+    "deleted": _l("Deleted"),
+    "exported": _l("Exported"),
+    "printed": _l("Printed"),
+    "signed_in": _l("Signed in"),
+    "sign_in_failed": _l("Sign-in failed"),
+    "signed_out": _l("Signed out"),
+    "signed_out_one": _l("Signed out a device"),
+    "signed_out_all": _l("Signed out everywhere"),
+    "password_changed": _l("Changed their password"),
+    "password_refused": _l("Password change refused"),
+    "refused": _l("Refused"),
 }
 
 
@@ -64,6 +67,7 @@ def couple(couple_id: int):
         page=page,
         pages=pages,
         labels=ACTION_LABELS,
+        objects=OBJECT_WORDS,
     )
 
 
@@ -108,6 +112,7 @@ def practice():
         page=page,
         pages=pages,
         labels=ACTION_LABELS,
+        objects=OBJECT_WORDS,
         check=check,
         filters=filters,
     )

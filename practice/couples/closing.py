@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from practice.models import Couple
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where it is shown."""
+    return message
 
 
 class CoupleClosed(Exception):
@@ -13,14 +20,24 @@ class CoupleClosed(Exception):
         self.couple_id = couple_id
 
 
-CLINICIAN_MESSAGE = (
+CLINICIAN_MESSAGE = N_(
     "This couple's work is closed, so their record can be read but not changed. "
     "Reopen it from the couple's page if you need to add something."
 )
-CLIENT_MESSAGE = (
+CLIENT_MESSAGE = N_(
     "Your work with your clinician has ended, so nothing new can be added here. "
     "Everything you wrote is still yours to read and download from Settings."
 )
+
+
+def clinician_message() -> str:
+    """CLINICIAN_MESSAGE in the reader's language."""
+    return _(CLINICIAN_MESSAGE)
+
+
+def client_message() -> str:
+    """CLIENT_MESSAGE in the reader's language."""
+    return _(CLIENT_MESSAGE)
 
 
 def ensure_open(couple: Couple) -> None:

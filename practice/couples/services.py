@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Exists, bindparam, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
@@ -51,19 +53,22 @@ def create_couple(
     """Add a couple with both partners' (not yet active) accounts and its first stage entry."""
     roles = sorted(p.role for p in partners)
     if roles != ["injured", "involved"]:
-        raise CoupleError("A couple has one injured partner and one involved partner.")
+        raise CoupleError(_("A couple has one injured partner and one involved partner."))
     emails = [p.email.strip().lower() for p in partners]
     if emails[0] == emails[1]:
-        raise CoupleError("Each partner needs their own email address.")
+        raise CoupleError(_("Each partner needs their own email address."))
     taken = db.scalars(select(User.email).where(User.email.in_(emails))).all()
     if taken:
-        raise CoupleError(f"{taken[0]} already has a Mend account.")
+        raise CoupleError(_("%(email)s already has a Mend account.", email=taken[0]))
     label = label.strip()
     if db.scalar(
         select(Couple.id).where(Couple.clinician_id == clinician.id, Couple.label == label)
     ):
         raise CoupleError(
-            f"You already have a couple called {label!r}. Please choose another name."
+            _(
+                "You already have a couple called %(label)s. Please choose another name.",
+                label=repr(label),
+            )
         )
     couple = Couple(
         label=label, clinician=clinician, stage=stage, started_on=started_on, plan_offer_stage=stage
@@ -87,7 +92,7 @@ def invite_partner(
     """Issue (or re-issue) the partner's invitation; earlier links stop working."""
     ensure_open(partner.couple)
     if partner.user.password_hash is not None:
-        raise CoupleError(f"{partner.user.display_name} has already joined Mend.")
+        raise CoupleError(_("%(name)s has already joined Mend.", name=partner.user.display_name))
     return issue_token(
         db, secret_key, partner.user, "invitation", timedelta(days=days), created_by=clinician
     )
@@ -113,7 +118,7 @@ def move_stage(db: Session, couple: Couple, target: int, reason: str, by: User) 
 def set_status(couple: Couple, status: str, now: datetime | None = None) -> None:
     """Mark the couple active, paused or closed; closing records when, reopening clears it."""
     if status not in ("active", "paused", "closed"):
-        raise CoupleError("Status must be active, paused or closed.")
+        raise CoupleError(_("Status must be active, paused or closed."))
     if status == "closed" and couple.status != "closed":
         couple.closed_at = now or utcnow()
     elif status != "closed":
@@ -247,7 +252,7 @@ _CASELOAD = select(
 
 @dataclass(frozen=True)
 class SortStep:
-    says: str  # how the caseload's caption describes this step
+    says: str  # how the caseload's caption describes this step (a lazy, translatable string)
     key: Callable[[CaseloadRow], Any]
 
 
@@ -255,21 +260,24 @@ STATUS_ORDER = {"active": 0, "paused": 1, "closed": 2}
 # The caseload's order, step by step: the sort and the words the page says about it both come
 # from here, so the page cannot describe an order it does not produce.
 CASELOAD_ORDER = (
-    SortStep("safety concerns first", lambda r: not r.safety_concern),
-    SortStep("then couples with a boundary crossing this week", lambda r: r.recent_crossings == 0),
-    SortStep("then couples with a session note due", lambda r: r.notes_due == 0),
-    SortStep("then active, paused and closed couples", lambda r: STATUS_ORDER[r.status]),
+    SortStep(_l("safety concerns first"), lambda r: not r.safety_concern),
     SortStep(
-        "each by soonest appointment",
+        _l("then couples with a boundary crossing this week"), lambda r: r.recent_crossings == 0
+    ),
+    SortStep(_l("then couples with a session note due"), lambda r: r.notes_due == 0),
+    SortStep(_l("then active, paused and closed couples"), lambda r: STATUS_ORDER[r.status]),
+    SortStep(
+        _l("each by soonest appointment"),
         lambda r: (r.next_appointment is None, r.next_appointment),
     ),
-    SortStep("then by label", lambda r: r.label.lower()),
+    SortStep(_l("then by label"), lambda r: r.label.lower()),
 )
 
 
 def caseload_order_text() -> str:
     """The caseload's order in words, from the steps that sort it."""
-    text = ", ".join(step.says for step in CASELOAD_ORDER)
+    # A list of phrases, each translated whole; the list is joined as lists are in any language.
+    text = ", ".join(str(step.says) for step in CASELOAD_ORDER)
     return text[:1].upper() + text[1:]
 
 

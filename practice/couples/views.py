@@ -12,6 +12,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 
@@ -59,6 +61,13 @@ from practice.timefmt import local_today, practice_zone
 from practice.urls import external_url
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
+
+# What the page says after a status change, one whole sentence per status.
+STATUS_NOW = {
+    "active": lambda label: _("%(couple)s is now active.", couple=label),
+    "paused": lambda label: _("%(couple)s is now paused.", couple=label),
+    "closed": lambda label: _("%(couple)s is now closed.", couple=label),
+}
 
 # What the couple page shows of each partner: plain rows, in the order of couple.partners.
 _PARTNERS = (
@@ -164,7 +173,11 @@ def new():
         else:
             db.session.commit()
             flash(
-                f"{couple.label} is added. Both partners have been sent an invitation.", "success"
+                _(
+                    "%(couple)s is added. Both partners have been sent an invitation.",
+                    couple=couple.label,
+                ),
+                "success",
             )
             return redirect(url_for("couples.detail", couple_id=couple.id))
     status = 400 if form.is_submitted() else 200
@@ -197,7 +210,10 @@ def change_stage(couple_id: int):
             form.target.errors = [str(exc)]
         else:
             db.session.commit()
-            flash(f"{couple.label} is now in stage {couple.stage}.", "success")
+            flash(
+                _("%(couple)s is now in stage %(stage)d.", couple=couple.label, stage=couple.stage),
+                "success",
+            )
             return redirect(url_for("couples.detail", couple_id=couple.id))
     status = 400 if form.is_submitted() else 200
     return render_template("couples/stage.html", couple=couple, form=form), status
@@ -212,7 +228,7 @@ def change_status(couple_id: int):
     if form.validate_on_submit():
         set_status(couple, form.status.data)
         db.session.commit()
-        flash(f"{couple.label} is now {couple.status}.", "success")
+        flash(STATUS_NOW[couple.status](couple.label), "success")
         return redirect(url_for("couples.detail", couple_id=couple.id))
     return _render_detail(couple, 400, status_form=form)
 
@@ -232,7 +248,9 @@ def reinvite(couple_id: int, partner_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"A new invitation is on its way to {partner.user.email}.", "success")
+        flash(
+            _("A new invitation is on its way to %(email)s.", email=partner.user.email), "success"
+        )
     return redirect(url_for("couples.detail", couple_id=couple.id))
 
 
@@ -242,16 +260,22 @@ def _send_invitation(partner: Partner) -> None:
         db.session, config["SECRET_KEY"], partner, current_user, config["INVITATION_DAYS"]
     )
     link = external_url("auth.accept_invitation", token=issued.secret)
-    send_mail(
-        partner.user.email,
-        "Your invitation to Mend",
-        f"Hello {partner.user.display_name},\n\n"
-        f"{current_user.display_name} has invited you to Mend, the space you will use between "
-        "your sessions together.\n\n"
-        f"To choose your password and sign in, open this link (it works once, for "
-        f"{config['INVITATION_DAYS']} days):\n{link}\n\n"
-        "If you were not expecting this, you can ignore this email.\n",
-    )
+    # In the partner's language: their own choice if they made one, else the practice's.
+    with force_locale(partner.user.language or config["LOCALE"]):
+        subject = _("Your invitation to Mend")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "%(clinician)s has invited you to Mend, the space you will use between your "
+            "sessions together.\n\n"
+            "To choose your password and sign in, open this link (it works once, for "
+            "%(days)d days):\n%(link)s\n\n"
+            "If you were not expecting this, you can ignore this email.\n",
+            name=partner.user.display_name,
+            clinician=current_user.display_name,
+            days=config["INVITATION_DAYS"],
+            link=link,
+        )
+    send_mail(partner.user.email, subject, body)
 
 
 def _pending_invitations(partners: list) -> dict[int, AccountToken]:

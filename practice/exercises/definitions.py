@@ -13,9 +13,15 @@ injured or involved, so only that partner sees and fills it in.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from practice.exercises.translations import parse_translations
 
 ANSWERED_BY = ("injured", "involved", "each", "together")
 VISIBILITIES = ("clinician", "shared", "mutual")
@@ -31,14 +37,14 @@ KINDS = (
     "number",
 )
 KIND_LABELS = {
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "scale": "Scale",
-    "single_choice": "Single choice",
-    "multi_choice": "Multiple choice",
-    "yes_no": "Yes or no",
-    "date": "Date",
-    "number": "Number",
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text"),
+    "scale": _l("Scale"),
+    "single_choice": _l("Single choice"),
+    "multi_choice": _l("Multiple choice"),
+    "yes_no": _l("Yes or no"),
+    "date": _l("Date"),
+    "number": _l("Number"),
 }
 DEFAULT_MAX_LENGTH = {"short_text": 300, "long_text": 20_000}
 MAX_TEXT_LIMIT = 50_000
@@ -111,6 +117,9 @@ class TemplateDef:
     measure: str | None = None  # a validated questionnaire, scored on submission
     safety: bool = False  # the private safety check
     extra: dict[str, Any] = field(default_factory=dict)
+    # A clinician's own exercise in other languages: {language: {"title", "purpose",
+    # "instructions", "fields": {key: {"label", "help", "min_label", "max_label", "options"}}}}
+    translations: dict[str, Any] = field(default_factory=dict)
 
     def field(self, key: str) -> FieldDef | None:
         """The field with this key, if any."""
@@ -139,6 +148,8 @@ class TemplateDef:
             data["measure"] = self.measure
         if self.safety:
             data["safety"] = True
+        if self.translations:
+            data["translations"] = copy.deepcopy(self.translations)
         return data
 
 
@@ -151,26 +162,31 @@ def _number(value: Any) -> float | None:
 
 
 def _parse_field(raw: Any, index: int, answered_by: str, problems: list[str]) -> FieldDef | None:
-    where = f"Field {index + 1}"
+    where = _("Field %(number)d", number=index + 1)
     if not isinstance(raw, dict):
-        problems.append(f"{where} is not a field definition.")
+        problems.append(_("%(field)s is not a field definition.", field=where))
         return None
     key = str(raw.get("key", "")).strip()
     label = str(raw.get("label", "")).strip()
     kind = raw.get("kind")
     if key:
-        where = f"Field {index + 1} ({key})"
+        where = _("Field %(number)d (%(key)s)", number=index + 1, key=key)
     if not KEY_PATTERN.match(key):
         problems.append(
-            f"{where}: the key must start with a letter and use only lower-case letters, "
-            "digits and _ (at most 40)."
+            _(
+                "%(field)s: the key must start with a letter and use only lower-case letters, "
+                "digits and _ (at most 40).",
+                field=where,
+            )
         )
     if not label:
-        problems.append(f"{where}: please give it a label.")
+        problems.append(_("%(field)s: please give it a label.", field=where))
     elif len(label) > 300:
-        problems.append(f"{where}: the label is longer than 300 characters.")
+        problems.append(_("%(field)s: the label is longer than 300 characters.", field=where))
     if kind not in KINDS:
-        problems.append(f"{where}: the kind must be one of {', '.join(KINDS)}.")
+        problems.append(
+            _("%(field)s: the kind must be one of %(kinds)s.", field=where, kinds=", ".join(KINDS))
+        )
         return None
     max_length = None
     low = high = None
@@ -182,7 +198,13 @@ def _parse_field(raw: Any, index: int, answered_by: str, problems: list[str]) ->
             or isinstance(max_length, bool)
             or not (1 <= max_length <= MAX_TEXT_LIMIT)
         ):
-            problems.append(f"{where}: the length limit must be between 1 and {MAX_TEXT_LIMIT}.")
+            problems.append(
+                _(
+                    "%(field)s: the length limit must be between 1 and %(limit)d.",
+                    field=where,
+                    limit=MAX_TEXT_LIMIT,
+                )
+            )
     if kind in ("scale", "number"):
         low, high = _number(raw.get("min")), _number(raw.get("max"))
         if kind == "scale":
@@ -190,33 +212,50 @@ def _parse_field(raw: Any, index: int, answered_by: str, problems: list[str]) ->
                 isinstance(v, int) and not isinstance(v, bool)
                 for v in (raw.get("min"), raw.get("max"))
             ):
-                problems.append(f"{where}: a scale needs whole numbers for its lowest and highest.")
+                problems.append(
+                    _(
+                        "%(field)s: a scale needs whole numbers for its lowest and highest.",
+                        field=where,
+                    )
+                )
             elif not (low < high and high - low <= 100):
                 problems.append(
-                    f"{where}: a scale runs from a lower to a higher whole number, "
-                    "at most 100 apart."
+                    _(
+                        "%(field)s: a scale runs from a lower to a higher whole number, "
+                        "at most 100 apart.",
+                        field=where,
+                    )
                 )
         elif low is not None and high is not None and low >= high:
-            problems.append(f"{where}: the lowest number must be below the highest.")
+            problems.append(
+                _("%(field)s: the lowest number must be below the highest.", field=where)
+            )
     if kind in ("single_choice", "multi_choice"):
         raw_options = raw.get("options") or []
         if not isinstance(raw_options, list | tuple):
             raw_options = []
         options = tuple(str(o).strip() for o in raw_options if str(o).strip())
         if not options:
-            problems.append(f"{where}: a choice needs at least one option.")
+            problems.append(_("%(field)s: a choice needs at least one option.", field=where))
         elif len(set(options)) != len(options):
-            problems.append(f"{where}: each option must be different.")
+            problems.append(_("%(field)s: each option must be different.", field=where))
         elif len(options) > MAX_OPTIONS:
-            problems.append(f"{where}: at most {MAX_OPTIONS} options.")
+            problems.append(
+                _("%(field)s: at most %(number)d options.", field=where, number=MAX_OPTIONS)
+            )
     for_role = raw.get("for")
     if for_role is not None:
         if answered_by not in ("each", "together"):
             problems.append(
-                f"{where}: a field can be for one partner only when both partners answer."
+                _(
+                    "%(field)s: a field can be for one partner only when both partners answer.",
+                    field=where,
+                )
             )
         elif for_role not in ("injured", "involved"):
-            problems.append(f"{where}: a field is for the injured or the involved partner.")
+            problems.append(
+                _("%(field)s: a field is for the injured or the involved partner.", field=where)
+            )
     return FieldDef(
         key=key,
         label=label,
@@ -240,38 +279,41 @@ def parse_definition(raw: dict[str, Any]) -> TemplateDef:
     problems: list[str] = []
     title = str(raw.get("title", "") or "").strip()
     if not title:
-        problems.append("Please give the exercise a title.")
+        problems.append(_("Please give the exercise a title."))
     elif len(title) > 200:
-        problems.append("The title is longer than 200 characters.")
+        problems.append(_("The title is longer than 200 characters."))
     stage = raw.get("stage")
     if not isinstance(stage, int) or isinstance(stage, bool) or not 1 <= stage <= 7:
-        problems.append("The stage must be a whole number from 1 to 7.")
+        problems.append(_("The stage must be a whole number from 1 to 7."))
     answered_by = raw.get("answered_by")
     if answered_by not in ANSWERED_BY:
         problems.append(
-            "Who answers must be the injured partner, the involved partner, each, or together."
+            _("Who answers must be the injured partner, the involved partner, each, or together.")
         )
     visibility = raw.get("visibility")
     if visibility not in VISIBILITIES:
-        problems.append("Answers are private to the clinician, shared, or mutual.")
+        problems.append(_("Answers are private to the clinician, shared, or mutual."))
     if visibility == "mutual" and answered_by != "each":
-        problems.append("Mutual visibility needs each partner to answer.")
+        problems.append(_("Mutual visibility needs each partner to answer."))
     if (raw.get("measure") or raw.get("safety")) and not (
         visibility == "clinician" and raw.get("visibility_locked")
     ):
-        problems.append("Questionnaires and safety checks stay private to the clinician, always.")
+        problems.append(
+            _("Questionnaires and safety checks stay private to the clinician, always.")
+        )
     recurrence = raw.get("recurrence")
     if recurrence not in RECURRENCES:
-        problems.append("The usual rhythm is once, daily or weekly.")
-    for name in ("purpose", "instructions"):
-        if len(str(raw.get(name, "") or "")) > 20_000:
-            problems.append(f"The {name} is longer than 20,000 characters.")
+        problems.append(_("The usual rhythm is once, daily or weekly."))
+    if len(str(raw.get("purpose", "") or "")) > 20_000:
+        problems.append(_("The purpose is longer than 20,000 characters."))
+    if len(str(raw.get("instructions", "") or "")) > 20_000:
+        problems.append(_("The instructions are longer than 20,000 characters."))
     raw_fields = raw.get("fields") or []
     if not isinstance(raw_fields, list) or not raw_fields:
-        problems.append("An exercise needs at least one field.")
+        problems.append(_("An exercise needs at least one field."))
         raw_fields = []
     if len(raw_fields) > MAX_FIELDS:
-        problems.append(f"An exercise has at most {MAX_FIELDS} fields.")
+        problems.append(_("An exercise has at most %(number)d fields.", number=MAX_FIELDS))
     fields = []
     for index, raw_field in enumerate(raw_fields):
         parsed = _parse_field(raw_field, index, str(answered_by), problems)
@@ -281,12 +323,15 @@ def parse_definition(raw: dict[str, Any]) -> TemplateDef:
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
         problems.append(
-            f"Each field needs its own key; used more than once: {', '.join(duplicates)}."
+            _(
+                "Each field needs its own key; used more than once: %(keys)s.",
+                keys=", ".join(duplicates),
+            )
         )
     if answered_by == "together" and fields and all(f.for_role for f in fields):
         roles = {f.for_role for f in fields}
         if roles != {"injured", "involved"}:
-            problems.append("In a joint exercise both partners need something to fill in.")
+            problems.append(_("In a joint exercise both partners need something to fill in."))
     if problems:
         raise DefinitionError(problems)
     return TemplateDef(
@@ -302,4 +347,5 @@ def parse_definition(raw: dict[str, Any]) -> TemplateDef:
         slug=raw.get("slug"),
         measure=raw.get("measure"),
         safety=bool(raw.get("safety", False)),
+        translations=parse_translations(raw.get("translations"), fields),
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -14,43 +17,46 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from practice.exercises.definitions import KIND_LABELS
+from practice.exercises.definitions import KIND_LABELS, TemplateDef
 from practice.forms import MendForm
+from practice.i18n import LANGUAGES
 
 STAGES = [SelectChoice(n, str(n)) for n in range(1, 8)]
 WHO = [
-    SelectChoice("each", "Each partner, separately"),
-    SelectChoice("injured", "The injured partner"),
-    SelectChoice("involved", "The involved partner"),
-    SelectChoice("together", "Both together, one joint answer"),
+    SelectChoice("each", _l("Each partner, separately")),
+    SelectChoice("injured", _l("The injured partner")),
+    SelectChoice("involved", _l("The involved partner")),
+    SelectChoice("together", _l("Both together, one joint answer")),
 ]
 VISIBILITY = [
-    SelectChoice("clinician", "Private to the clinician"),
-    SelectChoice("shared", "Shared with the partner"),
-    SelectChoice("mutual", "Mutual: each sees the other's once both have answered"),
+    SelectChoice("clinician", _l("Private to the clinician")),
+    SelectChoice("shared", _l("Shared with the partner")),
+    SelectChoice("mutual", _l("Mutual: each sees the other's once both have answered")),
 ]
 RHYTHM = [
-    SelectChoice("", "Once"),
-    SelectChoice("daily", "Daily"),
-    SelectChoice("weekly", "Weekly"),
+    SelectChoice("", _l("Once")),
+    SelectChoice("daily", _l("Daily")),
+    SelectChoice("weekly", _l("Weekly")),
 ]
 
 
 class TemplateMetaForm(MendForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    stage = SelectField("Stage", choices=STAGES, coerce=int, validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    stage = SelectField(_l("Stage"), choices=STAGES, coerce=int, validators=[InputRequired()])
     purpose = TextAreaField(
-        "Purpose", validators=[Optional(), Length(max=20000)], description="Markdown; no HTML."
+        _l("Purpose"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("Markdown; no HTML."),
     )
     instructions = TextAreaField(
-        "Instructions for the couple",
+        _l("Instructions for the couple"),
         validators=[Optional(), Length(max=20000)],
-        description="Markdown; no HTML. Write plainly and warmly.",
+        description=_l("Markdown; no HTML. Write plainly and warmly."),
     )
-    answered_by = SelectField("Who answers", choices=WHO, validators=[DataRequired()])
-    visibility = SelectField("Who can read the answers", choices=VISIBILITY)
-    visibility_locked = BooleanField("Clients may not change who can read their answers")
-    recurrence = SelectField("Usual rhythm", choices=RHYTHM, default="")
+    answered_by = SelectField(_l("Who answers"), choices=WHO, validators=[DataRequired()])
+    visibility = SelectField(_l("Who can read the answers"), choices=VISIBILITY)
+    visibility_locked = BooleanField(_l("Clients may not change who can read their answers"))
+    recurrence = SelectField(_l("Usual rhythm"), choices=RHYTHM, default="")
 
     def apply_to(self, definition: dict[str, Any]) -> dict[str, Any]:
         """The definition with this form's values."""
@@ -68,13 +74,19 @@ class TemplateMetaForm(MendForm):
 
 
 class NewTemplateForm(TemplateMetaForm):
+    language = SelectField(
+        _l("Written in"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default="en",
+        description=_l("The language you write this exercise in. You can add a translation later."),
+    )
     first_label = StringField(
-        "First question",
+        _l("First question"),
         validators=[DataRequired(), Length(max=300)],
-        description="You can add, change and reorder questions next.",
+        description=_l("You can add, change and reorder questions next."),
     )
     first_kind = SelectField(
-        "Kind of answer",
+        _l("Kind of answer"),
         choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
         default="long_text",
     )
@@ -82,41 +94,41 @@ class NewTemplateForm(TemplateMetaForm):
 
 class FieldForm(MendForm):
     key = StringField(
-        "Key",
+        _l("Key"),
         validators=[DataRequired(), Length(max=40)],
-        description="Lower-case letters, digits and _; used in exports and trend charts.",
+        description=_l("Lower-case letters, digits and _; used in exports and trend charts."),
     )
-    label = StringField("Question or label", validators=[DataRequired(), Length(max=300)])
+    label = StringField(_l("Question or label"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
-        "Kind of answer", choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()]
+        _l("Kind of answer"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()]
     )
-    help = TextAreaField("Help text", validators=[Optional(), Length(max=2000)])
-    required = BooleanField("An answer is required to send")
+    help = TextAreaField(_l("Help text"), validators=[Optional(), Length(max=2000)])
+    required = BooleanField(_l("An answer is required to send"))
     max_length = IntegerField(
-        "Longest answer (characters)",
+        _l("Longest answer (characters)"),
         validators=[Optional()],
-        description="Text only. Default 300 for short text, 20,000 for long text.",
+        description=_l("Text only. Default 300 for short text, 20,000 for long text."),
     )
     min = IntegerField(
-        "Lowest number",
+        _l("Lowest number"),
         validators=[Optional()],
-        description="Scale and number. A scale left empty runs from 0 to 10.",
+        description=_l("Scale and number. A scale left empty runs from 0 to 10."),
     )
-    max = IntegerField("Highest number", validators=[Optional()])
-    min_label = StringField("Label for the lowest", validators=[Optional(), Length(max=80)])
-    max_label = StringField("Label for the highest", validators=[Optional(), Length(max=80)])
-    tracked = BooleanField("Track this scale as a trend")
+    max = IntegerField(_l("Highest number"), validators=[Optional()])
+    min_label = StringField(_l("Label for the lowest"), validators=[Optional(), Length(max=80)])
+    max_label = StringField(_l("Label for the highest"), validators=[Optional(), Length(max=80)])
+    tracked = BooleanField(_l("Track this scale as a trend"))
     options = TextAreaField(
-        "Options, one per line",
+        _l("Options, one per line"),
         validators=[Optional(), Length(max=5000)],
-        description="Single and multiple choice.",
+        description=_l("Single and multiple choice."),
     )
     for_role = SelectField(
-        "Who fills it in",
+        _l("Who fills it in"),
         choices=[
-            SelectChoice("", "Everyone who answers"),
-            SelectChoice("injured", "Only the injured partner"),
-            SelectChoice("involved", "Only the involved partner"),
+            SelectChoice("", _l("Everyone who answers")),
+            SelectChoice("injured", _l("Only the injured partner")),
+            SelectChoice("involved", _l("Only the involved partner")),
         ],
         default="",
     )
@@ -128,7 +140,7 @@ class FieldForm(MendForm):
             return
         if not (low < field.data and field.data - low <= 100):
             raise ValidationError(
-                "A scale runs from a lower to a higher whole number, at most 100 apart."
+                _("A scale runs from a lower to a higher whole number, at most 100 apart.")
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -179,3 +191,98 @@ class FieldForm(MendForm):
         self.tracked.data = field.get("tracked", False)
         self.options.data = "\n".join(field.get("options", []))
         self.for_role.data = field.get("for", "")
+
+
+class TranslationForm(MendForm):
+    """The words of one language of an own exercise: a field per text, the structure fixed.
+
+    Built per exercise (translation_form): one text field per title, purpose, instructions,
+    and per question its label, help, scale labels and options (one per line).
+    """
+
+
+def translation_form(definition: TemplateDef, words: dict[str, Any] | None, **kwargs):
+    """A TranslationForm for this definition, filled from stored words on first show."""
+    limits = {"label": 300, "help": 2000, "min_label": 80, "max_label": 80}
+
+    class Form(TranslationForm):
+        pass
+
+    Form.title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    if definition.purpose:
+        Form.purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=20000)])
+    if definition.instructions:
+        Form.instructions = TextAreaField(
+            _l("Instructions for the couple"), validators=[DataRequired(), Length(max=20000)]
+        )
+    for f in definition.fields:
+        for name, limit in limits.items():
+            if getattr(f, name):
+                widget = TextAreaField if name == "help" else StringField
+                setattr(
+                    Form,
+                    f"{f.key}__{name}",
+                    widget(
+                        TRANSLATION_LABELS[name],
+                        validators=[DataRequired(), Length(max=limit)],
+                    ),
+                )
+        if f.options:
+            setattr(
+                Form,
+                f"{f.key}__options",
+                TextAreaField(
+                    _l("Options, one per line, in the same order"),
+                    validators=[DataRequired(), Length(max=5000)],
+                ),
+            )
+    form = Form(**kwargs)
+    if words and not form.is_submitted():
+        form.title.data = words.get("title", "")
+        for name in ("purpose", "instructions"):
+            if name in form:
+                form[name].data = words.get(name, "")
+        for key, given in (words.get("fields") or {}).items():
+            for name, value in given.items():
+                target = f"{key}__{name}"
+                if target in form:
+                    form[target].data = "\n".join(value) if name == "options" else value
+    return form
+
+
+TRANSLATION_LABELS = {
+    "label": _l("Question or label"),
+    "help": _l("Help text"),
+    "min_label": _l("Label for the lowest"),
+    "max_label": _l("Label for the highest"),
+}
+
+
+def translation_words(form, definition: TemplateDef) -> tuple[dict[str, Any], list[str]]:
+    """The words from a filled TranslationForm, and the problems (options that do not match)."""
+    words: dict[str, Any] = {"title": form.title.data.strip(), "fields": {}}
+    for name in ("purpose", "instructions"):
+        words[name] = form[name].data.strip() if name in form else ""
+    problems = []
+    for f in definition.fields:
+        given: dict[str, Any] = {}
+        for name in TRANSLATION_LABELS:
+            target = f"{f.key}__{name}"
+            if target in form:
+                given[name] = (form[target].data or "").strip()
+        target = f"{f.key}__options"
+        if target in form:
+            options = [o.strip() for o in (form[target].data or "").splitlines() if o.strip()]
+            if len(options) != len(f.options) or len(set(options)) != len(options):
+                problems.append(
+                    ngettext(
+                        "“%(question)s”: give %(num)d option, as in the original.",
+                        "“%(question)s”: give %(num)d different options, one per line, "
+                        "in the same order as the original.",
+                        len(f.options),
+                        question=f.label,
+                    )
+                )
+            given["options"] = options
+        words["fields"][f.key] = given
+    return words, problems

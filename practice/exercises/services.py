@@ -7,10 +7,13 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from practice.exercises.definitions import DefinitionError, TemplateDef, parse_definition
+from practice.exercises.translations import translated
 from practice.models import ExerciseTemplate, Response, TemplateVersion, User, utcnow
 
 
@@ -28,12 +31,42 @@ def definition_of(version: TemplateVersion) -> TemplateDef:
 
 
 def in_language(definition: TemplateDef, template: ExerciseTemplate, language: str) -> TemplateDef:
-    """A built-in exercise's definition in the reader's language. Only when the stored version
-    says exactly what the library's source text says: a clinician's own exercise, or an older
-    version of a built-in one, stays in the words it was written in."""
+    """An exercise's definition in the reader's language where it has one, else as written.
+
+    A built-in exercise: the library's words in that language, only when the stored version
+    says exactly what the library's source text says (an older version stays as it was). A
+    clinician's own exercise: its own language, or a complete translation its author added.
+    """
     if template.owner_id is not None or not template.slug:
-        return definition
+        if language == (template.language or SOURCE):
+            return definition
+        return translated(definition, language) or definition
     return _in_language(definition, template.slug, language)
+
+
+SOURCE = "en"
+
+
+def languages_of_template(template: ExerciseTemplate) -> list[str]:
+    """The languages a partner can read an exercise in: its own first, then the translations
+    that are complete (a built-in one: the library file's languages)."""
+    own = template.language or SOURCE
+    definition = definition_of(template.latest)
+    if template.owner_id is None and template.slug:
+        others = [
+            language
+            for language in _builtin_languages(template.slug)
+            if _in_language(definition, template.slug, language) is not definition
+        ]
+    else:
+        others = [
+            language for language in definition.translations if translated(definition, language)
+        ]
+    return [own, *sorted(set(others) - {own})]
+
+
+def _builtin_languages(slug: str) -> list[str]:
+    return sorted(_builtin_translations(slug))
 
 
 def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateDef:
@@ -47,11 +80,22 @@ def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateD
 def _library_pair(slug: str, language: str) -> tuple[TemplateDef | None, TemplateDef | None]:
     """A built-in exercise parsed in the source language and in another (None when absent)."""
     from practice.exercises.library import SOURCE_LANGUAGE, library
+    from practice.measures.library import SAFETY_SLUG, safety_entry
 
     if language == SOURCE_LANGUAGE:
         return None, None
-    source = next((e for e in library(SOURCE_LANGUAGE) if e["slug"] == slug), None)
-    translated = next((e for e in library(language) if e["slug"] == slug), None)
+
+    def entries(language: str) -> list[dict[str, Any]]:
+        # The exercises and the safety check; never a validated questionnaire (those are shown
+        # only in a published wording: practice/measures/instruments.py).
+        return (
+            [*library(language), safety_entry(language)]
+            if slug == SAFETY_SLUG
+            else [*library(language)]
+        )
+
+    source = next((e for e in entries(SOURCE_LANGUAGE) if e["slug"] == slug), None)
+    translated = next((e for e in entries(language) if e["slug"] == slug), None)
     if source is None or translated is None:
         return None, None
     return parse_definition(source), parse_definition(translated)
@@ -86,12 +130,20 @@ def _validated(raw: dict[str, Any]) -> TemplateDef:
 
 
 def create_template(
-    db: Session, owner: User | None, raw: dict[str, Any], slug: str | None = None
+    db: Session,
+    owner: User | None,
+    raw: dict[str, Any],
+    slug: str | None = None,
+    language: str = SOURCE,
 ) -> ExerciseTemplate:
-    """A new template (owner None: built-in) with its first version."""
+    """A new template (owner None: built-in) with its first version, written in a language."""
     parsed = _validated(raw)
     template = ExerciseTemplate(
-        owner_id=owner.id if owner else None, slug=slug, title=parsed.title, stage=parsed.stage
+        owner_id=owner.id if owner else None,
+        slug=slug,
+        title=parsed.title,
+        stage=parsed.stage,
+        language=language,
     )
     template.versions.append(
         TemplateVersion(
@@ -104,13 +156,70 @@ def create_template(
 
 
 def copy_template(db: Session, template: ExerciseTemplate, owner: User) -> ExerciseTemplate:
-    """The clinician's own editable copy of a template (built-in or theirs)."""
+    """The clinician's own editable copy of a template (built-in or theirs), in the same
+    language and with the same translations (a built-in one's: the library's other languages)."""
     raw = copy.deepcopy(template.latest.definition)
+    if template.owner_id is None and template.slug and "translations" not in raw:
+        definition = definition_of(template.latest)
+        raw["translations"] = {
+            language: words
+            for language, words in _builtin_translations(template.slug).items()
+            if _in_language(definition, template.slug, language) is not definition
+        }
     raw.pop("slug", None)
-    raw["title"] = f"{raw['title']} (my copy)"[:200]
-    new = create_template(db, owner, raw)
+    # "(my copy)" in the copy's own language, and in each of its translations' languages.
+    with force_locale(template.language or SOURCE):
+        raw["title"] = _("%(title)s (my copy)", title=raw["title"])[:200]
+    for language, words in (raw.get("translations") or {}).items():
+        if isinstance(words, dict) and words.get("title"):
+            with force_locale(language):
+                words["title"] = _("%(title)s (my copy)", title=words["title"])[:200]
+    new = create_template(db, owner, raw, language=template.language or SOURCE)
     new.copied_from_id = template.id
     return new
+
+
+def _builtin_translations(slug: str) -> dict[str, Any]:
+    from practice.exercises.library import translations_of
+    from practice.measures.library import SAFETY_FILE, SAFETY_SLUG
+
+    return translations_of(slug, SAFETY_FILE if slug == SAFETY_SLUG else None)
+
+
+def save_translation(
+    db: Session,
+    template: ExerciseTemplate,
+    by: User,
+    language: str,
+    words: dict[str, Any],
+) -> TemplateVersion:
+    """Store (or replace) the words of one language of an own exercise; its structure stays."""
+    if template.owner_id is None:
+        raise TemplateError([_("Built-in exercises are translated in Mend's library files.")])
+    if language == (template.language or SOURCE):
+        raise TemplateError([_("This is the language the exercise is written in.")])
+
+    def change(definition: dict[str, Any]) -> dict[str, Any]:
+        translations = dict(definition.get("translations") or {})
+        translations[language] = words
+        definition["translations"] = translations
+        return definition
+
+    return update_definition(db, template, by, change)
+
+
+def remove_translation(
+    db: Session, template: ExerciseTemplate, by: User, language: str
+) -> TemplateVersion:
+    """Remove one language's words from an own exercise."""
+
+    def change(definition: dict[str, Any]) -> dict[str, Any]:
+        translations = dict(definition.get("translations") or {})
+        translations.pop(language, None)
+        definition["translations"] = translations
+        return definition
+
+    return update_definition(db, template, by, change)
 
 
 def version_has_answers(db: Session, version: TemplateVersion) -> bool:
@@ -126,7 +235,7 @@ def update_definition(
 ) -> TemplateVersion:
     """Apply a change; a version that has answers is kept as it is and a new one is made."""
     if template.archived_at is not None:
-        raise TemplateError(["This exercise is archived. Restore it before editing."])
+        raise TemplateError([_("This exercise is archived. Restore it before editing.")])
     latest = template.latest
     new_raw = change(copy.deepcopy(latest.definition))
     parsed = _validated(new_raw)

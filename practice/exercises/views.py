@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,16 +17,26 @@ from practice.exercises.builder import (
     remove_field,
     replace_field,
 )
-from practice.exercises.forms import FieldForm, NewTemplateForm, TemplateMetaForm
+from practice.exercises.definitions import KIND_LABELS
+from practice.exercises.forms import (
+    FieldForm,
+    NewTemplateForm,
+    TemplateMetaForm,
+)
 from practice.exercises.services import (
     TemplateError,
     copy_template,
     create_template,
     definition_of,
+    in_language,
+    languages_of_template,
     set_archived,
     update_definition,
 )
+from practice.exercises.translations import translation_gaps
+from practice.i18n import LANGUAGES, reader_language
 from practice.inputs import query_int
+from practice.measures.instruments import missing_translation_note
 from practice.models import Couple, ExerciseTemplate
 from practice.worksheets.forms import build_form
 
@@ -58,16 +69,16 @@ def index():
         )
     ).all()
     search = (request.args.get("q") or "")[:200].strip()
-    cards = [(t, purpose_excerpt(t.latest.definition.get("purpose") or "")) for t in templates]
+    language = reader_language()
+    # Each card in the reader's language where the exercise has it (built-in: the library's).
+    shown = [(t, in_language(definition_of(t.latest), t, language)) for t in templates]
+    cards = [(t, d, purpose_excerpt(d.purpose)) for t, d in shown]
     if search:
         words = search.casefold().split()
         cards = [
-            (t, excerpt)
-            for t, excerpt in cards
-            if all(
-                w in f"{t.title} {t.latest.definition.get('purpose') or ''}".casefold()
-                for w in words
-            )
+            (t, d, excerpt)
+            for t, d, excerpt in cards
+            if all(w in f"{d.title} {d.purpose}".casefold() for w in words)
         ]
     return render_template(
         "exercises/index.html",
@@ -76,6 +87,7 @@ def index():
         show_archived=show_archived,
         source=source,
         search=search,
+        language_names=LANGUAGES,
     )
 
 
@@ -90,7 +102,12 @@ def purpose_excerpt(markdown_text: str, limit: int = 160) -> str:
 def detail(template_id: int):
     """An exercise: its purpose and instructions, and a preview as each partner sees it."""
     template = get_template_or_404(template_id)
-    definition = definition_of(template.latest)
+    written = definition_of(template.latest)
+    languages = languages_of_template(template)
+    language = request.args.get("lang") or reader_language()
+    if language not in languages:
+        language = languages[0]
+    definition = in_language(written, template, language)
     roles = ("injured", "involved")
     if definition.answered_by in ("injured", "involved"):
         roles = (definition.answered_by,)
@@ -100,6 +117,23 @@ def detail(template_id: int):
     couples = db.session.scalars(
         couples_for(current_user).where(Couple.status != "closed").order_by(Couple.label)
     ).all()
+    instrument_notes = []
+    if template.is_builtin and written.measure:
+        instrument_notes = [
+            note
+            for code in LANGUAGES
+            if (note := missing_translation_note(written.measure, code)) is not None
+        ]
+    translations = []
+    if not template.is_builtin:
+        own = template.language or "en"
+        for code, name in LANGUAGES.items():
+            if code == own:
+                continue
+            stored = code in written.translations
+            translations.append(
+                (code, name, stored, stored and not translation_gaps(written, code))
+            )
     return render_template(
         "exercises/detail.html",
         template=template,
@@ -109,6 +143,11 @@ def detail(template_id: int):
         roles=roles,
         couples=couples,
         post_form=PostForm(),
+        language=language,
+        languages=languages,
+        language_names=LANGUAGES,
+        instrument_notes=instrument_notes,
+        translations=translations,
     )
 
 
@@ -117,6 +156,10 @@ def detail(template_id: int):
 def new():
     """Start a new exercise of one's own."""
     form = NewTemplateForm()
+    if not form.is_submitted():
+        # The author's own language by default: their choice, else the one they read Mend in.
+        chosen = getattr(current_user, "language", "") or reader_language()
+        form.language.data = chosen if chosen in LANGUAGES else "en"
     if form.validate_on_submit():
         raw = form.apply_to({})
         raw["fields"] = [
@@ -125,15 +168,15 @@ def new():
         if form.first_kind.data == "scale":
             raw["fields"][0].update(min=0, max=10)
         if form.first_kind.data in ("single_choice", "multi_choice"):
-            raw["fields"][0]["options"] = ["Yes", "Not yet"]
+            raw["fields"][0]["options"] = [_("Yes"), _("Not yet")]
         try:
-            template = create_template(db.session, current_user, raw)
+            template = create_template(db.session, current_user, raw, language=form.language.data)
         except TemplateError as exc:
             db.session.rollback()
             form.form_errors.extend(exc.problems)
         else:
             db.session.commit()
-            flash("Exercise created. Add and arrange its questions below.", "success")
+            flash(_("Exercise created. Add and arrange its questions below."), "success")
             return redirect(url_for("exercises.edit", template_id=template.id))
     return render_template("exercises/new.html", form=form), 400 if form.is_submitted() else 200
 
@@ -160,7 +203,7 @@ def edit(template_id: int):
             form.form_errors.extend(exc.problems)
         else:
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("exercises.edit", template_id=template.id))
     status = 400 if form.is_submitted() else 200
     return render_template(
@@ -169,6 +212,8 @@ def edit(template_id: int):
         form=form,
         fields=template.latest.definition["fields"],
         post_form=PostForm(),
+        kind_labels=KIND_LABELS,
+        language_name=LANGUAGES.get(template.language or "en", template.language),
     ), status
 
 
@@ -207,7 +252,7 @@ def _save_field(template: ExerciseTemplate, form: FieldForm, change, key: str | 
             form.form_errors.extend(getattr(exc, "problems", [str(exc)]))
         else:
             db.session.commit()
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return redirect(url_for("exercises.edit", template_id=template.id))
     status = 400 if form.is_submitted() else 200
     return render_template("exercises/field.html", template=template, form=form, key=key), status
@@ -221,7 +266,7 @@ def move(template_id: int, key: str):
     if not PostForm().validate_on_submit():
         abort(400)
     step = -1 if request.form.get("direction") == "up" else 1
-    return _apply(template, lambda d: move_field(d, key, step), "Moved.")
+    return _apply(template, lambda d: move_field(d, key, step), _("Moved."))
 
 
 @bp.post("/<int:template_id>/fields/<key>/delete")
@@ -231,7 +276,7 @@ def delete_field(template_id: int, key: str):
     template = _own_template(template_id)
     if not PostForm().validate_on_submit():
         abort(400)
-    return _apply(template, lambda d: remove_field(d, key), "Question removed.")
+    return _apply(template, lambda d: remove_field(d, key), _("Question removed."))
 
 
 def _apply(template: ExerciseTemplate, change, message: str):
@@ -255,7 +300,7 @@ def copy(template_id: int):
         abort(400)
     new = copy_template(db.session, template, current_user)
     db.session.commit()
-    flash("Copied. This copy is yours to adapt.", "success")
+    flash(_("Copied. This copy is yours to adapt."), "success")
     return redirect(url_for("exercises.edit", template_id=new.id))
 
 
@@ -269,7 +314,11 @@ def archive(template_id: int):
     set_archived(template, template.archived_at is None)
     db.session.commit()
     flash(
-        "Archived. Earlier answers stay readable." if template.archived_at else "Restored.",
+        _("Archived. Earlier answers stay readable.") if template.archived_at else _("Restored."),
         "success",
     )
     return redirect(url_for("exercises.detail", template_id=template.id))
+
+
+# The translation pages of own exercises register on this blueprint too.
+from practice.exercises import translation_views  # noqa: E402, F401

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import gettext as _
 from werkzeug.utils import import_string
 
 # name -> (function, queue). A worker listens on every queue unless told otherwise.
@@ -134,7 +135,7 @@ def enqueue(name: str, key: str | None = None, first: bool = False, **kwargs: An
     except RedisError as exc:
         app.logger.warning("Could not queue %s: %s", name, type(exc).__name__)
         raise QueueUnavailable(
-            "Printing and emails are unavailable for a moment. Please try again shortly."
+            _("Printing and emails are unavailable for a moment. Please try again shortly.")
         ) from exc
     return Queued(job.id, queue_name(app, short))
 

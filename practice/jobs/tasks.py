@@ -40,12 +40,14 @@ def send_reminder(kind: str, user_id: int, day: str) -> str:
 def send_message_notice(user_id: int, couple_id: int, thread: str) -> str:
     """Tell one reader, without the words, that a conversation has a new message (at most
     once an hour; see practice.messages.notices)."""
+    from practice.i18n import in_language_of
     from practice.messages.notices import send_notice
-    from practice.models import utcnow
+    from practice.models import User, utcnow
 
     with job_context():
         try:
-            outcome = send_notice(db.session, user_id, couple_id, thread, utcnow())
+            with in_language_of(db.session.get(User, user_id)):  # the reader's, not the author's
+                outcome = send_notice(db.session, user_id, couple_id, thread, utcnow())
         except Exception:
             db.session.rollback()  # the hour is not claimed when the email did not go
             raise

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from practice.analytics.flags import ROLE_NAMES, Flag, flag_rule
 from practice.measures.library import SAFETY_WORRYING
-from practice.measures.summary import measure_series
-from practice.numfmt import signed
+from practice.measures.summary import band_words, measure_series
+from practice.numfmt import number, signed
+from practice.timefmt import format_weekday
 
 WORRY_WORDS = {
-    "afraid": "feels afraid of their partner",
-    "threatened": "has been threatened",
-    "pressured": "has been pressured, controlled or forced",
-    "hurt": "has been physically hurt",
-    "safe_at_home": "does not feel safe at home",
+    "afraid": _l("feels afraid of their partner"),
+    "threatened": _l("has been threatened"),
+    "pressured": _l("has been pressured, controlled or forced"),
+    "hurt": _l("has been physically hurt"),
+    "safe_at_home": _l("does not feel safe at home"),
 }
 assert set(WORRY_WORDS) == set(SAFETY_WORRYING)
 
 
 def _day(day) -> str:
-    return f"{day:%a} {day.day} {day:%b}"  # as the other flags write dates
+    return format_weekday(day)  # as the other flags write dates
 
 
 @flag_rule
@@ -34,8 +38,11 @@ def safety_answers(analysis) -> Iterable[Flag]:
             yield Flag(
                 "safety_answer",
                 "safety",
-                f"Safety concern from the {ROLE_NAMES[role]}",
-                tuple(f"{_day(row.day)}: {WORRY_WORDS.get(w, w)}" for w in row.worries),
+                _("Safety concern from the %(who)s", who=ROLE_NAMES[role]),
+                tuple(
+                    _("%(day)s: %(worry)s", day=_day(row.day), worry=WORRY_WORDS.get(w, w))
+                    for w in row.worries
+                ),
                 row.day,
                 clinician_only=True,
             )
@@ -52,10 +59,19 @@ def self_harm_item(analysis) -> Iterable[Flag]:
             yield Flag(
                 "self_harm",
                 "safety",
-                f"Thoughts of self-harm reported by the {ROLE_NAMES[series.role]} (PHQ-9 item 9)",
+                _(
+                    "Thoughts of self-harm reported by the %(who)s (PHQ-9 item 9)",
+                    who=ROLE_NAMES[series.role],
+                ),
                 (
-                    f"{_day(row.day)}: item 9 answered {row.self_harm_item} of 3; "
-                    f"PHQ-9 total {row.total} ({row.band})",
+                    _(
+                        "%(day)s: item 9 answered %(answer)d of 3; PHQ-9 total %(total)d "
+                        "(%(band)s)",
+                        day=_day(row.day),
+                        answer=row.self_harm_item,
+                        total=row.total,
+                        band=band_words(row.band),
+                    ),
                 ),
                 row.day,
                 clinician_only=True,
@@ -66,7 +82,7 @@ def self_harm_item(analysis) -> Iterable[Flag]:
 def measure_changes(analysis) -> Iterable[Flag]:
     """Reliable deterioration from the first administration; a move into a worse band."""
     for series in measure_series(analysis.data):
-        name, who = series.instrument.short_name, ROLE_NAMES[series.role]
+        name, who = series.instrument.short_name, str(ROLE_NAMES[series.role])
         latest = series.latest
         if latest.day not in analysis.period:
             continue
@@ -74,12 +90,23 @@ def measure_changes(analysis) -> Iterable[Flag]:
             yield Flag(
                 "reliable_deterioration",
                 "high",
-                f"{name}: reliable deterioration for the {who}",
+                _(
+                    "%(questionnaire)s: reliable deterioration for the %(who)s",
+                    questionnaire=name,
+                    who=who,
+                ),
                 (
-                    f"{_day(series.first.day)}: {series.first.total}; {_day(latest.day)}: "
-                    f"{latest.total} (change {signed(series.change, 0)}, threshold "
-                    f"{series.reliable_change:.2f}".rstrip("0").rstrip(".")
-                    + ")",
+                    _(
+                        "%(first_day)s: %(first)d; %(latest_day)s: %(latest)d (change %(change)s, "
+                        "threshold %(threshold)s)",
+                        first_day=_day(series.first.day),
+                        first=series.first.total,
+                        latest_day=_day(latest.day),
+                        latest=latest.total,
+                        change=signed(series.change, 0),
+                        # Two places at most, without trailing zeros: "5.2", "6", "4.25".
+                        threshold=number(round(series.reliable_change, 2)),
+                    ),
                 ),
                 latest.day,
                 clinician_only=True,
@@ -89,10 +116,22 @@ def measure_changes(analysis) -> Iterable[Flag]:
             yield Flag(
                 "worse_band",
                 "medium",
-                f"{name}: into a worse band for the {who}",
+                _(
+                    "%(questionnaire)s: into a worse band for the %(who)s",
+                    questionnaire=name,
+                    who=who,
+                ),
                 (
-                    f"{_day(previous.day)}: {previous.total} ({previous.band}); "
-                    f"{_day(latest.day)}: {latest.total} ({latest.band})",
+                    _(
+                        "%(before_day)s: %(before)d (%(before_band)s); %(latest_day)s: %(latest)d "
+                        "(%(latest_band)s)",
+                        before_day=_day(previous.day),
+                        before=previous.total,
+                        before_band=band_words(previous.band),
+                        latest_day=_day(latest.day),
+                        latest=latest.total,
+                        latest_band=band_words(latest.band),
+                    ),
                 ),
                 latest.day,
                 clinician_only=True,

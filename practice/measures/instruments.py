@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class Item:
@@ -263,6 +266,44 @@ from practice.measures.pcl5 import PCL5  # noqa: E402
 
 INSTRUMENTS: dict[str, Instrument] = {i.key: i for i in (CSI4, PHQ9, GAD7, PCL5)}
 
+# --- languages ---------------------------------------------------------------------------------
+# A validated questionnaire is shown only in a wording its publisher (or a validation study) has
+# published, never machine-translated or translated by us: a different wording is a different
+# instrument, and its scores and bands would no longer mean what the source says.
+#
+# Searched on 2026-12-06 (Mend's reference search: docs, pages and code corpora) for:
+# - PHQ-9 and GAD-7 "Spanish for USA" from Pfizer's screener site (phqscreeners.com): the
+#   official page and PDFs were not in reach; only third-party copies were found, which are not
+#   a source we can cite as the publisher's. Not used.
+# - CSI-4: validated translations found for Persian, Korean and Canadian French, none for
+#   Spanish with its item wording. Not used.
+# - PCL-5: Spanish adaptations published by research groups (Madrid 2016, Mexico 2019, Spain
+#   2024), but no Spanish form from the VA National Center for PTSD. Not used.
+# So every instrument is in English only. To add a language: put the published wording in a
+# translation table here with its exact source (URL and title), and list it in VALIDATED below.
+VALIDATED: dict[str, dict[str, str]] = {key: {} for key in INSTRUMENTS}  # key -> {lang: source}
+SOURCE_LANGUAGE = "en"
+
+
+def shown_language(instrument_key: str, language: str) -> str:
+    """The language an instrument is shown in to a reader of `language`: theirs where a
+    validated translation is on file, else English."""
+    if language in VALIDATED.get(instrument_key, {}):
+        return language
+    return SOURCE_LANGUAGE
+
+
+def missing_translation_note(instrument_key: str, language: str) -> str | None:
+    """What the clinician's pages say when a reader of `language` sees the English instrument;
+    None when nothing is missing."""
+    if shown_language(instrument_key, language) == language:
+        return None
+    if language == "es":
+        return _("No validated Spanish translation on file; shown in English.")
+    return _(
+        "No validated translation in %(language)s on file; shown in English.", language=language
+    )
+
 
 class ScoringError(ValueError):
     """An administration that cannot be scored; the message names what is missing."""
@@ -309,3 +350,32 @@ def reliable_change(instrument: Instrument, first: int, latest: int) -> str | No
         return "no reliable change"
     better = change > 0 if instrument.higher_is_better else change < 0
     return "improved" if better else "deteriorated"
+
+
+# Band labels are stored and exported as these English codes (MeasureScore.band, FHIR); pages
+# and reports show them to a person through band_label, in the reader's language.
+BAND_LABELS = {
+    "minimal": _l("minimal"),
+    "mild": _l("mild"),
+    "moderate": _l("moderate"),
+    "moderately severe": _l("moderately severe"),
+    "severe": _l("severe"),
+    "notable relationship distress": _l("notable relationship distress"),
+    "no notable distress": _l("no notable distress"),
+    "below the provisional cut-point": _l("below the provisional cut-point"),
+    "in the provisional cut-point range": _l("in the provisional cut-point range"),
+    "above the provisional cut-point": _l("above the provisional cut-point"),
+}
+SCORE_NOTES = {
+    "pcl5": _l("The VA suggests a cut-point of 31–33 and says it is provisional."),
+}
+
+
+def band_label(band: str) -> str:
+    """A band's name for a reader, in their language (the stored code when none is known)."""
+    return str(BAND_LABELS.get(band, band))
+
+
+def score_note(instrument: Instrument) -> str:
+    """The instrument's note shown wherever its score is, in the reader's language."""
+    return str(SCORE_NOTES.get(instrument.key, instrument.score_note))

@@ -52,6 +52,9 @@ class ExerciseTemplate(Base):
     # Title and stage of the newest version, kept here so the library lists and filters cheaply.
     title: Mapped[str] = mapped_column(String(200))
     stage: Mapped[int]
+    # The language the exercise is written in (a clinician's own: the one they wrote it in;
+    # the built-in library: its source language). Translations live in the definition.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

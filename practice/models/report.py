@@ -62,6 +62,9 @@ class ReportRequest(Base):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # prints started
     # A couple's copy prints where the partners' reports differ only when the clinician asks.
     include_differences: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The language it prints in (practice.i18n.LANGUAGES), chosen when it was asked for; empty
+    # (requests from before languages): the clinician's.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -7,6 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from practice.models import Couple, SessionNote, User
@@ -18,11 +21,19 @@ from practice.reporting.printing import render
 from practice.timefmt import format_datetime
 
 CONTACT_WORDS = {
-    "phone": "Phone call",
-    "video": "Video call",
-    "message": "Written contact",
-    "crisis": "Crisis contact",
-    "other": "Other contact",
+    "phone": _l("Phone call"),
+    "video": _l("Video call"),
+    "message": _l("Written contact"),
+    "crisis": _l("Crisis contact"),
+    "other": _l("Other contact"),
+}
+# A note's title by its kind, each a whole phrase for the translator.
+NOTE_TITLES = {
+    "phone": _l("Phone call note"),
+    "video": _l("Video call note"),
+    "message": _l("Written contact note"),
+    "crisis": _l("Crisis contact note"),
+    "other": _l("Other contact note"),
 }
 
 
@@ -62,23 +73,23 @@ class NoteDocument:
 
 
 PLAN_WORDS = {
-    None: "note only",
-    "assignment": "assignment",
-    "boundary": "boundary proposal",
-    "stage": "stage change",
-    "agenda": "agenda item",
+    None: _l("note only"),
+    "assignment": _l("assignment"),
+    "boundary": _l("boundary proposal"),
+    "stage": _l("stage change"),
+    "agenda": _l("agenda item"),
 }
 
 
 def kind_words(note: SessionNote) -> str:
     if note.kind == "appointment":
-        return "Session note"
-    return CONTACT_WORDS.get(note.contact_kind or "other", "Contact") + " note"
+        return _("Session note")
+    return str(NOTE_TITLES.get(note.contact_kind or "other", NOTE_TITLES["other"]))
 
 
 def _name(db: Session, user_id: int | None) -> str:
     user = db.get(User, user_id) if user_id else None
-    return user.display_name if user else "(former staff member)"
+    return user.display_name if user else _("(former staff member)")
 
 
 def note_document(db: Session, note: SessionNote, zone: tzinfo) -> NoteDocument:
@@ -89,7 +100,7 @@ def note_document(db: Session, note: SessionNote, zone: tzinfo) -> NoteDocument:
         (title, tuple(PrefillLine(line["label"], line["text"]) for line in lines))
         for title, lines in grouped(note.prefill.get("lines", []))
     )
-    plan = tuple((item.text, PLAN_WORDS.get(item.action, "")) for item in note.plan_items)
+    plan = tuple((item.text, str(PLAN_WORDS.get(item.action, ""))) for item in note.plan_items)
     sections = tuple(
         SectionPart(
             s.title,
@@ -102,7 +113,11 @@ def note_document(db: Session, note: SessionNote, zone: tzinfo) -> NoteDocument:
     last_day = note.window_end.toordinal() - 1
     from datetime import date
 
-    window = f"{note.window_start:%d %b %Y} to {date.fromordinal(last_day):%d %b %Y}"
+    window = _(
+        "%(start)s to %(end)s",
+        start=format_date(note.window_start, "d MMM y"),
+        end=format_date(date.fromordinal(last_day), "d MMM y"),
+    )
     return NoteDocument(
         couple_label=couple.label,
         clinician=couple.clinician.display_name,

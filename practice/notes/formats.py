@@ -1,4 +1,8 @@
-"""Note formats (DAP, SOAP, BIRP) as data: one TOML file each under formats/, checked on load."""
+"""Note formats (DAP, SOAP, BIRP) as data: one TOML file each under formats/, checked on load.
+
+A format's name and its sections' titles and prompts are given per language, as the built-in
+exercises are: [text.en] / [text.es] tables (or plain name/title/prompt keys for English only).
+The words shown are the reader's language, else English."""
 
 from __future__ import annotations
 
@@ -7,8 +11,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from flask_babel import get_locale
+
 FORMATS_DIR = Path(__file__).parent / "formats"
 DEFAULT_FORMAT = "dap"
+SOURCE_LANGUAGE = "en"  # every format has its words in English; other languages are optional
 SECTION_MAX = 20_000  # characters per section, as a worksheet's long answer
 
 
@@ -16,20 +23,44 @@ class FormatError(ValueError):
     """A format file that does not follow the schema."""
 
 
-@dataclass(frozen=True)
+def _language() -> str:
+    """The reader's language, or English outside a request (a job, the CLI)."""
+    locale = get_locale()
+    return locale.language if locale is not None else SOURCE_LANGUAGE
+
+
+def _in_language(texts: dict[str, dict[str, str]], name: str) -> str:
+    return texts.get(_language(), texts[SOURCE_LANGUAGE])[name]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: formats() keeps one of each
 class Section:
     key: str
-    title: str
-    prompt: str
+    texts: dict[str, dict[str, str]]  # language -> {"title": ..., "prompt": ...}
+
+    @property
+    def title(self) -> str:
+        """The section's title in the reader's language."""
+        return _in_language(self.texts, "title")
+
+    @property
+    def prompt(self) -> str:
+        """What to write in the section, in the reader's language."""
+        return _in_language(self.texts, "prompt")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: formats() keeps one of each
 class NoteFormat:
     key: str
-    name: str
+    names: dict[str, str]  # language -> the format's name
     sections: tuple[Section, ...]
     prefill_section: str
     plan_section: str
+
+    @property
+    def name(self) -> str:
+        """The format's name in the reader's language."""
+        return self.names.get(_language(), self.names[SOURCE_LANGUAGE])
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -40,6 +71,22 @@ def _text(data: dict, key: str, where: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         raise FormatError(f"{where}: {key} must be text of 1 to {limit} characters")
     return value.strip()
+
+
+def _texts(data: dict, names: dict[str, int], where: str) -> dict[str, dict[str, str]]:
+    """A table's words per language: its [text.<lang>] tables, else its plain keys (English)."""
+    raw = data.get("text")
+    if raw is None:
+        raw = {SOURCE_LANGUAGE: {name: data.get(name) for name in names}}
+    if not isinstance(raw, dict) or SOURCE_LANGUAGE not in raw:
+        raise FormatError(f"{where}: text must have an [text.{SOURCE_LANGUAGE}] table")
+    texts = {}
+    for language, words in raw.items():
+        if not isinstance(words, dict):
+            raise FormatError(f"{where}: text.{language} is not a table")
+        here = f"{where} text.{language}"
+        texts[language] = {name: _text(words, name, here, limit) for name, limit in names.items()}
+    return texts
 
 
 def parse_format(data: dict, where: str) -> NoteFormat:
@@ -56,18 +103,14 @@ def parse_format(data: dict, where: str) -> NoteFormat:
             raise FormatError(f"{where}: section {index + 1} is not a table")
         here = f"{where} section {index + 1}"
         sections.append(
-            Section(
-                _text(item, "key", here, 24),
-                _text(item, "title", here, 60),
-                _text(item, "prompt", here, 400),
-            )
+            Section(_text(item, "key", here, 24), _texts(item, {"title": 60, "prompt": 400}, here))
         )
     keys = [s.key for s in sections]
     if len(set(keys)) != len(keys):
         raise FormatError(f"{where}: section keys must differ")
     note_format = NoteFormat(
         key,
-        _text(data, "name", where, 80),
+        {lang: words["name"] for lang, words in _texts(data, {"name": 80}, where).items()},
         tuple(sections),
         _text(data, "prefill_section", where, 24),
         _text(data, "plan_section", where, 24),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from flask_babel import format_number, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -19,32 +22,32 @@ def _format_choices() -> list[SelectChoice]:
 
 
 class StartNoteForm(MendForm):
-    note_format = SelectField("Format", choices=_format_choices)
+    note_format = SelectField(_l("Format"), choices=_format_choices)
 
 
 CONTACT_CHOICES = [
-    SelectChoice("phone", "Phone call"),
-    SelectChoice("video", "Video call"),
-    SelectChoice("message", "Written contact (email, letter)"),
-    SelectChoice("crisis", "Crisis contact"),
-    SelectChoice("other", "Other contact"),
+    SelectChoice("phone", _l("Phone call")),
+    SelectChoice("video", _l("Video call")),
+    SelectChoice("message", _l("Written contact (email, letter)")),
+    SelectChoice("crisis", _l("Crisis contact")),
+    SelectChoice("other", _l("Other contact")),
 ]
 
 
 class ContactNoteForm(MendForm):
     held_at = DateTimeLocalField(
-        "When it happened",
+        _l("When it happened"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[InputRequired(message="Please give the date and time of the contact.")],
+        validators=[InputRequired(message=_l("Please give the date and time of the contact."))],
     )
-    contact_kind = SelectField("Kind of contact", choices=CONTACT_CHOICES)
-    note_format = SelectField("Format", choices=_format_choices)
+    contact_kind = SelectField(_l("Kind of contact"), choices=CONTACT_CHOICES)
+    note_format = SelectField(_l("Format"), choices=_format_choices)
 
 
 class NoteFormatChoiceForm(MendForm):
     note_format = SelectField(
-        "Your session-note format",
-        choices=lambda: [SelectChoice("", "The practice's default"), *_format_choices()],
+        _l("Your session-note format"),
+        choices=lambda: [SelectChoice("", _("The practice's default")), *_format_choices()],
         validators=[Optional()],
     )
 
@@ -53,9 +56,14 @@ class NoteSectionsForm(MendForm):
     revision = HiddenField()
 
 
-@cache
 def sections_form(note_format: NoteFormat) -> type[NoteSectionsForm]:
-    """A form class with one text area per section of the format."""
+    """A form class with one text area per section of the format, in the reader's language."""
+    return _sections_form(note_format, get_locale().language if get_locale() else "en")
+
+
+@cache
+def _sections_form(note_format: NoteFormat, language: str) -> type[NoteSectionsForm]:
+    # One class per format and language: labels and prompts are the section's words in it.
     fields = {
         section.key: TextAreaField(
             section.title,
@@ -63,7 +71,10 @@ def sections_form(note_format: NoteFormat) -> type[NoteSectionsForm]:
             validators=[
                 Length(
                     max=SECTION_MAX,
-                    message=f"Please keep each section under {SECTION_MAX:,} characters.",
+                    message=_(
+                        "Please keep each section under %(max)s characters.",
+                        max=format_number(SECTION_MAX),
+                    ),
                 )
             ],
         )
@@ -74,13 +85,15 @@ def sections_form(note_format: NoteFormat) -> type[NoteSectionsForm]:
 
 class PlanItemTextForm(MendForm):
     text = StringField(
-        "New plan item",
+        _l("New plan item"),
         validators=[
-            DataRequired(message="Please write the plan item first."),
+            DataRequired(message=_l("Please write the plan item first.")),
             Length(max=PLAN_ITEM_MAX),
         ],
-        description="One step, e.g. “Daily check-in for both, weekdays” or “Talk about "
-        "phone transparency next time”.",
+        description=_l(
+            "One step, e.g. “Daily check-in for both, weekdays” or “Talk about "
+            "phone transparency next time”."
+        ),
     )
 
 
@@ -91,14 +104,14 @@ class RemoveLineForm(MendForm):
 
 class AddendumForm(MendForm):
     body = TextAreaField(
-        "Addendum",
+        _l("Addendum"),
         validators=[
-            DataRequired(message="Please write the addendum first."),
+            DataRequired(message=_l("Please write the addendum first.")),
             Length(max=ADDENDUM_MAX),
         ],
-        description="Dated and signed when you save it, and shown under the note.",
+        description=_l("Dated and signed when you save it, and shown under the note."),
     )
 
 
 class AgendaForm(MendForm):
-    appointment_id = SelectField("Appointment", coerce=int, validators=[InputRequired()])
+    appointment_id = SelectField(_l("Appointment"), coerce=int, validators=[InputRequired()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from practice.assignments.services import AssignmentChoice, assign
@@ -29,7 +30,7 @@ def _open_draft(db: Session, note: SessionNote) -> Couple:
 
 def _waiting(item: PlanItem) -> None:
     if item.action is not None:
-        raise NoteError("This plan item has already been acted on.")
+        raise NoteError(_("This plan item has already been acted on."))
 
 
 def add_item(db: Session, note: SessionNote, text: str) -> PlanItem:
@@ -37,7 +38,7 @@ def add_item(db: Session, note: SessionNote, text: str) -> PlanItem:
     _open_draft(db, note)
     value = " ".join((text or "").split())
     if not value:
-        raise NoteError("Please write the plan item first.")
+        raise NoteError(_("Please write the plan item first."))
     if len(value) > PLAN_ITEM_MAX:
         raise NoteError(f"A plan item can be up to {PLAN_ITEM_MAX} characters.")
     if len(note.plan_items) >= MAX_PLAN_ITEMS:
@@ -76,8 +77,11 @@ def make_assignment(
     _waiting(item)
     if template.archived_at is not None:
         raise NoteError(
-            f"“{template.title}” has been archived, so it can no longer be assigned. "
-            "Please choose another exercise."
+            _(
+                "“%(title)s” has been archived, so it can no longer be assigned. "
+                "Please choose another exercise.",
+                title=template.title,
+            )
         )
     assignment = assign(db, couple, template, by, choice, today)
     item.assignment_id = assignment.id
@@ -122,14 +126,16 @@ def make_agenda_item(
     _open_draft(db, note)
     _waiting(item)
     if appointment.couple_id != note.couple_id:
-        raise NoteError("That appointment belongs to another couple.")
+        raise NoteError(_("That appointment belongs to another couple."))
     if appointment.cancelled_at is not None or appointment.starts_at <= now:
-        raise NoteError("Please choose an upcoming appointment.")
+        raise NoteError(_("Please choose an upcoming appointment."))
     agenda = "\n".join(
         part for part in ((appointment.agenda_note or "").strip(), item.text) if part
     )
     if len(agenda) > AGENDA_MAX:
-        raise NoteError("That appointment's agenda is full; shorten it from the appointment first.")
+        raise NoteError(
+            _("That appointment's agenda is full; shorten it from the appointment first.")
+        )
     appointment.agenda_note = agenda
     item.agenda_appointment_id = appointment.id
     _done(item, "agenda", now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -51,9 +52,9 @@ def _item_or_404(note_id: int, item_id: int) -> tuple[SessionNote, PlanItem, Cou
 def _page(note, item, couple, form, action: str, heading: str, status: int = 200):
     if item.action is not None or note.signed:
         flash(
-            "This plan item has already been acted on."
+            _("This plan item has already been acted on.")
             if item.action
-            else "This note is signed, so its plan can no longer be acted on from here.",
+            else _("This note is signed, so its plan can no longer be acted on from here."),
             "error",
         )
         return redirect(url_for("notes.edit", note_id=note.id) + "#plan")
@@ -108,7 +109,12 @@ def assignment(note_id: int, item_id: int):
     note, item, couple = _item_or_404(note_id, item_id)
     form = AssignmentForm()
     choices = [
-        SelectChoice(t.id, f"Stage {t.stage}: {t.title}" + ("" if t.is_builtin else " (yours)"))
+        SelectChoice(
+            t.id,
+            _("Stage %(stage)d: %(title)s", stage=t.stage, title=t.title)
+            if t.is_builtin
+            else _("Stage %(stage)d: %(title)s (yours)", stage=t.stage, title=t.title),
+        )
         for t in _templates()
     ]
     form.template_id.choices = choices
@@ -141,9 +147,9 @@ def assignment(note_id: int, item_id: int):
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            return _done(note, f"Assigned: {template.title}.")
+            return _done(note, _("Assigned: %(title)s.", title=template.title))
     status = 400 if form.is_submitted() else 200
-    return _page(note, item, couple, form, "assignment", "Make it an assignment", status)
+    return _page(note, item, couple, form, "assignment", _("Make it an assignment"), status)
 
 
 @bp.route("/notes/<int:note_id>/plan/<int:item_id>/boundary", methods=["GET", "POST"])
@@ -167,9 +173,9 @@ def boundary(note_id: int, item_id: int):
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            return _done(note, "Boundary proposed: both partners are asked to accept it.")
+            return _done(note, _("Boundary proposed: both partners are asked to accept it."))
     status = 400 if form.is_submitted() else 200
-    return _page(note, item, couple, form, "boundary", "Make it a boundary proposal", status)
+    return _page(note, item, couple, form, "boundary", _("Make it a boundary proposal"), status)
 
 
 @bp.route("/notes/<int:note_id>/plan/<int:item_id>/stage", methods=["GET", "POST"])
@@ -190,9 +196,12 @@ def stage(note_id: int, item_id: int):
             db.session.rollback()
             form.target.errors = [*form.target.errors, str(exc)]
         else:
-            return _done(note, f"{couple.label} is now in stage {couple.stage}.")
+            return _done(
+                note,
+                _("%(couple)s is now in stage %(stage)d.", couple=couple.label, stage=couple.stage),
+            )
     status = 400 if form.is_submitted() else 200
-    return _page(note, item, couple, form, "stage", "Make it a stage change", status)
+    return _page(note, item, couple, form, "stage", _("Make it a stage change"), status)
 
 
 @bp.route("/notes/<int:note_id>/plan/<int:item_id>/agenda", methods=["GET", "POST"])
@@ -209,8 +218,10 @@ def agenda(note_id: int, item_id: int):
     ]
     if not upcoming:
         form.form_errors.append(
-            "There is no upcoming appointment to put this on. Schedule one from the couple's "
-            "page first."
+            _(
+                "There is no upcoming appointment to put this on. Schedule one from the "
+                "couple's page first."
+            )
         )
     if form.validate_on_submit() and upcoming:
         appointment = next(a for a in upcoming if a.id == form.appointment_id.data)
@@ -221,7 +232,11 @@ def agenda(note_id: int, item_id: int):
             form.form_errors.append(str(exc))
         else:
             return _done(
-                note, f"Added to the agenda for {format_datetime(appointment.starts_at, zone)}."
+                note,
+                _(
+                    "Added to the agenda for %(when)s.",
+                    when=format_datetime(appointment.starts_at, zone),
+                ),
             )
     status = 400 if form.is_submitted() else 200
-    return _page(note, item, couple, form, "agenda", "Put it on an agenda", status)
+    return _page(note, item, couple, form, "agenda", _("Put it on an agenda"), status)

@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict
 from datetime import datetime, tzinfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,13 +26,13 @@ from practice.timefmt import calendar_days_between, format_datetime
 
 # Groups in the order they are shown.
 GROUPS = (
-    ("session", "Session"),
-    ("attention", "Needs attention"),
-    ("measures", "Questionnaires"),
-    ("checkins", "Check-ins (period mean and change)"),
-    ("boundaries", "Boundary adherence"),
-    ("assignments", "Assignments"),
-    ("messages", "Messages marked for this session"),
+    ("session", _l("Session")),
+    ("attention", _l("Needs attention")),
+    ("measures", _l("Questionnaires")),
+    ("checkins", _l("Check-ins (period mean and change)")),
+    ("boundaries", _l("Boundary adherence")),
+    ("assignments", _l("Assignments")),
+    ("messages", _l("Messages marked for this session")),
 )
 GROUP_TITLES = dict(GROUPS)
 
@@ -55,15 +57,15 @@ def prefill_lines(
     h = report.header
     stage_name, since = stage or (h.stage, h.stage_since)
     lines = [
-        _line("session", 0, "When", held, {"held": held}),
+        _line("session", 0, _("When"), held, {"held": held}),
         _line(
             "session",
             1,
-            "Stage",
+            _("Stage"),
             f"{stage_name}, {since}",
             {"stage": stage_name, "since": since},
         ),
-        _line("session", 2, "Period covered", h.period_text, {"period": h.period_text}),
+        _line("session", 2, _("Period covered"), h.period_text, {"period": h.period_text}),
     ]
     for i, flag in enumerate(report.flags):
         evidence = "; ".join(flag.evidence)
@@ -77,18 +79,39 @@ def prefill_lines(
             )
         )
     for i, m in enumerate(report.measures):
-        text = f"{m.latest}, {m.band}; change {m.change}; {m.reliable}"
+        text = _(
+            "%(latest)s, %(band)s; change %(change)s; %(reliable)s",
+            latest=m.latest,
+            band=m.band,
+            change=m.change,
+            reliable=m.reliable,
+        )
         if m.basis:
             text += f" ({m.basis})"
         lines.append(_line("measures", i, f"{m.instrument}, {m.partner}", text, asdict(m)))
     for i, m in enumerate(report.metric_lines):
-        text = f"injured partner {m.injured}; involved partner {m.involved}; gap {m.gap}"
+        text = _(
+            "injured partner %(injured)s; involved partner %(involved)s; gap %(gap)s",
+            injured=m.injured,
+            involved=m.involved,
+            gap=m.gap,
+        )
         lines.append(_line("checkins", i, m.label, text, asdict(m)))
     for i, a in enumerate(report.adherence):
-        text = f"injured partner {a.injured}; involved partner {a.involved}"
+        text = _(
+            "injured partner %(injured)s; involved partner %(involved)s",
+            injured=a.injured,
+            involved=a.involved,
+        )
         lines.append(_line("boundaries", i, a.boundary, text, asdict(a)))
     for i, a in enumerate(report.assignments):
-        text = f"done {a.done}, late {a.late}, missed {a.missed}, open {a.open}"
+        text = _(
+            "done %(done)s, late %(late)s, missed %(missed)s, open %(open)s",
+            done=a.done,
+            late=a.late,
+            missed=a.missed,
+            open=a.open,
+        )
         lines.append(_line("assignments", i, f"{a.title} ({a.who})", text, asdict(a)))
     for i, m in enumerate(report.agenda_messages):
         lines.append(
@@ -135,7 +158,7 @@ def stage_at(db: Session, couple_id: int, moment: datetime, zone: tzinfo) -> tup
 def grouped(lines: list[dict]) -> list[tuple[str, list[dict]]]:
     """The lines under their group titles, in GROUPS order, leaving out empty groups."""
     return [
-        (title, [line for line in lines if line["group"] == key])
+        (str(title), [line for line in lines if line["group"] == key])
         for key, title in GROUPS
         if any(line["group"] == key for line in lines)
     ]

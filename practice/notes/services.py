@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,8 +33,10 @@ class NoteSigned(NoteError):
 
     def __init__(self) -> None:
         super().__init__(
-            "This note is signed, so it can no longer be changed. What you wrote is kept below "
-            "as a draft addendum: sign the addendum to add it under the note."
+            _(
+                "This note is signed, so it can no longer be changed. What you wrote is kept "
+                "below as a draft addendum: sign the addendum to add it under the note."
+            )
         )
 
 
@@ -93,9 +97,9 @@ def start_appointment_note(
         return existing
     ensure_open(appointment.couple)
     if appointment.cancelled_at is not None:
-        raise NoteError("This appointment was cancelled, so it has no session note.")
+        raise NoteError(_("This appointment was cancelled, so it has no session note."))
     if appointment.starts_at > now:
-        raise NoteError("This session hasn't started yet. Its note can be written once it has.")
+        raise NoteError(_("This session hasn't started yet. Its note can be written once it has."))
     try:
         with db.begin_nested():
             note = _new_note(
@@ -132,10 +136,10 @@ def start_contact_note(
     ensure_open(couple)
     if held_at > now + timedelta(minutes=5):
         raise NoteError(
-            "That time is in the future. A contact note is for a contact that happened."
+            _("That time is in the future. A contact note is for a contact that happened.")
         )
     if held_at < couple.created_at - timedelta(days=1):
-        raise NoteError("That time is before this couple joined Mend.")
+        raise NoteError(_("That time is before this couple joined Mend."))
     note = _new_note(
         db, couple, by, note_format, held_at, now, zone, kind="contact", contact_kind=contact_kind
     )
@@ -147,8 +151,13 @@ def clean_section(text: str | None, title: str) -> str:
     value = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(value) > SECTION_MAX:
         raise NoteError(
-            f"{title} can be up to {SECTION_MAX:,} characters; it has {len(value):,}. "
-            "Nothing was lost: shorten it, then save again."
+            _(
+                "%(title)s can be up to %(max)s characters; it has %(length)s. "
+                "Nothing was lost: shorten it, then save again.",
+                title=title,
+                max=format_number(SECTION_MAX),
+                length=format_number(len(value)),
+            )
         )
     return value
 
@@ -246,10 +255,14 @@ def draft_addendum(note: SessionNote, by: User) -> NoteAddendum | None:
 def clean_addendum(text: str | None, allow_empty: bool = False) -> str:
     value = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not value and not allow_empty:
-        raise NoteError("Please write the addendum before signing it.")
+        raise NoteError(_("Please write the addendum before signing it."))
     if len(value) > ADDENDUM_MAX:
         raise NoteError(
-            f"An addendum can be up to {ADDENDUM_MAX:,} characters; this one has {len(value):,}."
+            _(
+                "An addendum can be up to %(max)s characters; this one has %(length)s.",
+                max=format_number(ADDENDUM_MAX),
+                length=format_number(len(value)),
+            )
         )
     return value
 
@@ -260,7 +273,7 @@ def sign_addendum(
     """Add a dated, signed addendum under a signed note. A closed couple's notes still take a
     late addendum: correcting the record stays possible after the work has ended."""
     if not note.signed:
-        raise NoteError("This note isn't signed yet: change the note itself instead.")
+        raise NoteError(_("This note isn't signed yet: change the note itself instead."))
     text = clean_addendum(body)
     addendum = draft_addendum(note, by)
     if addendum is None:

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -217,8 +218,10 @@ def edit(note_id: int):
     if result.conflict:
         db.session.rollback()
         form.form_errors.append(
-            "This note was saved in another window after you opened this one, so this save was "
-            "refused. Your words are still here below: copy what you need, then reload."
+            _(
+                "This note was saved in another window after you opened this one, so this save "
+                "was refused. Your words are still here below: copy what you need, then reload."
+            )
         )
         return _render_note(note, 409, form=form)
     if request.form.get("action") == "sign":
@@ -227,7 +230,7 @@ def edit(note_id: int):
         if signed:
             _print(note)
     db.session.commit()
-    flash("Note signed." if note.signed else "Note saved.", "success")
+    flash(_("Note signed.") if note.signed else _("Note saved."), "success")
     return redirect(url_for("notes.edit", note_id=note.id))
 
 
@@ -238,7 +241,7 @@ def _print(note: SessionNote) -> None:
         archive_note(db.session, note, current_app.config["REPORT_DIR"], practice_zone())
     except (RenderError, ArchiveError) as exc:
         log.warning("session note %s not printed: %s", note.id, exc)
-        flash("The note is signed, but its PDF could not be kept just now.", "error")
+        flash(_("The note is signed, but its PDF could not be kept just now."), "error")
 
 
 def _refuse_signed(note: SessionNote, form):
@@ -268,7 +271,7 @@ def autosave(note_id: int):
     """Save a draft from the page's script; 409 when signed or a newer revision exists."""
     note = get_note_or_404(note_id)
     if note.signed:
-        return jsonify(error="signed", message="This note has been signed."), 409
+        return jsonify(error="signed", message=_("This note has been signed.")), 409
     note_format = get_format(note.note_format)
     form = sections_form(note_format)()
     if not form.validate_on_submit():
@@ -281,7 +284,7 @@ def autosave(note_id: int):
         result = save_sections(db.session, note, values, _revision(form.revision.data))
     except NoteSigned:
         db.session.rollback()
-        return jsonify(error="signed", message="This note has been signed."), 409
+        return jsonify(error="signed", message=_("This note has been signed.")), 409
     except NoteError as exc:
         db.session.rollback()
         return jsonify(error="invalid", message=str(exc)), 400
@@ -289,7 +292,7 @@ def autosave(note_id: int):
     body = {"revision": result.note.revision, "saved_at": result.note.updated_at.isoformat()}
     if result.conflict:
         return jsonify(
-            error="conflict", message="A newer version was saved in another window.", **body
+            error="conflict", message=_("A newer version was saved in another window."), **body
         ), 409
     return jsonify(**body)
 
@@ -317,7 +320,7 @@ def remove_prefill_line(note_id: int):
         return redirect(url_for("notes.edit", note_id=note.id))
     db.session.commit()
     flash(
-        "Line removed from the note." if removed else "That line was already removed.",
+        _("Line removed from the note.") if removed else _("That line was already removed."),
         "success" if removed else "info",
     )
     return redirect(url_for("notes.edit", note_id=note.id) + "#prefill")
@@ -356,7 +359,7 @@ def delete_plan_item(note_id: int, item_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash("Plan item removed.", "success")
+        flash(_("Plan item removed."), "success")
     return redirect(url_for("notes.edit", note_id=note.id) + "#plan")
 
 
@@ -375,7 +378,7 @@ def add_addendum(note_id: int):
         else:
             _print(note)
             db.session.commit()
-            flash("Addendum signed and added under the note.", "success")
+            flash(_("Addendum signed and added under the note."), "success")
             return redirect(url_for("notes.edit", note_id=note.id) + "#addenda")
     return _render_note(note, 400, addendum_form=form)
 
@@ -386,7 +389,7 @@ def pdf(note_id: int):
     """The signed note as a PDF: the kept print, or printed now if it could not be kept."""
     note = get_note_or_404(note_id)
     if not note.signed:
-        flash("A note can be downloaded once it is signed.", "error")
+        flash(_("A note can be downloaded once it is signed."), "error")
         return redirect(url_for("notes.edit", note_id=note.id))
     try:
         data = read_note_pdf(current_app.config["REPORT_DIR"], note) if note.pdf_file else None
@@ -412,7 +415,7 @@ def choose_format():
     if form.validate_on_submit():
         current_user.note_format = form.note_format.data or ""
         db.session.commit()
-        flash(f"New notes will start as {_default_format().name}.", "success")
+        flash(_("New notes will start as %(name)s.", name=_default_format().name), "success")
         return redirect(url_for("notes.choose_format"))
     status = 400 if form.is_submitted() else 200
     return render_template("notes/format.html", form=form, current=_default_format()), status

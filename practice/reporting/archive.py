@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -75,10 +76,18 @@ def write_sealed(folder: str, name: str, pdf: bytes, what: str = "report") -> st
         # When the folder itself is unusable there is nothing to clean up.
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
-        raise ArchiveError(
-            f"The {what} could not be saved (the report archive may be full). Nothing was "
-            "kept; please tell your administrator."
-        ) from exc
+        message = (
+            _(
+                "The note could not be saved (the report archive may be full). Nothing was "
+                "kept; please tell your administrator."
+            )
+            if what == "note"
+            else _(
+                "The report could not be saved (the report archive may be full). Nothing was "
+                "kept; please tell your administrator."
+            )
+        )
+        raise ArchiveError(message) from exc
     return hashlib.sha256(pdf).hexdigest()
 
 
@@ -98,8 +107,8 @@ def read_sealed(folder: str, file_name: str, sha256: str) -> bytes:
         data = keyring().open_bytes(sealed, _aad(file_name))
     except EncryptionError as exc:
         raise ArchiveError(
-            "This report file could not be opened; it may have been altered."
+            _("This report file could not be opened; it may have been altered.")
         ) from exc
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise ArchiveError("This report file has changed since it was made.")
+        raise ArchiveError(_("This report file has changed since it was made."))
     return data

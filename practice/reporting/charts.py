@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
 
+from flask_babel import gettext as _
 from markupsafe import Markup
+
+from practice.numfmt import number
+from practice.timefmt import format_day_month
 
 STYLES = {
     # role: (colour, dash pattern, marker)
@@ -136,7 +140,7 @@ def line_chart(
         label_days.append(days - 1)  # the period's last day, when it is not crowded
     for i in label_days:
         day = start + timedelta(days=i)
-        label = f"{day.day} {day:%b}"
+        label = escape(format_day_month(day))
         parts.append(
             f'<text x="{text_x(x(day), label):.1f}" y="{top + plot_h + font * 1.4:.1f}" '
             f'font-size="{font}" text-anchor="middle" fill="#56646c">{label}</text>'
@@ -160,6 +164,7 @@ def line_chart(
                 f'<text x="{max(anchor_x, 1):.1f}" y="{top - font * 0.35:.1f}" '
                 f'font-size="{font}" fill="{colour}">{escape(marker.label)}</text>'
             )
+    reliable = _("Reliable change from the first")
     for item in series:
         colour, dash, shape = STYLES.get(item.role, ("#333", "", "circle"))
         rolling = sorted((d, v) for d, v in item.rolling.items() if start <= d < end)
@@ -177,9 +182,18 @@ def line_chart(
             if day in ringed:
                 parts.append(
                     f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="none" stroke="#1f2a30" '
-                    'stroke-width="1.5"><title>Reliable change from the first</title></circle>'
+                    f'stroke-width="1.5"><title>{escape(reliable)}</title></circle>'
                 )
-            tip = f"<title>{escape(item.label)}, {day.day} {day:%b}: {value:g}</title>"
+            tip = "<title>{}</title>".format(
+                escape(
+                    _(
+                        "%(name)s, %(day)s: %(value)s",
+                        name=item.label,
+                        day=format_day_month(day),
+                        value=number(value),
+                    )
+                )
+            )
             if shape == "square":
                 parts.append(
                     f'<rect x="{cx - 2.5:.1f}" y="{cy - 2.5:.1f}" width="5" height="5" '

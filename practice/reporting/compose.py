@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 
-from practice.measures.summary import measure_series
-from practice.numfmt import day_count, points, signed
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from practice.measures.summary import band_words, category_words, measure_series
+from practice.numfmt import day_count, decimal, percent, points, signed
 from practice.reporting.data import (
     AdherenceLine,
     AssignmentLine,
@@ -23,34 +27,43 @@ from practice.reporting.data import (
 )
 from practice.reporting.draw import WEEKLY_AFTER_DAYS
 from practice.reporting.gather import MAX_RESPONSES, Gathered
-from practice.stages import STAGES
-from practice.timefmt import calendar_days_between
+from practice.stages import stage_label
+from practice.timefmt import calendar_days_between, format_datetime, format_weekday_date
 
 MAX_CROSSINGS = 25
-ROLE = {"injured": "injured partner", "involved": "involved partner", "together": "together"}
-WHO = {
-    "each": "each partner",
-    "injured": "injured partner",
-    "involved": "involved partner",
-    "together": "both together",
+# Words are made when the report is composed, in the language it is printed in (force_locale).
+ROLE = {
+    "injured": _l("injured partner"),
+    "involved": _l("involved partner"),
+    "together": _l("together"),
 }
+WHO = {
+    "each": _l("each partner"),
+    "injured": _l("injured partner"),
+    "involved": _l("involved partner"),
+    "together": _l("both together"),
+}
+CHECK_PERIODS = {"daily": _l("daily"), "weekly": _l("weekly")}
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return format_weekday_date(day)
 
 
 def _moment(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    return format_datetime(moment, zone)
 
 
 def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return decimal(value)
 
 
 def _rate(rate: float | None) -> str:
-    return "no data" if rate is None else f"{rate:.0%}"
+    return percent(rate, empty=_("no data"))
+
+
+def _role(role: str) -> str:
+    return str(ROLE[role])
 
 
 def _points(current: float | None, before: float | None) -> str:
@@ -65,7 +78,12 @@ def _capped(evidence: tuple[str, ...]) -> tuple[str, ...]:
     if len(evidence) <= MAX_EVIDENCE:
         return evidence
     more = len(evidence) - MAX_EVIDENCE
-    return (*evidence[-MAX_EVIDENCE:], f"and {more} earlier, listed in Mend")
+    return (
+        *evidence[-MAX_EVIDENCE:],
+        ngettext(
+            "and %(num)d earlier, listed in Mend", "and %(num)d earlier, listed in Mend", more
+        ),
+    )
 
 
 def compose(
@@ -81,13 +99,23 @@ def compose(
     header = Header(
         couple_label=gathered.couple_label,
         clinician=gathered.clinician,
-        period_text=f"{_day(period.start)} to {_day(last_day)} ({day_count(period.days)})",
-        next_appointment=(
-            _moment(gathered.next_appointment, zone) if gathered.next_appointment else "none booked"
+        period_text=_(
+            "%(start)s to %(end)s (%(days)s)",
+            start=_day(period.start),
+            end=_day(last_day),
+            days=day_count(period.days),
         ),
-        stage=f"{gathered.stage}. {STAGES[gathered.stage].name}",
-        stage_since=f"since {_day(gathered.stage_since.astimezone(zone).date())} "
-        f"({day_count(calendar_days_between(gathered.stage_since, gathered.generated, zone))})",
+        next_appointment=(
+            _moment(gathered.next_appointment, zone)
+            if gathered.next_appointment
+            else _("none booked")
+        ),
+        stage=stage_label(gathered.stage),
+        stage_since=_(
+            "since %(day)s (%(days)s)",
+            day=_day(gathered.stage_since.astimezone(zone).date()),
+            days=day_count(calendar_days_between(gathered.stage_since, gathered.generated, zone)),
+        ),
         generated=_moment(gathered.generated, zone),
         audience=gathered.audience,
     )
@@ -118,7 +146,13 @@ def compose(
         for trend in analysis.trends
     )
     completion = "; ".join(
-        f"{ROLE[role]}: {done} of {expected} ({_rate(rate)})"
+        _(
+            "%(who)s: %(done)d of %(expected)d (%(rate)s)",
+            who=_role(role),
+            done=done,
+            expected=expected,
+            rate=_rate(rate),
+        )
         for role, (done, expected, rate) in analysis.completion.items()
         if expected
     )
@@ -129,8 +163,12 @@ def compose(
         cells = {}
         for role in ("injured", "involved"):
             p = item.partners[role]
-            cells[role] = (
-                f"{_rate(p.rate)} · kept {p.kept}, crossed {p.crossed}, unreported {p.unreported}"
+            cells[role] = _(
+                "%(rate)s · kept %(kept)d, crossed %(crossed)d, unreported %(unreported)d",
+                rate=_rate(p.rate),
+                kept=p.kept,
+                crossed=p.crossed,
+                unreported=p.unreported,
             )
             old = prior.partners[role].rate if prior else None
             cells[role + "_change"] = _points(p.rate, old)
@@ -139,7 +177,7 @@ def compose(
                     CrossingItem(
                         _day(crossing.day),
                         item.boundary.text,
-                        ROLE[role],
+                        _role(role),
                         (crossing.note or "") if clinician else "",
                     )
                 )
@@ -147,12 +185,12 @@ def compose(
         adherence.append(
             AdherenceLine(
                 item.boundary.text,
-                item.boundary.check_period,
+                str(CHECK_PERIODS.get(item.boundary.check_period, item.boundary.check_period)),
                 cells["injured"],
                 cells["involved"],
                 cells["injured_change"],
                 cells["involved_change"],
-                _day(max(lasts)) if lasts else "none",
+                _day(max(lasts)) if lasts else _("none"),
                 str(item.agreement.differ) if item.agreement.differ else "",
             )
         )
@@ -161,11 +199,11 @@ def compose(
         measures = tuple(
             MeasureLine(
                 s.instrument.short_name,
-                ROLE[s.role],
-                f"{s.latest.total} ({_day(s.latest.day)})",
-                s.latest.band,
-                f"{signed(s.change, 0)} since {_day(s.first.day)}",
-                s.category if s.category is not None else "no threshold on file",
+                _role(s.role),
+                _("%(score)d (%(day)s)", score=s.latest.total, day=_day(s.latest.day)),
+                band_words(s.latest.band),
+                _("%(change)s since %(day)s", change=signed(s.change, 0), day=_day(s.first.day)),
+                category_words(s.category),
                 "; ".join(
                     filter(
                         None,
@@ -187,9 +225,9 @@ def compose(
         ResponseItem(
             _day(r.day),
             r.title,
-            ROLE[r.slot],
+            _role(r.slot),
             r.excerpt,
-            f"Full text in Mend: answer no. {r.id}",
+            _("Full text in Mend: answer no. %(number)d", number=r.id),
             r.visibility == "clinician" or r.private_kind,
             r.question,
         )
@@ -198,7 +236,7 @@ def compose(
     assignments = tuple(
         AssignmentLine(
             a.title,
-            WHO[a.answered_by],
+            str(WHO[a.answered_by]),
             a.counts["done"],
             a.counts["late"],
             a.counts["missed"],

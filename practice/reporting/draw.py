@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from practice.reporting.charts import Marker, Series, line_chart
 from practice.reporting.data import ChartItem
 from practice.reporting.gather import Gathered
@@ -23,12 +25,25 @@ def weekly(points: dict) -> dict:
     return {week: fmean(values) for week, values in sorted(weeks.items())}
 
 
+def partner_label(role: str, name: str) -> str:
+    """'Alex (injured)': a partner's name and role, as the charts' keys show them."""
+    if role == "injured":
+        return _("%(name)s (injured)", name=name)
+    if role == "involved":
+        return _("%(name)s (involved)", name=name)
+    return name
+
+
 def draw(gathered: Gathered) -> tuple[tuple[ChartItem, ...], tuple[ChartItem, ...]]:
     """The check-in charts, and (for the clinician) the questionnaire charts."""
     analysis = gathered.analysis
-    names = {role: f"{name} ({role})" for role, name in gathered.names.items()}
-    markers = [Marker(day, f"Stage {stage}", "stage") for day, stage in analysis.data.stage_changes]
-    markers += [Marker(day, "Appointment", "appointment") for day in analysis.data.appointments]
+    names = {role: partner_label(role, name) for role, name in gathered.names.items()}
+    markers = [
+        Marker(day, _("Stage %(stage)d", stage=stage), "stage")
+        for day, stage in analysis.data.stage_changes
+    ]
+    appointment = _("Appointment")
+    markers += [Marker(day, appointment, "appointment") for day in analysis.data.appointments]
     charts = []
     long = analysis.period.days > WEEKLY_AFTER_DAYS
     for trend in analysis.trends:
@@ -41,7 +56,11 @@ def draw(gathered: Gathered) -> tuple[tuple[ChartItem, ...], tuple[ChartItem, ..
             )
             for role, p in trend.partners.items()
         ]
-        title = trend.metric.label + (" (lower is better)" if trend.metric.lower_is_better else "")
+        title = (
+            _("%(scale)s (lower is better)", scale=trend.metric.label)
+            if trend.metric.lower_is_better
+            else trend.metric.label
+        )
         svg = line_chart(
             title,
             series,
@@ -55,6 +74,10 @@ def draw(gathered: Gathered) -> tuple[tuple[ChartItem, ...], tuple[ChartItem, ..
     questionnaires = []
     if gathered.audience == "clinician":
         for instrument, group, svg in measure_charts(analysis, names):
-            title = f"{instrument.name}: {names[group[0].role]}"
+            title = _(
+                "%(questionnaire)s: %(name)s",
+                questionnaire=instrument.name,
+                name=names[group[0].role],
+            )
             questionnaires.append(ChartItem(title, str(svg)))
     return tuple(charts), tuple(questionnaires)

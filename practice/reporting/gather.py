@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from practice.appointments.services import next_appointment, previous_appointmen
 from practice.assignments.services import rule_of, slots_of
 from practice.couples.services import stage_entered_at
 from practice.exercises.schedule import occurrence_state, occurrences
-from practice.exercises.services import definition_of
+from practice.exercises.services import definition_of, in_language
 from practice.exercises.visibility import (
     CLINICIAN,
     COUPLE,
@@ -29,11 +31,11 @@ from practice.exercises.visibility import (
 from practice.messages.services import for_session
 from practice.models import Assignment, Couple, ExerciseTemplate, Response
 from practice.notes.followup import LastPlan, last_plan
-from practice.timefmt import format_datetime
+from practice.timefmt import format_datetime, reader_locale
 
 AUDIENCES = {"clinician": CLINICIAN, "couple": COUPLE}
 MAX_RESPONSES = 20
-NO_TEXT = "(no written answer)"
+NO_TEXT = _l("(no written answer)")
 
 
 class ReportError(ValueError):
@@ -107,13 +109,14 @@ def _excerpt(definition, answers: dict) -> tuple[str, str]:
         if field.kind in ("short_text", "long_text") and value:
             text = " ".join(str(value).split())
             return field.label, text if len(text) <= 280 else text[:277].rstrip() + "…"
-    return "", NO_TEXT
+    return "", str(NO_TEXT)
 
 
 def _scored(db: Session, ids: list[int]) -> dict[int, str]:
     """Questionnaires and safety checks as their result ("Score 12 of 27: moderate"), by
     response id: one query each, for the clinician's copy."""
     from practice.measures.instruments import INSTRUMENTS
+    from practice.measures.summary import band_words
     from practice.models import MeasureScore, SafetyCheck
 
     results: dict[int, str] = {}
@@ -121,11 +124,20 @@ def _scored(db: Session, ids: list[int]) -> dict[int, str]:
         return results
     for m in db.scalars(select(MeasureScore).where(MeasureScore.response_id.in_(ids))):
         instrument = INSTRUMENTS.get(m.instrument)
-        most = f" of {instrument.maximum}" if instrument else ""
-        results[m.response_id] = f"Score {m.total}{most}: {m.band}"
+        band = band_words(m.band)
+        results[m.response_id] = (
+            _(
+                "Score %(score)d of %(most)d: %(band)s",
+                score=m.total,
+                most=instrument.maximum,
+                band=band,
+            )
+            if instrument
+            else _("Score %(score)d: %(band)s", score=m.total, band=band)
+        )
     for c in db.scalars(select(SafetyCheck).where(SafetyCheck.response_id.in_(ids))):
         results[c.response_id] = (
-            "Safety check: a worry was raised" if c.worrying else "Safety check: no worries"
+            _("Safety check: a worry was raised") if c.worrying else _("Safety check: no worries")
         )
     return results
 
@@ -137,9 +149,9 @@ def _agenda_messages(db: Session, couple: Couple, readers: Audience, zone: tzinf
     names = {p.role: p.user.display_name for p in couple.partners}
     names["clinician"] = couple.clinician.display_name
     where = {
-        "injured": f"private, {names.get('injured', 'injured partner')}",
-        "involved": f"private, {names.get('involved', 'involved partner')}",
-        "together": "all three",
+        "injured": _("private, %(name)s", name=names.get("injured") or _("injured partner")),
+        "involved": _("private, %(name)s", name=names.get("involved") or _("involved partner")),
+        "together": _("all three"),
     }
     return tuple(
         AgendaMessage(
@@ -150,6 +162,18 @@ def _agenda_messages(db: Session, couple: Couple, readers: Audience, zone: tzinf
         )
         for m in for_session(db, couple.id, threads)
     )
+
+
+def _template_title(template: ExerciseTemplate, language: str) -> str:
+    """An exercise's title in the report's language (built-in exercises whose latest version
+    says what the library says), else as it was written."""
+    if template.owner_id is not None or not template.slug or language == "en":
+        return template.title  # no library words to take: skip loading its versions
+    if not template.versions:
+        return template.title
+    stored = definition_of(template.latest)
+    translated = in_language(stored, template, language)
+    return translated.title if translated is not stored else template.title
 
 
 def gather(
@@ -163,10 +187,10 @@ def gather(
 ) -> Gathered:
     """Everything for one couple's report over the period, for the given audience."""
     if audience not in AUDIENCES:
-        raise ReportError("A report is for the clinician or the couple.")
+        raise ReportError(_("A report is for the clinician or the couple."))
     couple = db.get(Couple, couple_id)
     if couple is None:
-        raise ReportError("No such couple.")
+        raise ReportError(_("No such couple."))
     today = now.astimezone(zone).date()
     readers: Audience = AUDIENCES[audience]
     # The loaded data reaches back over the previous period too (for the trends' change), so
@@ -174,8 +198,9 @@ def gather(
     data = load_couple_data(db, couple_id, period, today, zone, readers)
     analysis = analyse(data, period)
     previous = analyse(data, period.previous())
+    language = reader_locale()
     rows = db.execute(
-        select(Response, ExerciseTemplate.title)
+        select(Response, ExerciseTemplate)
         .join(Assignment, Assignment.id == Response.assignment_id)
         .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
         .where(
@@ -187,12 +212,16 @@ def gather(
         .order_by(Response.submitted_at.desc(), Response.id.desc())
     ).all()
     # What the audience may not read is neither listed nor counted as done.
-    visible = {r.id for r in readable([response for response, _title in rows], readers)}
-    rows = [(response, title) for response, title in rows if response.id in visible]
+    visible = {r.id for r in readable([response for response, _template in rows], readers)}
+    rows = [(response, template) for response, template in rows if response.id in visible]
     responses = []
-    scored = _scored(db, [response.id for response, _title in rows])
-    for response, title in rows:
-        definition = definition_of(response.version)
+    scored = _scored(db, [response.id for response, _template in rows])
+    for response, template in rows:
+        stored = definition_of(response.version)
+        # A built-in exercise in the report's language (when the answered version says what
+        # the library says); a clinician's own in the words it was written in.
+        definition = in_language(stored, template, language)
+        title = definition.title if definition is not stored else template.title
         question, excerpt = _excerpt(definition, response.answers)
         if (definition.measure or definition.safety) and response.id in scored:
             question, excerpt = "", scored[response.id]
@@ -225,7 +254,7 @@ def gather(
             continue
         done = {
             (r.occurrence_on, r.slot): r.submitted_at.astimezone(zone).date()
-            for r, _title in rows
+            for r, _template in rows
             if r.assignment_id == assignment.id
         }
         counts = {"done": 0, "late": 0, "missed": 0, "open": 0}
@@ -234,7 +263,12 @@ def gather(
                 state = occurrence_state(rule, day, today, done.get((day, slot)))
                 counts["open" if state in ("due", "overdue", "upcoming") else state] += 1
         assignments.append(
-            AssignmentFact(assignment.template.title, assignment.answered_by, counts, assignment.id)
+            AssignmentFact(
+                _template_title(assignment.template, language),
+                assignment.answered_by,
+                counts,
+                assignment.id,
+            )
         )
     upcoming = next_appointment(db, couple_id, now)
     plan = None

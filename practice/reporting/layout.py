@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from flask_babel import get_translations
+from flask_babel import gettext as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from practice.numfmt import points, signed
+from practice.numfmt import decimal, number, percent, points, signed
 from practice.paths import REPORTS_DIR
 from practice.reporting.data import ReportData
+from practice.timefmt import reader_locale
 
 
 @cache
@@ -19,13 +22,60 @@ def environment() -> Environment:
         loader=FileSystemLoader(str(REPORTS_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # {{ _("...") }} in the print templates: the language is flask_babel's at render time (the
+    # pipeline prints inside force_locale(language)); English without an app context.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda text: get_translations().ugettext(text),
+        lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+        newstyle=True,
     )
     # Charts are SVG the chart module built with every text escaped; nothing else is raw.
     env.filters["svg"] = Markup  # nosemgrep: mend-no-markup-filter
     # Signed changes print alike on the page and on paper (no "-0.0").
     env.filters["signed"] = signed
     env.filters["points"] = points
+    env.filters["decimal"] = decimal
+    env.filters["number"] = number
+    env.filters["percent"] = percent
+    env.globals["page_margins_css"] = page_margins_css
+    env.globals["current_language"] = reader_locale
     return env
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal of plain text: quotes, backslashes, angle brackets and control
+    characters escaped, so nothing in it can end the string or the <style> element."""
+    out = []
+    for char in str(text):
+        if char.isalnum() or char in " .,:;!?'()-–·/":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return '"' + "".join(out) + '"'
+
+
+_COUNTER = re.compile("\x00(pages?)\x00")
+
+
+def page_margins_css() -> Markup:
+    """The printed pages' running words ("Confidential", "Page 1 of 3") in the language the
+    report prints in, as an @page rule (print.css holds the English; this one follows it)."""
+    footer = _("Page %(page)s of %(pages)s", page="\x00page\x00", pages="\x00pages\x00")
+    parts = []
+    for index, part in enumerate(_COUNTER.split(footer)):
+        if index % 2:
+            parts.append(f"counter({part})")
+        elif part:
+            parts.append(css_string(part))
+    confidential = css_string(_("Confidential"))
+    rule = (
+        f"@page {{ @top-right {{ content: {confidential}; }} "
+        f"@bottom-right {{ content: {' '.join(parts)}; }} }}"
+    )
+    # Every word in it went through css_string: safe inside <style>.
+    return Markup(rule)  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
 
 
 # A browser would look for the bundled fonts beside the preview's address: leave them out there.
@@ -48,5 +98,7 @@ def lay_out(report: ReportData, paper: str = "A4", inline_css: bool = False) -> 
         # <style> it must not be HTML-escaped.
         css = Markup(css_text)  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
     return (
-        environment().get_template("report.html").render(report=report, paper=paper, inline_css=css)
+        environment()
+        .get_template("report.html")
+        .render(report=report, paper=paper, inline_css=css, lang=reader_locale())
     )

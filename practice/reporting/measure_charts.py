@@ -3,6 +3,7 @@ changes ringed, appointments marked. Shared by the dashboard and the report."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from practice.reporting.charts import Marker, Series, band_key, line_chart, responsive_chart
@@ -12,12 +13,13 @@ def measure_charts(analysis, names: dict[str, str], *, responsive: bool = False)
     """One chart per questionnaire and partner: bands shaded light to dark by how concerning
     they are and named in a key under the chart, reliable change ringed, appointments marked.
     `responsive`: drawn for phones and wider screens (web pages); otherwise once, for print."""
-    from practice.measures.summary import measure_series
+    from practice.measures.summary import band_words, measure_series
 
     by_instrument: dict[tuple[str, str], list] = {}
     for series in measure_series(analysis.data):
         by_instrument.setdefault((series.instrument.key, series.role), []).append(series)
-    markers = [Marker(day, "Appointment", "appointment") for day in analysis.data.appointments]
+    appointment = _("Appointment")
+    markers = [Marker(day, appointment, "appointment") for day in analysis.data.appointments]
     charts = []
     start = min((r.day for r in analysis.data.measures), default=analysis.period.start)
     start = min(start, analysis.period.start)
@@ -31,7 +33,7 @@ def measure_charts(analysis, names: dict[str, str], *, responsive: bool = False)
                 else instrument.maximum
             )
             bottom = band.minimum - 0.5 if index else instrument.minimum
-            bands.append((bottom, top, band.label, band.rank))
+            bands.append((bottom, top, band_words(band.label), band.rank))
         lines = [
             Series(
                 names[s.role],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -39,7 +40,8 @@ from practice.reporting.printing import RenderError, render
 
 SOON = timedelta(hours=24)  # booking this close to the session prepares its report at once
 ABANDONED_AFTER = timedelta(minutes=10)  # a print takes a minute at most
-FAILED = "The report could not be prepared. Print it from the report page instead."
+FAILED = _l("The report could not be prepared. Print it from the report page instead.")
+CLOSED = _l("The couple's record is closed.")
 
 
 def _local_day(moment: datetime, zone: tzinfo) -> date:
@@ -218,7 +220,9 @@ def prepare(db: Session, prepared_id: int, generation: int, folder: str, zone: t
     now = utcnow()
     try:
         period = default_period(db, row.couple_id, now, zone)
-        html = report_html(db, row.couple_id, period, "clinician", now, zone)
+        html = report_html(
+            db, row.couple_id, period, "clinician", now, zone, language=_language(couple)
+        )
         db.commit()  # nothing written: printing holds no lock
         pdf = render(html)
         report = keep(
@@ -234,7 +238,7 @@ def prepare(db: Session, prepared_id: int, generation: int, folder: str, zone: t
     except Exception:
         db.rollback()
         current_app.logger.exception("Preparing report %s failed", prepared_id)
-        _finish(db, prepared_id, generation, status="failed", error=FAILED)
+        _finish(db, prepared_id, generation, status="failed", error=str(FAILED))
         return "failed"
     record("printed", "report", report.id, row.couple_id, user_id=couple.clinician_id)
     done = _finish(
@@ -251,8 +255,15 @@ def prepare(db: Session, prepared_id: int, generation: int, folder: str, zone: t
     return "ready" if done else "skipped"
 
 
+def _language(couple: Couple) -> str:
+    """The clinician's copy prints in the clinician's language."""
+    from practice.reporting.language import clinician_language
+
+    return clinician_language(couple.clinician)
+
+
 def _plain(exc: Exception) -> str:
-    return str(exc)[:300] if not isinstance(exc, CoupleClosed) else "The couple's record is closed."
+    return str(exc)[:300] if not isinstance(exc, CoupleClosed) else str(CLOSED)
 
 
 def _finish(db: Session, prepared_id: int, generation: int, **values) -> bool:

@@ -16,6 +16,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from flask_babel import gettext as _
+
 from practice.paths import REPORTS_DIR
 from practice.reporting.slots import NoSlot, UnsafeFolder, printing_slot
 
@@ -136,7 +138,7 @@ def _print_in_pool(html: str, deadline: float) -> bytes:
         return future.result(timeout=max(deadline - time.monotonic(), 0.001))
     except FutureTimeout as exc:
         future.cancel()
-        raise RenderError("The report took too long to print. Try a shorter period.") from exc
+        raise RenderError(_("The report took too long to print. Try a shorter period.")) from exc
 
 
 def _replace_pool() -> None:
@@ -165,19 +167,25 @@ def render(html: str, timeout: float = RENDER_SECONDS) -> bytes:
                 except BrokenProcessPool as exc:
                     _replace_pool()
                     raise RenderError(
-                        "The report could not be printed just now. Please try again; if it "
-                        "happens again, try a shorter period."
+                        _(
+                            "The report could not be printed just now. Please try again; if it "
+                            "happens again, try a shorter period."
+                        )
                     ) from exc
     except NoSlot as exc:
         raise RenderError(
-            "Other reports are printing and this one could not start in time. "
-            "Please try again in a minute."
+            _(
+                "Other reports are printing and this one could not start in time. "
+                "Please try again in a minute."
+            )
         ) from exc
     except UnsafeFolder as exc:
         log.error("Reports cannot print: %s", exc)
         raise RenderError(
-            "Reports cannot be printed on this server right now. Your administrator can see "
-            "why in the server's log."
+            _(
+                "Reports cannot be printed on this server right now. Your administrator can see "
+                "why in the server's log."
+            )
         ) from exc
     except MemoryError as exc:
-        raise RenderError("The report was too large to print. Try a shorter period.") from exc
+        raise RenderError(_("The report was too large to print. Try a shorter period.")) from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from practice.reporting.pipeline import report_html
 from practice.reporting.printing import RenderError, render
 from practice.timefmt import practice_zone
 
-FAILED = (
+FAILED = _l(
     "The report could not be printed. Please try again; if it keeps happening, tell your "
     "practice's administrator."
 )
@@ -38,7 +39,7 @@ ABANDONED_AFTER = timedelta(minutes=10)
 # A request committed a moment ago may not have its job yet: the web queues it just after.
 RESUME_AFTER = timedelta(seconds=5)
 MAX_ATTEMPTS = 3
-GAVE_UP = (
+GAVE_UP = _l(
     "Printing was cut short three times (the print worker or the database was restarting). "
     "Nothing was kept; please print it again."
 )
@@ -56,9 +57,11 @@ def request_report(
     audience: str,
     paper: str,
     include_differences: bool = False,
+    language: str = "",
 ) -> ReportRequest:
-    """A new request, waiting for a worker."""
+    """A new request, waiting for a worker; printed in `language` (empty: the clinician's)."""
     wanted = ReportRequest(
+        language=language,
         couple_id=couple_id,
         requested_by_id=requester_id,
         audience=audience,
@@ -141,8 +144,17 @@ def resume_waiting(db: Session, now: datetime, request_id: int | None = None) ->
 
 def _fail(db: Session, wanted: ReportRequest, message: str) -> None:
     wanted.status = "failed"
-    wanted.error = message
+    wanted.error = str(message)[:300]
     db.commit()
+
+
+def _clinician_language(db: Session, couple_id: int) -> str:
+    """A request from before languages were kept: the clinician's language."""
+    from practice.models import Couple
+    from practice.reporting.language import clinician_language
+
+    couple = db.get(Couple, couple_id)
+    return clinician_language(couple.clinician if couple else None)
 
 
 def _claim(db: Session, request_id: int) -> ReportRequest | None:
@@ -166,6 +178,7 @@ def print_request(db: Session, request_id: int, folder: str) -> str:
         return current.status if current else "gone"
     period = Period(wanted.period_start, wanted.period_end)
     try:
+        language = wanted.language or _clinician_language(db, wanted.couple_id)
         html = report_html(
             db,
             wanted.couple_id,
@@ -175,6 +188,7 @@ def print_request(db: Session, request_id: int, folder: str) -> str:
             practice_zone(),
             wanted.paper,
             include_differences=wanted.include_differences,
+            language=language,
         )
         db.commit()  # nothing written: end the transaction so printing holds no lock
         pdf = render(html)

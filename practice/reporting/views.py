@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,11 +27,13 @@ from practice.auth.forms import PostForm
 from practice.couples.closing import ensure_open
 from practice.db import db
 from practice.downloads import file_response
+from practice.i18n import LANGUAGES, reader_language
 from practice.insights.periods import CHOICES, PeriodError, choose_period
 from practice.jobs import QueueUnavailable, queue_answers, queue_configured
 from practice.models import Couple, Report, utcnow
 from practice.reporting.archive import ArchiveError, keep, read, recent_count
 from practice.reporting.gather import ReportError
+from practice.reporting.language import couple_language
 from practice.reporting.pipeline import report_html
 from practice.reporting.printing import RenderError, render
 from practice.reporting.queued import (
@@ -40,7 +43,7 @@ from practice.reporting.queued import (
     request_report,
     resume_waiting,
 )
-from practice.timefmt import local_today, practice_zone, to_local
+from practice.timefmt import format_time, local_today, practice_zone
 
 bp = Blueprint("reports", __name__)
 REFRESH_SECONDS = 3  # how often a waiting report's page looks again
@@ -76,8 +79,24 @@ def prepare(couple_id: int):
         .limit(30)
     ).all()
     return render_template(
-        "reports/prepare.html", couple=couple, choices=CHOICES, kept=kept, form=PostForm()
+        "reports/prepare.html",
+        couple=couple,
+        choices=CHOICES,
+        kept=kept,
+        form=PostForm(),
+        languages=LANGUAGES,
+        couple_language=couple_language(couple),
     )
+
+
+def _language(couple: Couple, audience: str) -> str:
+    """The report's language: the couple's copy in the one the clinician picked (else the
+    partners' common language, else the practice's); the clinician's copy in the language
+    Mend speaks to the clinician."""
+    if audience == "couple":
+        chosen = request.values.get("language", "")
+        return chosen if chosen in LANGUAGES else couple_language(couple)
+    return reader_language()
 
 
 def _include_differences() -> bool:
@@ -91,18 +110,20 @@ def _include_differences() -> bool:
 def preview(couple_id: int):
     """The report as a web page (the same template the PDF uses)."""
     couple = get_couple_or_404(couple_id)
+    audience = _choice("audience", ("clinician", "couple"))
     try:
         _name, period = _period(couple)
         html = report_html(
             db.session,
             couple.id,
             period,
-            _choice("audience", ("clinician", "couple")),
+            audience,
             utcnow(),
             practice_zone(),
             _choice("paper", ("A4", "letter")),
             inline_css=True,
             include_differences=_include_differences(),
+            language=_language(couple, audience),
         )
     except (PeriodError, ReportError) as exc:
         flash(str(exc), "error")
@@ -125,14 +146,15 @@ def generate(couple_id: int):
         return render_template(
             "errors/error.html",
             code=429,
-            title="That's a lot of reports at once",
-            message="Please wait a minute before printing another one.",
+            title=_("That's a lot of reports at once"),
+            message=_("Please wait a minute before printing another one."),
         ), 429
     audience = _choice("audience", ("clinician", "couple"))
     paper = _choice("paper", ("A4", "letter"))
     if queued:
         return _ask_worker(couple, audience, paper)
     differ = _include_differences()
+    language = _language(couple, audience)
     # Printing takes a while: release the write lock for it (SQLite has one for everybody).
     db.session.commit()
     try:
@@ -147,6 +169,7 @@ def generate(couple_id: int):
                 practice_zone(),
                 paper,
                 include_differences=differ,
+                language=language,
             )
         pdf = render(html)
         report = keep(
@@ -175,7 +198,14 @@ def _ask_worker(couple: Couple, audience: str, paper: str):
         flash(str(exc), "error")
         return redirect(url_for("reports.prepare", couple_id=couple.id))
     wanted = request_report(
-        db.session, couple.id, current_user.id, period, audience, paper, _include_differences()
+        db.session,
+        couple.id,
+        current_user.id,
+        period,
+        audience,
+        paper,
+        _include_differences(),
+        language=_language(couple, audience),
     )
     # Commits (the worker must find the request); ahead of any batch, since someone is waiting.
     # When Redis is away the request is kept, and its page says so.
@@ -238,7 +268,7 @@ def prepared_report(couple_id: int):
     state = prepared_state(db.session, couple_id, utcnow(), zone)
     if state is None:
         return None
-    at = to_local(state.prepared_at, zone).strftime("%H:%M") if state.prepared_at else None
+    at = format_time(state.prepared_at, zone) if state.prepared_at else None
     return {"state": state, "at": at, "form": PostForm()}
 
 
@@ -265,15 +295,19 @@ def prepare_again(prepared_id: int):
     db.session.commit()
     if queue_configured():
         queue_prepared(db.session, row)
-        flash("The report is being prepared again; it will be ready in a minute or two.", "success")
+        flash(
+            _("The report is being prepared again; it will be ready in a minute or two."),
+            "success",
+        )
     else:
         outcome = prepare(
             db.session, row.id, row.generation, current_app.config["REPORT_DIR"], practice_zone()
         )
         if outcome == "ready":
-            flash("The report was prepared again.", "success")
+            flash(_("The report was prepared again."), "success")
         else:
             flash(
-                "The report could not be prepared. You can print it from the report page.", "error"
+                _("The report could not be prepared. You can print it from the report page."),
+                "error",
             )
     return redirect(url_for("couples.detail", couple_id=couple.id))
