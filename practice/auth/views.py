@@ -15,9 +15,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
@@ -27,6 +27,7 @@ from practice.auth.passwords import hash_password, needs_rehash, verify_password
 from practice.auth.sessions import end_all_sessions, end_session, start_session
 from practice.auth.tokens import TokenError, find_token
 from practice.db import db
+from practice.i18n import in_language_of
 from practice.models import AccountToken, User, utcnow
 from practice.twofactor.forms import SecondStepForm
 from practice.twofactor.pending import held_sign_in, hold_sign_in
@@ -161,7 +162,7 @@ def forgot_password():
                 timedelta(hours=1),
             )
             # In the account holder's language, not the language of whoever asked.
-            with force_locale(user.language or current_app.config["LOCALE"]):
+            with in_language_of(user):
                 subject = _("Choose a new Mend password")
                 body = _(
                     "Hello,\n\nSomeone asked to reset the password of your Mend account. If it "

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from practice.i18n import in_language_of
 from practice.mail import send_mail
 from practice.messages.services import (
     ACTIVE_WINDOW,
@@ -31,11 +31,6 @@ from practice.models import Couple, Message, MessageRead, Partner, ReminderLog, 
 from practice.urls import external_url
 
 SUBJECT = _l("You have a new message in Mend")
-
-
-def _language_of(user: User) -> str:
-    """The language an email to this person is written in: their own choice, else the practice's."""
-    return user.language or current_app.config["LOCALE"]
 
 
 def recipients_of(db: Session, message: Message) -> list[int]:
@@ -98,7 +93,7 @@ def send_notice(db: Session, user_id: int, couple_id: int, thread: str, now: dat
     if not claimed:
         return "skipped"
     link = external_url("auth.login")
-    with force_locale(_language_of(user)):
+    with in_language_of(user):
         subject = str(SUBJECT)
         body = _(
             "Hello,\n\nYou have a new message in Mend. For your privacy this email does not say "
@@ -149,7 +144,7 @@ def send_digest(db: Session, user_id: int, today: date) -> str:
             db.add(ReminderLog(user_id=user.id, sent_on=today, kind="messages"))
     except IntegrityError:
         return "skipped"
-    with force_locale(_language_of(user)):
+    with in_language_of(user):
         subject = ngettext(
             "You have %(num)d unread message in Mend",
             "You have %(num)d unread messages in Mend",
