@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from practice.audit.capture import new_audit_key
 from practice.audit.trail import export_csv, verify
@@ -25,11 +26,14 @@ def audit_verify() -> None:
     """Walk the whole chain and report the first row that was altered or removed."""
     result = verify(db.session, current_app.extensions["practice.audit_key"])
     if result.intact:
-        click.echo(f"The audit trail is intact: {result.checked} rows checked.")
+        click.echo(_("The audit trail is intact: %(count)d rows checked.", count=result.checked))
         return
     click.echo(
-        f"The audit trail was tampered with: {result.problem} "
-        f"({result.checked} rows before it are intact).",
+        _(
+            "The audit trail was tampered with: %(problem)s (%(count)d rows before it are intact).",
+            problem=result.problem,
+            count=result.checked,
+        ),
         err=True,
     )
     sys.exit(1)
@@ -39,7 +43,7 @@ def _day(value: str) -> datetime:
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD") from None
+        raise click.BadParameter(_("use YYYY-MM-DD")) from None
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
@@ -52,10 +56,10 @@ def audit_export(start: str, end: str, out: str) -> None:
     """Write the events of a date range as CSV (ids only, as the trail holds them)."""
     first, last = _day(start), _day(end) + timedelta(days=1)
     if last <= first:
-        raise click.BadParameter("--to is before --from")
+        raise click.BadParameter(_("--to is before --from"))
     with open(out, "w", newline="", encoding="utf-8") as handle:
         count = export_csv(db.session, first, last, handle)
-    click.echo(f"Wrote {count} events to {out}.")
+    click.echo(_("Wrote %(count)d events to %(file)s.", count=count, file=out))
 
 
 @audit_group.command("new-key")

@@ -16,12 +16,12 @@ class BoundaryForm(MendForm):
     text = TextAreaField(
         _l("What we agree"),
         validators=[DataRequired(message=_l("Please say what is agreed.")), Length(max=2000)],
-        description='In plain words, e.g. "No contact with the other person, in any form."',
+        description=_l('In plain words, e.g. "No contact with the other person, in any form."'),
     )
     consequence = TextAreaField(
         _l("If it is crossed"),
         validators=[Optional(), Length(max=2000)],
-        description='What both agree will happen, e.g. "You tell me the same day."',
+        description=_l('What both agree will happen, e.g. "You tell me the same day."'),
     )
     check_period = RadioField(_l("How often we check it"), choices=PERIODS, default="daily")
     review_on = DateField(_l("Review it on"), validators=[Optional()])

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -90,8 +91,8 @@ def _uid(appointment_id: int, base_url: str) -> str:
 
 def _where(appointment: Appointment) -> tuple[str | None, str]:
     if appointment.online:
-        return "Online", f"Online session: {appointment.meeting_link}"
-    return "In person", "In person."
+        return _("Online"), _("Online session: %(link)s", link=appointment.meeting_link)
+    return _("In person"), _("In person.")
 
 
 def clinician_events(
@@ -113,8 +114,8 @@ def clinician_events(
                 uid=_uid(appointment.id, base_url),
                 starts_at=appointment.starts_at,
                 ends_at=appointment.ends_at,
-                title=label if feed.title_style == "label" else "Session",
-                description=f"{where}\nCouple page: {page}",
+                title=label if feed.title_style == "label" else _("Session"),
+                description=_("%(where)s\nCouple page: %(page)s", where=where, page=page),
                 url=page,
                 location=location,
                 sequence=appointment.sequence,
@@ -132,8 +133,8 @@ def partner_event(appointment: Appointment, clinician: User, base_url: str, home
         uid=_uid(appointment.id, base_url),
         starts_at=appointment.starts_at,
         ends_at=appointment.ends_at,
-        title=f"Session with {clinician.display_name}",
-        description=f"{where}\nMend: {home}",
+        title=_("Session with %(name)s", name=clinician.display_name),
+        description=_("%(where)s\nMend: %(home)s", where=where, home=home),
         url=home,
         location=location,
         sequence=appointment.sequence,

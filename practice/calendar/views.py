@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -121,20 +122,24 @@ def feed():
     owner = db.session.get(User, found.user_id)
     now = utcnow()
     base = current_app.config["BASE_URL"]
-    if owner.role == "clinician":
-        events = clinician_events(
-            db.session,
-            found,
-            now,
-            base,
-            lambda couple_id: external_url("couples.detail", couple_id=couple_id),
-        )
-    else:
-        events = partner_events(db.session, found, now, base, external_url("client.home"))
+    # Read without a sign-in: in the owner's language (theirs, else the practice's), so the
+    # file is the same on every read whatever the calendar app asks for.
+    with force_locale(owner.language or current_app.config["LOCALE"]):
+        if owner.role == "clinician":
+            events = clinician_events(
+                db.session,
+                found,
+                now,
+                base,
+                lambda couple_id: external_url("couples.detail", couple_id=couple_id),
+            )
+        else:
+            events = partner_events(db.session, found, now, base, external_url("client.home"))
+        name = _("Mend sessions")
     # Read without a sign-in: the feed's id stands for the reader.
     record("viewed", "calendar_feed", found.id, user_id=found.user_id)
     db.session.commit()
-    body = to_ical(events, current_app.config["TIMEZONE"], "Mend sessions", now)
+    body = to_ical(events, current_app.config["TIMEZONE"], name, now)
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -149,6 +154,6 @@ def appointment_file(appointment_id: int):
     event = partner_event(
         appointment, couple.clinician, current_app.config["BASE_URL"], external_url("client.home")
     )
-    body = to_ical([event], current_app.config["TIMEZONE"], "Mend session", utcnow())
+    body = to_ical([event], current_app.config["TIMEZONE"], _("Mend session"), utcnow())
     day = appointment.starts_at.date().isoformat()
     return file_response(body, "text/calendar", f"mend-session-{day}.ics")
