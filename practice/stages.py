@@ -77,6 +77,4 @@ def check_stage_move(current: int, target: int, reason: str) -> None:
     if target == current:
         raise StageMoveError(_("The couple is already in stage %(stage)d.", stage=current))
     if not reason.strip():
-        raise StageMoveError(
-            _("Please give a short reason for the move; it stays in the history.")
-        )
+        raise StageMoveError(_("Please give a short reason for the move; it stays in the history."))
