@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+
+def N_(text: str) -> str:
+    """Mark a string for the catalogue; it is translated where it is read."""
+    return text
+
 
 FIRST_STAGE = 1
 LAST_STAGE = 7
@@ -14,36 +19,45 @@ LAST_STAGE = 7
 @dataclass(frozen=True)
 class Stage:
     number: int
-    # Lazy strings: each reads in the language of whoever is reading (str() when shown).
-    name: str
-    summary: str
+    source_name: str  # English, as in the catalogue
+    source_summary: str
+
+    @property
+    def name(self) -> str:
+        """The stage's name in the reader's language (a page's, or a report's)."""
+        return _(self.source_name)
+
+    @property
+    def summary(self) -> str:
+        """What the stage is about, in the reader's language."""
+        return _(self.source_summary)
 
 
 STAGES: dict[int, Stage] = {
     s.number: s
     for s in (
         Stage(
-            1, _l("Acknowledging the hurt"), _l("The injured partner's pain is heard and named.")
+            1, N_("Acknowledging the hurt"), N_("The injured partner's pain is heard and named.")
         ),
         Stage(
             2,
-            _l("Full accountability"),
-            _l("The involved partner owns what happened, without defending."),
+            N_("Full accountability"),
+            N_("The involved partner owns what happened, without defending."),
         ),
-        Stage(3, _l("Honest conversations"), _l("Transparent talks and regular check-ins.")),
-        Stage(4, _l("New boundaries"), _l("Agreements and consequences both partners accept.")),
+        Stage(3, N_("Honest conversations"), N_("Transparent talks and regular check-ins.")),
+        Stage(4, N_("New boundaries"), N_("Agreements and consequences both partners accept.")),
         Stage(
             5,
-            _l("Professional support"),
-            _l("Couple, individual and group support around the couple."),
+            N_("Professional support"),
+            N_("Couple, individual and group support around the couple."),
         ),
         Stage(
             6,
-            _l("Rebuilding intimacy"),
-            _l("Closeness returns slowly, at the injured partner's pace."),
+            N_("Rebuilding intimacy"),
+            N_("Closeness returns slowly, at the injured partner's pace."),
         ),
         Stage(
-            7, _l("Daily repair"), _l("Small, consistent actions, and noticing positive change.")
+            7, N_("Daily repair"), N_("Small, consistent actions, and noticing positive change.")
         ),
     )
 }
@@ -55,7 +69,7 @@ class StageMoveError(ValueError):
 
 def stage_name(number: int) -> str:
     """The stage's name, e.g. 'Full accountability' (in the reader's language)."""
-    return str(STAGES[number].name)
+    return STAGES[number].name
 
 
 def stage_label(number: int) -> str:
@@ -77,6 +91,4 @@ def check_stage_move(current: int, target: int, reason: str) -> None:
     if target == current:
         raise StageMoveError(_("The couple is already in stage %(stage)d.", stage=current))
     if not reason.strip():
-        raise StageMoveError(
-            _("Please give a short reason for the move; it stays in the history.")
-        )
+        raise StageMoveError(_("Please give a short reason for the move; it stays in the history."))

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import dates as babel_dates
 from flask import current_app, has_app_context
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import get_locale
-from flask_babel import ngettext
 
 # Babel patterns per language. English keeps Mend's own layout ("Tue 3 Dec 2026, 14:30", a
 # 24-hour clock, the day before the month); a language without its own entry uses these too,

@@ -242,3 +242,36 @@ def test_built_in_exercises_are_named_in_the_reports_language(app: Flask, world:
     assert "Trust today" not in spanish and "Daily check-in" not in spanish
     english = _html(app, world.couple_a, "couple", "en")
     assert "Trust today" in english and "Daily check-in" in english
+
+
+def test_dates_and_numbers_follow_the_language(app: Flask) -> None:
+    from datetime import datetime
+
+    from flask_babel import force_locale
+
+    from practice.numfmt import decimal, percent, signed
+    from practice.timefmt import format_date, format_datetime, format_time
+
+    moment = datetime(2026, 12, 3, 14, 30, tzinfo=UTC)
+    with app.app_context():
+        # English as Mend always wrote it.
+        assert format_datetime(moment, UTC) == "Thu 3 Dec 2026, 14:30"
+        assert format_date(moment, UTC) == "3 Dec 2026"
+        assert (signed(1.25), signed(-0.04), decimal(4.25), percent(0.625)) == (
+            "+1.2",
+            "0.0",
+            "4.2",
+            "62%",
+        )
+        with force_locale("es"):
+            assert format_datetime(moment, UTC) == "jue 3 dic 2026, 14:30"
+            assert format_date(moment, UTC) == "3 dic 2026"
+            assert format_time(moment, ZoneInfo("Europe/Madrid")) == "15:30"
+            assert (signed(1.25), signed(-0.04), decimal(4.25), percent(0.625)) == (
+                "+1,2",
+                "0,0",
+                "4,2",
+                "62\xa0%",
+            )
+    # Without an app (a plain function call): English.
+    assert format_datetime(moment, UTC) == "Thu 3 Dec 2026, 14:30"

@@ -68,6 +68,11 @@ def _day(day: date) -> str:
     return format_weekday(day)
 
 
+def _inline(text: str) -> str:
+    """A boundary's words inside a sentence that ends with its own full stop (no "..")."""
+    return text.rstrip().removesuffix(".")
+
+
 def _who(role: str) -> str:
     return str(ROLE_NAMES[role])
 
@@ -100,7 +105,7 @@ def crossings(analysis: Analysis) -> Iterable[Flag]:
                 couple_words=_(
                     "A boundary that was hard to keep: %(boundary)s. "
                     "Something to talk about together, without blame.",
-                    boundary=item.boundary.text,
+                    boundary=_inline(item.boundary.text),
                 ),
             )
 
@@ -121,7 +126,7 @@ def disagreements(analysis: Analysis) -> Iterable[Flag]:
                 couple_words=_(
                     "You each remember some days differently: %(boundary)s. "
                     "That is common, and worth talking through together.",
-                    boundary=item.boundary.text,
+                    boundary=_inline(item.boundary.text),
                 ),
             )
 
@@ -233,6 +238,6 @@ def waiting_proposals(analysis: Analysis) -> Iterable[Flag]:
                 boundary.created_on,
                 couple_words=_(
                     "A proposed boundary is still waiting to be agreed: %(boundary)s.",
-                    boundary=boundary.text,
+                    boundary=_inline(boundary.text),
                 ),
             )
