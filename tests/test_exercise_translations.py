@@ -185,3 +185,28 @@ def test_a_translation_of_a_removed_question_is_dropped() -> None:
         "translations": {"es": {"title": "T", "fields": {"gone": {"label": "x"}}}},
     }
     assert parse_definition(raw).translations["es"]["fields"] == {}
+
+
+def test_the_author_can_correct_the_language_unless_it_has_that_translation(
+    app: Flask, world: World, as_user
+) -> None:
+    clinician = as_user("a@clinic.test")
+    form = {
+        "title": "Dr A's reflection",
+        "stage": "2",
+        "answered_by": "each",
+        "visibility": "shared",
+        "recurrence": "",
+    }
+    # Sent without the language, the exercise keeps its own.
+    assert clinician.submit(f"/library/{world.template_a}/edit", form).status_code == 302
+    assert _template(app, world.template_a).language == "en"
+    clinician.submit(f"/library/{world.template_a}/translate/es", SPANISH)
+    refused = clinician.submit(f"/library/{world.template_a}/edit", {**form, "language": "es"})
+    assert refused.status_code == 400
+    assert "has a translation into Español" in refused.get_data(as_text=True)
+    assert _template(app, world.template_a).language == "en"
+    clinician.submit(f"/library/{world.template_a}/translate/es/remove")
+    changed = clinician.submit(f"/library/{world.template_a}/edit", {**form, "language": "es"})
+    assert changed.status_code == 302
+    assert _template(app, world.template_a).language == "es"

@@ -84,7 +84,13 @@ def test_tokens_keep_alive_and_every_page_are_no_store_but_static_files_may_be_c
 
 # Ids beyond what a column holds are a 404 ------------------------------------------------------
 
-OTHER_VALUES = {"day": TODAY.isoformat(), "token": "x", "key": "answer_1", "action": "pause"}
+OTHER_VALUES = {
+    "day": TODAY.isoformat(),
+    "token": "x",
+    "key": "answer_1",
+    "action": "pause",
+    "language": "es",
+}
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "-1", "007", "٣"])

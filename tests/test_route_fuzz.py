@@ -215,6 +215,7 @@ def _own_ids(app: Flask, world: World) -> dict[str, dict[str, object]]:
         "token": "forged.token",
         "kind": "private",
         "thread": "together",
+        "language": "es",
     }
     a = {
         **common,

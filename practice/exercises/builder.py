@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from flask_babel import gettext as _
+
 
 class BuilderError(ValueError):
     """A field change that cannot be made; the message is shown to the clinician."""
@@ -18,14 +20,16 @@ def _index(definition: dict[str, Any], key: str) -> int:
     for index, field in enumerate(_fields(definition)):
         if field.get("key") == key:
             return index
-    raise BuilderError(f"This exercise has no field {key!r}.")
+    raise BuilderError(_("This exercise has no field with the key “%(key)s”.", key=key))
 
 
 def add_field(definition: dict[str, Any], field: dict[str, Any]) -> dict[str, Any]:
     """A copy of the definition with the field added at the end."""
     result = copy.deepcopy(definition)
     if any(f.get("key") == field.get("key") for f in _fields(result)):
-        raise BuilderError(f"There is already a field with the key {field.get('key')!r}.")
+        raise BuilderError(
+            _("There is already a field with the key “%(key)s”.", key=field.get("key"))
+        )
     _fields(result).append(field)
     return result
 
@@ -35,7 +39,9 @@ def replace_field(definition: dict[str, Any], key: str, field: dict[str, Any]) -
     result = copy.deepcopy(definition)
     index = _index(result, key)
     if field.get("key") != key and any(f.get("key") == field.get("key") for f in _fields(result)):
-        raise BuilderError(f"There is already a field with the key {field.get('key')!r}.")
+        raise BuilderError(
+            _("There is already a field with the key “%(key)s”.", key=field.get("key"))
+        )
     _fields(result)[index] = field
     return result
 
@@ -57,7 +63,7 @@ def remove_field(definition: dict[str, Any], key: str) -> dict[str, Any]:
     fields = _fields(result)
     if len(fields) == 1:
         raise BuilderError(
-            "An exercise needs at least one field; add another before removing this."
+            _("An exercise needs at least one field; add another before removing this.")
         )
     del fields[_index(result, key)]
     return result

@@ -73,6 +73,15 @@ class TemplateMetaForm(MendForm):
         return definition
 
 
+class TemplateEditForm(TemplateMetaForm):
+    language = SelectField(
+        _l("Written in"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default="en",
+        description=_l("The language you wrote this exercise in."),
+    )
+
+
 class NewTemplateForm(TemplateMetaForm):
     language = SelectField(
         _l("Written in"),

@@ -21,7 +21,7 @@ from practice.exercises.definitions import KIND_LABELS
 from practice.exercises.forms import (
     FieldForm,
     NewTemplateForm,
-    TemplateMetaForm,
+    TemplateEditForm,
 )
 from practice.exercises.services import (
     TemplateError,
@@ -194,10 +194,25 @@ def edit(template_id: int):
     """Edit an own exercise's title, stage, texts and settings, and list its fields."""
     template = _own_template(template_id)
     definition = template.latest.definition
-    form = TemplateMetaForm(data=None if request.method == "POST" else definition)
+    form = TemplateEditForm(
+        data=None if request.method == "POST" else {**definition, "language": template.language}
+    )
+    # A form sent without the language (older pages, scripts) keeps the exercise's own.
+    language = form.language.data if "language" in request.form else template.language
     if form.validate_on_submit():
         try:
+            if language in (definition.get("translations") or {}):
+                raise TemplateError(
+                    [
+                        _(
+                            "This exercise has a translation into %(language)s. Remove it "
+                            "before saying the exercise is written in that language.",
+                            language=LANGUAGES.get(language, language),
+                        )
+                    ]
+                )
             update_definition(db.session, template, current_user, form.apply_to)
+            template.language = language
         except TemplateError as exc:
             db.session.rollback()
             form.form_errors.extend(exc.problems)
