@@ -216,3 +216,32 @@ def test_leftover_words_are_found_and_data_is_not() -> None:
     assert data.leftover("active") == "active"  # a status code shown raw is not data
     assert data.leftover("⟦Éŕŕöŕ 404 · ŕéƒéŕéñçé a2b9225b9ade525d⟧") == ""
     assert data.leftover("⟦Šéé⟧ http://mend.test/calendar/x.ics") == ""
+
+
+def test_babel_formats_dates_and_numbers_in_the_pseudo_locale() -> None:
+    """The code is one Babel knows, so the pages' dates and numbers format, in letters no
+    English string uses."""
+    from datetime import date
+
+    from babel import Locale
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    locale = Locale.parse(pseudo.PSEUDO_LOCALE)
+    month = format_date(date(2026, 12, 6), "d MMMM y", locale=locale)
+    assert month.startswith("6 ") and not any("a" <= c.lower() <= "z" for c in month)
+    assert format_decimal(1234.5, locale=locale) == "1,234.5"
+
+
+def test_plurals_are_pseudo_translated(tmp_path: Path) -> None:
+    from babel.support import Translations
+
+    pseudo.write_pseudo_catalogue(tmp_path)
+    translations = Translations.load(str(tmp_path), [pseudo.PSEUDO_LOCALE])
+    plural = next(
+        (m for m in pseudo.extract_catalog() if m.pluralizable), None
+    )  # a marked ngettext string
+    if plural is None:
+        pytest.skip("no plural string is marked yet")
+    assert translations.ngettext(plural.id[0], plural.id[1], 2).startswith(pseudo.OPEN)
+    assert translations.ngettext(plural.id[0], plural.id[1], 1).startswith(pseudo.OPEN)
