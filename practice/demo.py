@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practice.auth.passwords import hash_password
+from practice.demo_texts import demo_texts
 from practice.models import Appointment, Couple, Partner, StageChange, User, utcnow
 
 DEMO_PASSWORD = "mend-demo-password"  # noqa: S105 (fictional accounts only)
@@ -25,50 +27,29 @@ class DemoCouple:
     stage_weeks: tuple[tuple[int, int, str], ...]  # (stage, weeks ago entered, reason)
 
 
-DEMO_COUPLES = (
-    DemoCouple(
-        "Harbour",
-        ("Maya Okafor", "maya@mend.example"),
-        ("Daniel Okafor", "daniel@mend.example"),
-        5,
-        (
-            (1, 5, "Started with Mend"),
-            (2, 2, "Maya feels heard; Daniel is ready to take full responsibility."),
-        ),
-    ),
-    DemoCouple(
-        "Willow",
-        ("Elena Marsh", "elena@mend.example"),
-        ("Tom Marsh", "tom@mend.example"),
-        16,
-        (
-            (1, 16, "Started with Mend"),
-            (2, 13, "The hurt is named and acknowledged by both."),
-            (3, 9, "Accountability letter read in session; ready for open conversations."),
-            (4, 3, "Check-ins are steady; time to agree boundaries."),
-        ),
-    ),
-    DemoCouple(
-        "Lantern",
-        ("Jordan Lee", "jordan@mend.example"),
-        ("Sam Lee", "sam@mend.example"),
-        30,
-        (
-            (3, 30, "Started with Mend after earlier individual work"),
-            (4, 24, "Transparency agreement working well."),
-            (5, 18, "Both want support beyond our sessions."),
-            (6, 8, "Jordan feels ready to begin rebuilding closeness, slowly."),
-        ),
-    ),
-)
+def _couples() -> tuple[DemoCouple, ...]:
+    """The demo couples, from practice/data/demo/practice.toml."""
+    return tuple(
+        DemoCouple(
+            c["label"],
+            tuple(c["injured"]),
+            tuple(c["involved"]),
+            c["weeks_ago"],
+            tuple(tuple(stage) for stage in c["stages"]),
+        )
+        for c in demo_texts("practice")["couples"]
+    )
+
+
+DEMO_COUPLES = _couples()
 
 
 def demo_logins() -> list[tuple[str, str]]:
     """(role, email) of every demo account, for printing."""
-    logins = [("clinician", CLINICIAN_EMAIL), ("admin", ADMIN_EMAIL)]
+    logins = [(_("clinician"), CLINICIAN_EMAIL), (_("admin"), ADMIN_EMAIL)]
     for couple in DEMO_COUPLES:
-        logins.append((f"injured partner, {couple.label}", couple.injured[1]))
-        logins.append((f"involved partner, {couple.label}", couple.involved[1]))
+        logins.append((_("injured partner, %(label)s", label=couple.label), couple.injured[1]))
+        logins.append((_("involved partner, %(label)s", label=couple.label), couple.involved[1]))
     return logins
 
 
@@ -89,12 +70,15 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
     password = hash_password(DEMO_PASSWORD)
     clinician = User(
         email=CLINICIAN_EMAIL,
-        display_name="Dr Ana Rivera",
+        display_name=demo_texts("practice")["clinician"]["name"],
         role="clinician",
         password_hash=password,
     )
     admin = User(
-        email=ADMIN_EMAIL, display_name="Practice admin", role="admin", password_hash=password
+        email=ADMIN_EMAIL,
+        display_name=demo_texts("practice")["admin"]["name"],
+        role="admin",
+        password_hash=password,
     )
     db.add_all([clinician, admin])
     couples = []
@@ -152,12 +136,13 @@ def load_demo(db: Session, now: datetime | None = None) -> tuple[bool, list[tupl
 def _add_appointments(db: Session, couple: Couple, weeks: int, index: int, now: datetime) -> None:
     """Weekly sessions since the start (the last fortnightly), and the next two ahead."""
     hour = (10, 14, 17)[index]
+    words = demo_texts("practice")["appointments"]
     today = now.date()
     first = today - timedelta(weeks=weeks) + timedelta(days=index)
     day = first
     while day < today:
         starts = datetime.combine(day, time(hour, 0), tzinfo=UTC)
-        note = "Review the week's check-ins." if day >= today - timedelta(days=14) else None
+        note = words["recent_agenda"] if day >= today - timedelta(days=14) else None
         db.add(
             Appointment(
                 couple_id=couple.id, starts_at=starts, duration_minutes=50, agenda_note=note
@@ -166,7 +151,7 @@ def _add_appointments(db: Session, couple: Couple, weeks: int, index: int, now: 
         day += timedelta(weeks=1 if (today - day).days > 35 else 2)
     for ahead in (1, 3):
         starts = datetime.combine(today + timedelta(days=ahead + index), time(hour, 0), tzinfo=UTC)
-        note = "Check in on how the new stage feels for each of them." if ahead == 1 else None
+        note = words["next_agenda"] if ahead == 1 else None
         # Tomorrow's first session is online, with a link (a made-up address).
         online = ahead == 1 and index == 0
         db.add(
@@ -176,7 +161,7 @@ def _add_appointments(db: Session, couple: Couple, weeks: int, index: int, now: 
                 duration_minutes=50,
                 agenda_note=note,
                 mode="online" if online else "in_person",
-                meeting_link="https://meet.example.org/mend-demo-session" if online else None,
+                meeting_link=words["meeting_link"] if online else None,
             )
         )
 

@@ -11,32 +11,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from practice.demo_texts import demo_texts
 from practice.exercises.schedule import Rule, occurrences, weekday_mask
 from practice.models import Assignment, Couple, ExerciseTemplate, Response, User, utcnow
 
-NEEDS = [
-    "A quiet evening without talking about it.",
-    "To hear that you still choose us.",
-    "Some patience when I go quiet.",
-    "A walk together after dinner.",
-    "To know where you'll be tomorrow afternoon.",
-    "Honesty, even when it's hard to hear.",
-    "Time to myself this weekend.",
-]
-POSITIVE = [
-    "You told me about your day before I asked.",
-    "You put your phone face up on the table without me saying anything.",
-    "You listened without explaining yourself when I was upset.",
-    "You remembered my appointment and asked how it went.",
-    "You came home when you said you would.",
-]
-REPAIR = [
-    "I shared my calendar for the week and talked it through.",
-    "I stayed with her feelings instead of defending myself.",
-    "I texted when the meeting ran late.",
-    "I made dinner and asked how she was really doing.",
-    "I answered a hard question without getting irritated.",
-]
+# The words live in practice/data/demo/exercises.toml and boundaries.toml.
+WORDS = demo_texts("exercises")
+NEEDS: list[str] = WORDS["check_in"]["needs"]
+POSITIVE: list[str] = WORDS["check_in"]["positive"]
+REPAIR: list[str] = WORDS["check_in"]["repair"]
 
 
 _NOW: ContextVar[datetime | None] = ContextVar("demo_now", default=None)
@@ -196,8 +179,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
             "shame": 4,
             "numbness": 5,
             "hope": 2,
-            "anything_else": "Some mornings I forget for a second, and then it all "
-            "comes back at once. That moment is the hardest part of the day.",
+            "anything_else": WORDS["harbour"]["feelings_inventory"]["anything_else"],
         },
         _at(inventory.due_on - timedelta(days=1), 21),
     )
@@ -216,13 +198,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
         letter.due_on,
         "injured",
         harbour,
-        {
-            "letter": "I need you to understand that it isn't only what happened. It's that I "
-            "believed you every day it was happening. I don't know how to trust my own sense "
-            "of things now.",
-            "most_important": "It's the lying that I can't get past.",
-            "how_to_use": None,
-        },
+        {**WORDS["harbour"]["what_i_need_you_to_understand"], "how_to_use": None},
         _at(letter.due_on + timedelta(days=2), 20),
     )
     reflection = _assignment(
@@ -240,12 +216,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
         reflection.due_on,
         "involved",
         harbour,
-        {
-            "what_i_heard": "That the hardest part is that Maya believed me every day.",
-            "what_i_understand": "My lying took away her trust in her own judgement, not only "
-            "in me.",
-            "careful_question": "What helps on the mornings when it comes back?",
-        },
+        dict(WORDS["harbour"]["listening_reflection"]),
         _at(reflection.due_on - timedelta(days=1), 19),
     )
     accountability = _assignment(
@@ -264,9 +235,8 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
         "involved",
         harbour,
         {
-            "letter": "Maya, I lied to you for months. There is no reason that makes that "
-            "acceptable, and I'm not going to offer one.",
-            "self_check": ["No excuses"],
+            "letter": WORDS["harbour"]["accountability_letter"]["letter"],
+            "self_check": list(WORDS["harbour"]["accountability_letter"]["self_check"]),
         },
         None,
     )
@@ -292,18 +262,9 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
         start_on=today - timedelta(days=20),
         due_on=today - timedelta(days=14),
     )
-    for slot, text, consequence in (
-        (
-            "injured",
-            "No contact with the other person, in any form.",
-            "If it happens, you tell me the same day, and we take it to our next session.",
-        ),
-        (
-            "involved",
-            "I tell Elena when I'll be late, before it happens.",
-            "If I forget, I tell her myself as soon as I notice and we talk it through.",
-        ),
-    ):
+    proposals = WORDS["willow"]["boundary_proposal"]
+    for slot in ("injured", "involved"):
+        text, consequence = proposals[slot]["boundary"], proposals[slot]["consequence"]
         _answer(
             db,
             proposal,
@@ -313,7 +274,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
             {
                 "boundary_1": text,
                 "consequence_1": consequence,
-                "check_1": "Daily",
+                "check_1": proposals["check"],
                 "review_date": (today + timedelta(days=30)).isoformat(),
             },
             _at(proposal.due_on - timedelta(days=1), 20),
@@ -342,6 +303,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
         status="active",
         consent_at=_at(today - timedelta(days=50), 12),
     )
+    moments_words = WORDS["lantern"]["connection_moments"]
     for day in occurrences(
         Rule("weekly", moments.start_on, weekdays=moments.weekdays), moments.start_on, today
     ):
@@ -353,16 +315,10 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
                 slot,
                 lantern,
                 {
-                    "what_we_did": rng.choice(
-                        [
-                            "Cooked together",
-                            "A long walk by the river",
-                            "Watched an old film we both love",
-                        ]
-                    ),
+                    "what_we_did": rng.choice(moments_words["what_we_did"]),
                     "comfort": rng.randint(4, 8),
-                    "what_made_it_easier": "Going slowly, and knowing we could stop.",
-                    "what_made_it_harder": "",
+                    "what_made_it_easier": moments_words["what_made_it_easier"],
+                    "what_made_it_harder": moments_words["what_made_it_harder"],
                 },
                 _at(day, 21),
             )
@@ -395,7 +351,7 @@ def add_demo_exercises(db: Session, couples: list[Couple], clinician: User, toda
                 lantern,
                 {
                     "small_action": rng.choice(REPAIR),
-                    "follow_through": "I did it as planned.",
+                    "follow_through": WORDS["lantern"]["daily_repair_log"]["follow_through"],
                     "did_what_i_said": True,
                 },
                 _at(day, 22),
@@ -410,6 +366,7 @@ def add_demo_boundaries(db: Session, couples: list[Couple], today: date) -> None
 
     rng = random.Random(4)  # noqa: S311 (fictional demo data, repeatable)
     harbour, willow, lantern = couples
+    texts = demo_texts("boundaries")
 
     def boundary(couple, text, consequence, period, days_ago, status="active", proposer="injured"):
         created = _at(today - timedelta(days=days_ago), 10)
@@ -433,10 +390,10 @@ def add_demo_boundaries(db: Session, couples: list[Couple], today: date) -> None
                 consequence=consequence,
                 check_period=period,
                 review_on=item.review_on,
-                summary="First proposal",
-                agreed_by="accepted by both partners"
+                summary=texts["revision"]["summary"],
+                agreed_by=texts["revision"]["agreed"]
                 if status == "active"
-                else f"proposed by the {proposer} partner",
+                else texts["revision"][f"proposed_by_{proposer}"],
                 changed_at=created,
             )
         )
@@ -456,16 +413,10 @@ def add_demo_boundaries(db: Session, couples: list[Couple], today: date) -> None
                 status = "crossed" if offset in crossed else "kept"
                 note = None
                 if offset in crossed:
-                    note = (
-                        "I replied to a message instead of telling Elena first."
-                        if role == "involved"
-                        else "He told me the same evening."
-                    )
+                    note = texts["notes"][f"crossed_{role}"]
                 if offset in differ:
                     status = "crossed" if role == "injured" else "kept"
-                    note = (
-                        "His phone was face down all evening again." if role == "injured" else None
-                    )
+                    note = texts["notes"]["differ_injured"] if role == "injured" else None
                 db.add(
                     BoundaryLog(
                         boundary_id=item.id,
@@ -479,57 +430,33 @@ def add_demo_boundaries(db: Session, couples: list[Couple], today: date) -> None
                 )
             day += timedelta(days=step)
 
-    contact = boundary(
-        willow,
-        "No contact with the other person, in any form.",
-        "Tell Elena the same day, and bring it to the next session.",
-        "daily",
-        20,
-    )
-    logs(contact, 19, crossed={12})
-    phones = boundary(
-        willow,
-        "Phones stay face up at home in the evening.",
-        "Talk about it calmly the same evening.",
-        "daily",
-        18,
-        proposer="involved",
-    )
-    logs(phones, 17, differ={5})
-    boundary(
-        willow,
-        "Tom shares his work travel plans a week ahead.",
-        "We look at the calendar together on Sunday.",
-        "weekly",
-        9,
-        status="proposed",
-    )
-
-    late = boundary(
-        lantern,
-        "Say when plans change, before they change.",
-        "A short call, not a text.",
-        "daily",
-        80,
-        proposer="involved",
-    )
-    logs(late, 79, crossed={40})
-    weekly = boundary(
-        lantern,
-        "One evening a week that is just for us.",
-        "We reschedule it together, that week.",
-        "weekly",
-        60,
-    )
-    logs(weekly, 59)
-    boundary(
-        harbour,
-        "No contact with the other person, in any form.",
-        "Daniel tells Maya the same day.",
-        "daily",
-        3,
-        status="proposed",
-    )
+    # Which boundaries have logs, over how many days, and on which days (counted back from
+    # today) one was crossed or the partners' reports differ.
+    history = {
+        "willow_contact": {"days_ago": 19, "crossed": {12}},
+        "willow_phones": {"days_ago": 17, "differ": {5}},
+        "lantern_plans": {"days_ago": 79, "crossed": {40}},
+        "lantern_evening": {"days_ago": 59},
+    }
+    by_label = {couple.label: couple for couple in (harbour, willow, lantern)}
+    for spec in texts["boundaries"]:
+        item = boundary(
+            by_label[spec["couple"]],
+            spec["text"],
+            spec["consequence"],
+            spec["period"],
+            spec["days_ago"],
+            status=spec.get("status", "active"),
+            proposer=spec.get("proposer", "injured"),
+        )
+        if spec["name"] in history:
+            kept = history[spec["name"]]
+            logs(
+                item,
+                kept["days_ago"],
+                crossed=kept.get("crossed", ()),
+                differ=kept.get("differ", ()),
+            )
     db.flush()
 
 

@@ -9,20 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practice.demo_exercises import not_after_now
+from practice.demo_texts import demo_texts
 from practice.models import Appointment, Assignment, Couple, PlanItem, User
 from practice.notes.formats import get_format
 from practice.notes.services import start_appointment_note
 
-WRITING = {
-    "data": "Both attended. We looked at the week's check-ins together and at what the "
-    "boundary reports showed. Each partner spoke about one moment that felt hard and one "
-    "that felt a little easier.",
-    "assessment": "Slow, steady progress within this stage. The injured partner's sense of "
-    "safety is still fragile on difficult days; the involved partner is listening without "
-    "defending more often.",
-    "plan": "Keep the daily check-ins. Come back to the moments that felt hard next time.",
-}
-PLAN = ("Keep the daily check-ins going", "Talk next time about the hardest evening")
+# The words live in practice/data/demo/notes.toml.
+WRITING: dict[str, str] = dict(demo_texts("notes")["writing"])
+PLAN: tuple[str, ...] = tuple(demo_texts("notes")["plan"]["items"])
 
 
 def add_demo_notes(

@@ -3,6 +3,7 @@ a test client that carries CSRF tokens like a browser does, and signed-in users 
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import uuid
@@ -10,12 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from werkzeug.routing import Rule
 
 from practice import create_app, migrate
+from practice.auth import passwords
 from practice.db import Base, db
 from practice.models import Couple
 from tests import factories
@@ -92,18 +96,90 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+# Every test makes its own app, and so its own engine; an engine's cache of compiled SQL starts
+# empty, so every test compiled every statement it ran again. Apps on the session's test database
+# share one engine per process instead (disposed after every test, so no connection, and no
+# pool state, outlives a test; only the compiled statements do). Other URLs, or an engine with
+# options, are made as the app makes them.
+_SHARED_ENGINES: dict[str, Engine | None] = {}
+_db_module = importlib.import_module("practice.db")  # the module (`practice.db` is the Database)
+_make_engine = _db_module.make_engine
+
+
+def _shared_make_engine(url: str, **kwargs) -> Engine:
+    if kwargs or url not in _SHARED_ENGINES:
+        return _make_engine(url, **kwargs)
+    engine = _SHARED_ENGINES[url]
+    if engine is None:
+        engine = _SHARED_ENGINES[url] = _make_engine(url)
+    return engine
+
+
+_db_module.make_engine = _shared_make_engine
+
+
+# Werkzeug compiles a URL-building function (an AST, then `compile`) for every rule of every new
+# app: about two thirds of create_app's time, paid by every test. The function depends only on
+# the rule's text and its defaults (a default of a variable is turned into text by the rule's own
+# converter: those are compiled as Werkzeug does), so each is compiled once per process.
+_rule_builders: dict[tuple, object] = {}
+_compile_builder = Rule._compile_builder
+
+
+def _cached_compile_builder(self: Rule, append_unknown: bool = True):
+    if self.defaults and set(self.defaults) & set(self._converters):
+        return _compile_builder(self, append_unknown)
+    key = (
+        append_unknown,
+        self.rule,
+        self.host,
+        self.subdomain,
+        tuple(self._trace),
+        repr(sorted((self.defaults or {}).items())),
+    )
+    builder = _rule_builders.get(key)
+    if builder is None:
+        builder = _rule_builders[key] = _compile_builder(self, append_unknown)
+    return builder
+
+
+Rule._compile_builder = _cached_compile_builder
+
+
+# Argon2id at the app's real cost takes about a quarter of a second of CPU per sign-in, and the
+# suite signs in thousands of times (the access walk alone, five people per route). Tests use
+# argon2id at its lowest cost; tests marked `real_passwords` (test_auth's password tests, and
+# the check that the app's own hasher is at the library's recommended cost) keep the real one.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+QUICK_HASH = QUICK_HASHER.hash(factories.PASSWORD)
+QUICK_DUMMY_HASH = QUICK_HASHER.hash("a dummy for constant timing")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Argon2id at its lowest cost, for this test's sign-ins and new passwords alike."""
+    if request.node.get_closest_marker("real_passwords"):
+        return
+    monkeypatch.setattr(passwords, "_hasher", QUICK_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", QUICK_DUMMY_HASH)
+    monkeypatch.setattr(factories, "_HASH", QUICK_HASH)
+
+
 @pytest.fixture(scope="session")
 def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated to head, shared by the session and emptied after every test."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'practice.db'}"
-        migrate.upgrade(url)
-        yield url
-        return
-    url = create_pg_database()
+    else:
+        url = create_pg_database()
     migrate.upgrade(url)
+    _SHARED_ENGINES[url] = None
     yield url
-    drop_pg_database(url)
+    engine = _SHARED_ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+    if backend == "postgresql":
+        drop_pg_database(url)
 
 
 class MendClient(FlaskClient):

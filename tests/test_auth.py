@@ -19,6 +19,23 @@ from tests.factories import PASSWORD, PRODUCTION_KEYS, World, make_user
 GENERIC = "That email and password don&#39;t match an active account."
 
 
+@pytest.mark.real_passwords
+def test_the_app_hashes_passwords_at_the_real_cost() -> None:
+    """Other tests use argon2id at its lowest cost (tests/conftest.py); the app never does."""
+    from argon2 import PasswordHasher
+
+    from practice.auth import passwords
+
+    recommended = PasswordHasher()
+    assert passwords._hasher.time_cost == recommended.time_cost
+    assert passwords._hasher.memory_cost == recommended.memory_cost
+    assert passwords._hasher.parallelism == recommended.parallelism
+    made = passwords.hash_password(PASSWORD)
+    assert not passwords.needs_rehash(made)
+    assert f"m={recommended.memory_cost},t={recommended.time_cost}" in made
+
+
+@pytest.mark.real_passwords
 def test_sign_in_lands_on_the_role_home(client, world: World) -> None:
     response = sign_in(client, "a@clinic.test")
     assert response.status_code == 302
@@ -26,6 +43,7 @@ def test_sign_in_lands_on_the_role_home(client, world: World) -> None:
     assert "Your caseload" in client.get("/couples/").get_data(as_text=True)
 
 
+@pytest.mark.real_passwords
 @pytest.mark.parametrize(
     "email, password",
     [
@@ -215,6 +233,7 @@ def _link_for(app: Flask, email: str) -> str:
     return re.search(r"http://mend\.test(/welcome/\S+)", message.body).group(1)
 
 
+@pytest.mark.real_passwords
 def test_invitation_lets_a_partner_choose_a_password_and_land_home(
     app: Flask, world: World, as_user
 ) -> None:
@@ -262,6 +281,7 @@ def test_invitation_refuses_weak_passwords_with_a_reason(
         assert user.password_hash is None
 
 
+@pytest.mark.real_passwords
 def test_long_passphrases_are_not_truncated(app: Flask, world: World, as_user) -> None:
     _new_couple(as_user("a@clinic.test"))
     link = _link_for(app, "robin@example.com")
@@ -328,6 +348,7 @@ def test_inactive_clients_cannot_use_invitation(app: Flask, world: World, as_use
     assert app.test_client().get(link).status_code == 400
 
 
+@pytest.mark.real_passwords
 def test_dummy_hash_keeps_unknown_email_from_succeeding(app: Flask, world: World) -> None:
     with app.app_context():
         make_user(db.session, "nopass@clinic.test", "clinician", password_hash=None)

@@ -68,7 +68,7 @@ def test_the_clinicians_availability_note_says_when(app: Flask, world: World, as
         )
         db.session.commit()
     page = as_user("ia@client.test").get("/support").get_data(as_text=True)
-    assert "“The team reads Mend on weekdays.”" in page  # the practice's note, as a fallback
+    assert "“<bdi>The team reads Mend on weekdays.</bdi>”" in page  # the practice's note, as a fallback
     with app.app_context():
         db.session.execute(
             update(User)
@@ -77,11 +77,11 @@ def test_the_clinicians_availability_note_says_when(app: Flask, world: World, as
         )
         db.session.commit()
     page = as_user("ia@client.test").get("/support").get_data(as_text=True)
-    assert "“I read messages on weekdays, within two working days.”" in page
+    assert "“<bdi>I read messages on weekdays, within two working days.</bdi>”" in page
     assert "The team reads" not in page
     # The other couple's clinician has no note of their own: the practice's is shown.
     other = as_user("ib@client.test").get("/support").get_data(as_text=True)
-    assert "“The team reads Mend on weekdays.”" in other
+    assert "“<bdi>The team reads Mend on weekdays.</bdi>”" in other
 
 
 def test_without_any_note_the_page_still_says_when(app: Flask, world: World, as_user) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,82 +18,97 @@ from practice.notes.formats import formats
 
 
 class NewStaffForm(MendForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(
-        "Role",
-        choices=[SelectChoice("clinician", "Clinician"), SelectChoice("admin", "Admin")],
+        _l("Role"),
+        choices=[SelectChoice("clinician", _l("Clinician")), SelectChoice("admin", _l("Admin"))],
         validators=[DataRequired()],
     )
 
     def validate_email(self, field: EmailField) -> None:
         email = (field.data or "").strip().lower()
         if db.session.scalar(select(User.id).where(User.email == email)):
-            raise ValidationError("An account with this email already exists.")
+            raise ValidationError(_("An account with this email already exists."))
 
 
 class PracticeSettingsForm(MendForm):
     require_two_factor_staff = BooleanField(
-        "Require two-step sign-in for clinicians and admins",
-        description="When on, a clinician or admin without it is asked to set it up the next "
-        "time they use Mend, and can do nothing else until they have. Clients can always choose "
-        "it for themselves.",
+        _l("Require two-step sign-in for clinicians and admins"),
+        description=_l(
+            "When on, a clinician or admin without it is asked to set it up the next time they "
+            "use Mend, and can do nothing else until they have. Clients can always choose it "
+            "for themselves."
+        ),
     )
     availability_note = StringField(
-        "When the practice reads messages",
-        validators=[Length(max=300, message="Please keep this under 300 characters.")],
-        description="Shown above every conversation a client opens, unless their clinician set "
-        "their own, e.g. “We read messages on weekdays and reply within two working days.”",
+        _l("When the practice reads messages"),
+        validators=[Length(max=300, message=_l("Please keep this under 300 characters."))],
+        description=_l(
+            "Shown above every conversation a client opens, unless their clinician set "
+            "their own, e.g. “We read messages on weekdays and reply within two working days.”"
+        ),
     )
     note_format = SelectField(
-        "Session-note format",
-        choices=[SelectChoice(key, f.name) for key, f in formats().items()],
-        description="The format a new session note starts in, unless a clinician chose their "
-        "own in their account.",
+        _l("Session-note format"),
+        # Built per form, so each format's name is in the reader's language.
+        choices=lambda: [SelectChoice(key, f.name) for key, f in formats().items()],
+        description=_l(
+            "The format a new session note starts in, unless a clinician chose their "
+            "own in their account."
+        ),
     )
 
 
 class PracticeThresholdForm(MendForm):
     """A practice-set reliable-change basis for a questionnaire without a published one."""
 
-    instrument = SelectField("Questionnaire", validators=[DataRequired()])
+    instrument = SelectField(_l("Questionnaire"), validators=[DataRequired()])
     reference_sd = StringField(
-        "Reference standard deviation (SD)",
+        _l("Reference standard deviation (SD)"),
         validators=[Length(max=20)],
-        description="The SD of the questionnaire's total score in the reference sample of the "
-        "study you cite, e.g. 5.2.",
+        description=_l(
+            "The SD of the questionnaire's total score in the reference sample of the "
+            "study you cite, e.g. 5.2."
+        ),
     )
     reliability = StringField(
-        "Reliability (r)",
+        _l("Reliability (r)"),
         validators=[Length(max=20)],
-        description="Test-retest (or internal consistency) reliability from the same study, "
-        "between 0 and 1, e.g. 0.84.",
+        description=_l(
+            "Test-retest (or internal consistency) reliability from the same study, "
+            "between 0 and 1, e.g. 0.84."
+        ),
     )
     citation = TextAreaField(
-        "Where these figures come from",
-        validators=[Length(max=1000, message="Please keep the citation under 1000 characters.")],
-        description="Authors, year, title, journal and page: printed beside every use of the "
-        "value (“practice-set, from …”).",
+        _l("Where these figures come from"),
+        validators=[
+            Length(max=1000, message=_l("Please keep the citation under 1000 characters."))
+        ],
+        description=_l(
+            "Authors, year, title, journal and page: printed beside every use of the "
+            "value (“practice-set, from …”)."
+        ),
     )
-    clear = BooleanField("Stop using a practice-set value for this questionnaire")
+    clear = BooleanField(_l("Stop using a practice-set value for this questionnaire"))
 
     def validate_reference_sd(self, field: StringField) -> None:
         if self.clear.data:
             return
         value = parse_number(field.data)
         if value is None or not value > 0:
-            raise ValidationError("Please give the SD as a number above 0, e.g. 5.2.")
+            raise ValidationError(_("Please give the SD as a number above 0, e.g. 5.2."))
 
     def validate_reliability(self, field: StringField) -> None:
         if self.clear.data:
             return
         value = parse_number(field.data)
         if value is None or not 0 < value < 1:
-            raise ValidationError("Please give the reliability as a number between 0 and 1.")
+            raise ValidationError(_("Please give the reliability as a number between 0 and 1."))
 
     def validate_citation(self, field: TextAreaField) -> None:
         if not self.clear.data and not (field.data or "").strip():
-            raise ValidationError("Please say where the figures come from; Mend prints it.")
+            raise ValidationError(_("Please say where the figures come from; Mend prints it."))
 
 
 def parse_number(text: str | None) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,9 +24,9 @@ def create_user(
     """Add an account; without a password it waits for its set-password link."""
     email = email.strip().lower()
     if role not in ("clinician", "client", "admin"):
-        raise AccountError("Role must be clinician, client or admin.")
+        raise AccountError(_("Role must be clinician, client or admin."))
     if db.scalar(select(User.id).where(User.email == email)):
-        raise AccountError(f"An account with {email} already exists.")
+        raise AccountError(_("An account with %(email)s already exists.", email=email))
     if password is not None:
         problem = password_problem(password, email=email)
         if problem:
@@ -51,7 +52,7 @@ def issue_set_password_link(
 def set_active(db: Session, user: User, active: bool, by: User) -> None:
     """Switch an account on or off; switching off ends all its sessions at once."""
     if user.id == by.id and not active:
-        raise AccountError("You cannot switch off your own account.")
+        raise AccountError(_("You cannot switch off your own account."))
     user.is_active = active
     if not active:
         end_all_sessions(db, user.id)

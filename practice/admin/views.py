@@ -11,6 +11,8 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -50,15 +52,26 @@ def users():
             db.session, config["SECRET_KEY"], user, config["SET_PASSWORD_HOURS"], by=current_user
         )
         link = external_url("auth.set_password", token=issued.secret)
-        send_mail(
-            user.email,
-            "Your Mend account",
-            f"Hello {user.display_name},\n\nAn account has been made for you in Mend. "
-            f"Choose your password here (the link works once, for {config['SET_PASSWORD_HOURS']} "
-            f"hours):\n{link}\n",
-        )
+        # In the new account's language: the practice's, until they choose their own.
+        with force_locale(user.language or config["LOCALE"]):
+            subject = _("Your Mend account")
+            body = _(
+                "Hello %(name)s,\n\nAn account has been made for you in Mend. "
+                "Choose your password here (the link works once, for %(hours)d hours):\n"
+                "%(link)s\n",
+                name=user.display_name,
+                hours=config["SET_PASSWORD_HOURS"],
+                link=link,
+            )
+        send_mail(user.email, subject, body)
         db.session.commit()
-        flash(f"{user.email} is added and has been emailed a link to choose a password.", "success")
+        flash(
+            _(
+                "%(email)s is added and has been emailed a link to choose a password.",
+                email=user.email,
+            ),
+            "success",
+        )
         return redirect(url_for("admin.users"))
     accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
     status = 400 if form.is_submitted() else 200
@@ -83,8 +96,13 @@ def toggle_active(user_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        state = "switched on" if user.is_active else "switched off; its sessions have ended"
-        flash(f"{user.email} is {state}.", "success")
+        if user.is_active:
+            flash(_("%(email)s is switched on.", email=user.email), "success")
+        else:
+            flash(
+                _("%(email)s is switched off; its sessions have ended.", email=user.email),
+                "success",
+            )
     return redirect(url_for("admin.users"))
 
 
@@ -100,8 +118,11 @@ def reset_two_factor(user_id: int):
     reset_by_admin(db.session, user)
     db.session.commit()
     flash(
-        f"Two-step sign-in is reset for {user.email}, and its sessions have ended. They sign in "
-        "with their password and can set it up again.",
+        _(
+            "Two-step sign-in is reset for %(email)s, and its sessions have ended. They sign in "
+            "with their password and can set it up again.",
+            email=user.email,
+        ),
         "success",
     )
     return redirect(url_for("admin.users"))
@@ -121,7 +142,7 @@ def settings():
             note_format=form.note_format.data,
         )
         db.session.commit()
-        flash("The practice settings are saved.", "success")
+        flash(_("The practice settings are saved."), "success")
         return redirect(url_for("admin.settings"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/settings.html", form=form), status
@@ -148,7 +169,7 @@ def thresholds():
     if form.validate_on_submit():
         if form.clear.data:
             clear_practice_threshold(db.session, form.instrument.data, current_user)
-            message = "The practice-set value is no longer used."
+            message = _("The practice-set value is no longer used.")
         else:
             set_practice_threshold(
                 db.session,
@@ -158,7 +179,7 @@ def thresholds():
                 form.citation.data,
                 current_user,
             )
-            message = "The practice-set value is saved and will be printed with its citation."
+            message = _("The practice-set value is saved and will be printed with its citation.")
         db.session.commit()
         flash(message, "success")
         return redirect(url_for("admin.thresholds"))

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from practice.analytics.data import BoundaryFacts, LogRow, Period, monday
-from practice.numfmt import day_count
 
 ROLES = ("injured", "involved")
 
@@ -89,11 +91,15 @@ def crossing_age(days: int, period_over: bool) -> str:
     over, to its last day ("34 days before the period's end"): never "ago" from a past day."""
     if period_over:
         if days == 0:
-            return "on the period's last day"
-        return f"{day_count(days)} before the period's end"
+            return _("on the period's last day")
+        return ngettext(
+            "%(num)d day before the period's end", "%(num)d days before the period's end", days
+        )
     if days == 0:
-        return "today"
-    return "yesterday" if days == 1 else f"{days} days ago"
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("%(num)d day ago", "%(num)d days ago", days)
 
 
 def boundary_adherence(

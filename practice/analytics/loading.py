@@ -40,6 +40,7 @@ from practice.models import (
     StageChange,
     TemplateVersion,
 )
+from practice.timefmt import reader_locale
 
 
 def _tracked(definition: dict) -> list[dict]:
@@ -63,6 +64,29 @@ def _facts(boundary: Boundary, zone: tzinfo) -> BoundaryFacts:
         pauses=tuple((p.paused_on, p.resumed_on) for p in boundary.pauses),
         discuss_requested=boundary.discuss_requested_at is not None,
     )
+
+
+def _library_labels(assignments, latest: dict, language: str) -> dict[tuple[str, str], str]:
+    """The built-in exercises' field labels in the reader's language, by (key, label as
+    stored), where the stored version says what the library says; nothing for English."""
+    from practice.exercises.definitions import parse_definition
+    from practice.exercises.library import SOURCE_LANGUAGE
+    from practice.exercises.services import in_language
+
+    words: dict[tuple[str, str], str] = {}
+    if language == SOURCE_LANGUAGE:
+        return words
+    for assignment in assignments:
+        template = assignment.template
+        if template.owner_id is not None or not template.slug or template.id not in latest:
+            continue
+        stored = parse_definition(latest[template.id])
+        translated = in_language(stored, template, language)
+        if translated is stored:
+            continue
+        for source, words_in in zip(stored.fields, translated.fields, strict=False):
+            words[(source.key, source.label)] = words_in.label
+    return words
 
 
 def load_couple_data(
@@ -168,11 +192,12 @@ def load_couple_data(
     )
 
     metrics: dict[str, MetricInfo] = {}
+    words = _library_labels(assignments, latest, reader_locale())
     for definition in [*versions.values(), *latest.values()]:
         for field in _tracked(definition):
             metrics[field["key"]] = MetricInfo(
                 field["key"],
-                field["label"],
+                words.get((field["key"], field["label"]), field["label"]),
                 bool(field.get("lower_is_better")) or field["key"] in DISTRESS_KEYS,
             )
     values = []

@@ -15,6 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
+from practice.numfmt import decimal, number
+
 RECOVERED = "recovered"
 IMPROVED = "improved"
 NO_CHANGE = "no reliable change"
@@ -29,9 +33,9 @@ class ThresholdError(ValueError):
 def reliable_change_value(sd: float, reliability: float) -> float:
     """1.96 x SD x sqrt(2 (1 - r)), Jacobson & Truax (1991)."""
     if not sd > 0 or not math.isfinite(sd):
-        raise ThresholdError("The reference SD must be a number above 0.")
+        raise ThresholdError(_("The reference SD must be a number above 0."))
     if not 0 < reliability < 1:
-        raise ThresholdError("The reliability must be between 0 and 1 (not 0 or 1 itself).")
+        raise ThresholdError(_("The reliability must be between 0 and 1 (not 0 or 1 itself)."))
     return 1.96 * sd * math.sqrt(2 * (1 - reliability))
 
 
@@ -90,8 +94,14 @@ def effective_threshold(
         value = reliable_change_value(sd, reliability)
         return Threshold(
             value,
-            f"practice-set, from {citation} (SD {sd:g}, reliability {reliability:g}: "
-            f"1.96 × SD × √(2(1 − r)) = {value:.2f})",
+            _(
+                "practice-set, from %(citation)s (SD %(sd)s, reliability %(reliability)s: "
+                "1.96 × SD × √(2(1 − r)) = %(value)s)",
+                citation=citation,
+                sd=number(sd),
+                reliability=number(reliability),
+                value=decimal(value, 2),
+            ),
             practice_set=True,
         )
     return Threshold(None, published_source)

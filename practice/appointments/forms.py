@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -25,38 +27,40 @@ class LocalDateTimeField(DateTimeLocalField):
 
 class AppointmentForm(MendForm):
     starts_at = LocalDateTimeField(
-        "Date and time",
+        _l("Date and time"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[
-            InputRequired(message="Please give a date and time, such as 2026-12-03 14:30.")
+            InputRequired(message=_l("Please give a date and time, such as 2026-12-03 14:30."))
         ],
     )
     duration_minutes = IntegerField(
-        "Length in minutes",
+        _l("Length in minutes"),
         default=50,
         validators=[
-            InputRequired(message="Please give the length in minutes."),
-            NumberRange(min=10, max=480, message="Between 10 and 480 minutes."),
+            InputRequired(message=_l("Please give the length in minutes.")),
+            NumberRange(min=10, max=480, message=_l("Between 10 and 480 minutes.")),
         ],
     )
     mode = RadioField(
-        "Where",
-        choices=[SelectChoice("in_person", "In person"), SelectChoice("online", "Online")],
+        _l("Where"),
+        choices=[SelectChoice("in_person", _l("In person")), SelectChoice("online", _l("Online"))],
         default="in_person",
         # Not sent (an older form, a script): in person.
         validators=[Optional()],
     )
     meeting_link = StringField(
-        "Meeting link (for an online session)",
+        _l("Meeting link (for an online session)"),
         # No Optional(): it would stop the check that an online session has a link.
-        validators=[Length(max=500, message="Please keep the link under 500 characters.")],
-        description="Paste the https link of your video call. Both partners see it from 30 minutes "
-        "before, in their reminder email and in their calendar.",
+        validators=[Length(max=500, message=_l("Please keep the link under 500 characters."))],
+        description=_l(
+            "Paste the https link of your video call. Both partners see it from 30 minutes "
+            "before, in their reminder email and in their calendar."
+        ),
     )
     agenda_note = TextAreaField(
-        "Agenda note (only you see this)",
+        _l("Agenda note (only you see this)"),
         validators=[Optional(), Length(max=5000)],
-        description="What you want to cover. The couple never sees this note.",
+        description=_l("What you want to cover. The couple never sees this note."),
     )
 
     def validate_meeting_link(self, field) -> None:
@@ -65,7 +69,7 @@ class AppointmentForm(MendForm):
         field.data = link or None
         if not link:
             if self.mode.data == "online":
-                raise ValidationError("Please paste the meeting link for an online session.")
+                raise ValidationError(_("Please paste the meeting link for an online session."))
             return
         problem = meeting_link_problem(link)
         if problem:

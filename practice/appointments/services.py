@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.orm import Session
 
@@ -108,9 +109,11 @@ def _check(
 ) -> None:
     ensure_open(couple)
     if not 10 <= duration_minutes <= 480:
-        raise AppointmentError("An appointment lasts between 10 and 480 minutes.")
+        raise AppointmentError(_("An appointment lasts between 10 and 480 minutes."))
     if starts_at <= now:
-        raise AppointmentError("That time has already passed. Please choose a time in the future.")
+        raise AppointmentError(
+            _("That time has already passed. Please choose a time in the future.")
+        )
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     # Only appointments starting within MAX_DURATION before this one can overlap it.
     nearby = db.scalars(
@@ -164,7 +167,7 @@ def update_appointment(
     now = now or utcnow()
     ensure_open(appointment.couple)
     if appointment.cancelled_at is not None:
-        raise AppointmentError("This appointment was cancelled.")
+        raise AppointmentError(_("This appointment was cancelled."))
     if appointment.starts_at != starts_at or appointment.duration_minutes != duration_minutes:
         _check(db, appointment.couple, starts_at, duration_minutes, now, ignore_id=appointment.id)
     moved = appointment.starts_at != starts_at
@@ -191,8 +194,8 @@ def cancel_appointment(appointment: Appointment, now: datetime | None = None) ->
     now = now or utcnow()
     ensure_open(appointment.couple)
     if appointment.cancelled_at is not None:
-        raise AppointmentError("This appointment was already cancelled.")
+        raise AppointmentError(_("This appointment was already cancelled."))
     if appointment.starts_at <= now:
-        raise AppointmentError("Past appointments cannot be cancelled.")
+        raise AppointmentError(_("Past appointments cannot be cancelled."))
     appointment.cancelled_at = now
     appointment.sequence += 1

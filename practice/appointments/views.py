@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from practice.access import clinician_required, get_appointment_or_404, get_couple_or_404
 from practice.appointments.forms import AppointmentForm
@@ -56,7 +57,7 @@ def new(couple_id: int):
             db.session.commit()
             queue_prepared(db.session, soon)
             when = format_datetime(appointment.starts_at, zone)
-            flash(f"Appointment scheduled for {when}.", "success")
+            flash(_("Appointment scheduled for %(when)s.", when=when), "success")
             return redirect(url_for("couples.detail", couple_id=couple.id))
     status = 400 if form.is_submitted() else 200
     return render_template(
@@ -94,7 +95,7 @@ def edit(appointment_id: int):
         else:
             db.session.commit()
             queue_prepared(db.session, again)
-            flash("Appointment updated.", "success")
+            flash(_("Appointment updated."), "success")
             return redirect(url_for("couples.detail", couple_id=appointment.couple_id))
     status = 400 if form.is_submitted() else 200
     return (
@@ -125,5 +126,5 @@ def cancel(appointment_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash("Appointment cancelled.", "success")
+        flash(_("Appointment cancelled."), "success")
     return redirect(url_for("couples.detail", couple_id=appointment.couple_id))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     IntegerField,
@@ -19,79 +22,93 @@ from practice.exercises.schedule import WEEKDAY_NAMES
 from practice.forms import MendForm
 
 
+def weekday_choices() -> list[SelectChoice]:
+    """Monday to Sunday, named in the reader's language (Babel's names; 0 is Monday)."""
+    names = get_day_names("wide", locale=get_locale() or "en")
+    return [SelectChoice(str(i), names[i]) for i in range(len(WEEKDAY_NAMES))]
+
+
 class WeekdaysField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
 class AssignmentForm(MendForm):
-    template_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
-    answered_by = SelectField("Who answers", choices=WHO)
-    visibility = SelectField("Who can read the answers", choices=VISIBILITY)
+    template_id = SelectField(_l("Exercise"), coerce=int, validators=[InputRequired()])
+    answered_by = SelectField(_l("Who answers"), choices=WHO)
+    visibility = SelectField(_l("Who can read the answers"), choices=VISIBILITY)
     schedule = RadioField(
-        "How often",
+        _l("How often"),
         choices=[
-            SelectChoice("once", "Once, by a due date"),
-            SelectChoice("daily", "Every day"),
-            SelectChoice("weekly", "Weekly, on chosen days"),
-            SelectChoice("weeks", "Every few weeks (questionnaires, for example)"),
-            SelectChoice("appts", "Before each appointment"),
-            SelectChoice("stages", "At each stage change"),
+            SelectChoice("once", _l("Once, by a due date")),
+            SelectChoice("daily", _l("Every day")),
+            SelectChoice("weekly", _l("Weekly, on chosen days")),
+            SelectChoice("weeks", _l("Every few weeks (questionnaires, for example)")),
+            SelectChoice("appts", _l("Before each appointment")),
+            SelectChoice("stages", _l("At each stage change")),
         ],
         default="once",
     )
     every_weeks = IntegerField(
-        "Every how many weeks",
-        validators=[Optional(), NumberRange(min=1, max=52, message="From 1 to 52 weeks, please.")],
-        description="Counted from the start date, e.g. 4 for every four weeks.",
+        _l("Every how many weeks"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=52, message=_l("From 1 to 52 weeks, please.")),
+        ],
+        description=_l("Counted from the start date, e.g. 4 for every four weeks."),
     )
     days_before = IntegerField(
-        "Days before each appointment",
-        validators=[Optional(), NumberRange(min=0, max=28, message="From 0 to 28 days, please.")],
-        description="Sent this many days before each appointment in the calendar.",
+        _l("Days before each appointment"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=28, message=_l("From 0 to 28 days, please.")),
+        ],
+        description=_l("Sent this many days before each appointment in the calendar."),
     )
     start_on = DateField(
-        "Starts on", validators=[InputRequired(message="Please give a start date.")]
+        _l("Starts on"), validators=[InputRequired(message=_l("Please give a start date."))]
     )
-    due_on = DateField("Due by (once)", validators=[Optional()])
-    end_on = DateField("Ends on (repeating schedules, optional)", validators=[Optional()])
+    due_on = DateField(_l("Due by (once)"), validators=[Optional()])
+    end_on = DateField(_l("Ends on (repeating schedules, optional)"), validators=[Optional()])
     weekdays = WeekdaysField(
-        "On these days (weekly)",
-        choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)],
+        _l("On these days (weekly)"),
+        choices=weekday_choices,
     )
     note = TextAreaField(
-        "A note for the couple (optional)",
+        _l("A note for the couple (optional)"),
         validators=[Optional(), Length(max=2000)],
-        description="Shown with the exercise, e.g. why now, or how to approach it.",
+        description=_l("Shown with the exercise, e.g. why now, or how to approach it."),
     )
 
 
 class PlanItemForm(MendForm):
-    template_id = SelectField("Exercise", coerce=int, validators=[InputRequired()])
-    answered_by = SelectField("Who answers", choices=WHO)
+    template_id = SelectField(_l("Exercise"), coerce=int, validators=[InputRequired()])
+    answered_by = SelectField(_l("Who answers"), choices=WHO)
     schedule = SelectField(
-        "How often",
+        _l("How often"),
         choices=[
-            SelectChoice("once", "Once"),
-            SelectChoice("daily", "Daily"),
-            SelectChoice("weekly", "Weekly"),
+            SelectChoice("once", _l("Once")),
+            SelectChoice("daily", _l("Daily")),
+            SelectChoice("weekly", _l("Weekly")),
         ],
     )
     weekdays = WeekdaysField(
-        "On these days (weekly)",
-        choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)],
+        _l("On these days (weekly)"),
+        choices=weekday_choices,
     )
     due_in_days = SelectField(
-        "Due (once)",
+        _l("Due (once)"),
         coerce=int,
-        choices=[SelectChoice(d, f"{d} days after assigning") for d in (3, 7, 10, 14, 21)],
+        choices=[
+            SelectChoice(d, _l("%(num)d days after assigning", num=d)) for d in (3, 7, 10, 14, 21)
+        ],
         default=7,
     )
     needs_injured_consent = SelectField(
-        "Before it starts",
+        _l("Before it starts"),
         choices=[
-            SelectChoice("no", "Start straight away"),
-            SelectChoice("yes", "Ask the injured partner first"),
+            SelectChoice("no", _l("Start straight away")),
+            SelectChoice("yes", _l("Ask the injured partner first")),
         ],
     )
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.dates import get_day_names
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -132,9 +135,9 @@ def add_plan_item(
     """Add an exercise to the clinician's own plan for a stage."""
     definition = definition_of(template.latest)
     if answered_by not in ALLOWED_ANSWERERS[definition.answered_by]:
-        raise AssignmentError("This exercise cannot be answered that way.")
+        raise AssignmentError(_("This exercise cannot be answered that way."))
     if schedule == "weekly" and not weekdays:
-        raise AssignmentError("Choose at least one weekday.")
+        raise AssignmentError(_("Choose at least one weekday."))
     customise_plan(db, clinician, stage)
     position = len(plan_for(db, clinician, stage)[0])
     db.add(
@@ -167,7 +170,7 @@ def remove_plan_item(db: Session, clinician: User, stage: int, index: int) -> No
     ).all()
     rows = _usable(list(rows))
     if not 0 <= index < len(rows):
-        raise AssignmentError("That exercise is not in this plan.")
+        raise AssignmentError(_("That exercise is not in this plan."))
     db.delete(rows[index])
     db.flush()
 
@@ -188,7 +191,7 @@ def accept_plan(
     ensure_open(couple)
     stage = couple.plan_offer_stage
     if stage is None:
-        raise AssignmentError("There is no plan waiting for this couple.")
+        raise AssignmentError(_("There is no plan waiting for this couple."))
     entries, _own = plan_for(db, clinician, stage)
     made = []
     for entry in entries:
@@ -232,9 +235,12 @@ def skip_plan(couple: Couple) -> None:
 def describe_entry(entry: PlanEntry) -> str:
     """'Daily', 'Weekly on Mon, Thu', 'Once, due in 7 days'."""
     if entry.schedule == "daily":
-        return "Daily"
+        return _("Daily")
     if entry.schedule == "weekly":
         days = mask_days(entry.weekdays)
-        names = ", ".join(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[d] for d in days)
-        return f"Weekly on {names}" if names else "Weekly, on the day it starts"
-    return f"Once, due in {entry.due_in_days} days"
+        short = get_day_names("abbreviated", locale=get_locale() or "en")
+        names = ", ".join(short[d] for d in days)  # Babel's names: 0 is Monday, as here
+        if names:
+            return _("Weekly on %(days)s", days=names)
+        return _("Weekly, on the day it starts")
+    return ngettext("Once, due in %(num)d day", "Once, due in %(num)d days", entry.due_in_days)

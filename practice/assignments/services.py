@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -138,16 +139,16 @@ def assign(
     """Give a couple an exercise, checking the choice against the template and the calendar."""
     ensure_open(couple)
     if template.archived_at is not None:
-        raise AssignmentError("This exercise is archived and can no longer be assigned.")
+        raise AssignmentError(_("This exercise is archived and can no longer be assigned."))
     definition = definition_of(template.latest)
     if choice.answered_by not in ALLOWED_ANSWERERS[definition.answered_by]:
-        raise AssignmentError("This exercise cannot be answered that way.")
+        raise AssignmentError(_("This exercise cannot be answered that way."))
     if definition.visibility_locked and choice.visibility != definition.visibility:
-        raise AssignmentError("This exercise's visibility is fixed by its design.")
+        raise AssignmentError(_("This exercise's visibility is fixed by its design."))
     if choice.visibility == "mutual" and choice.answered_by != "each":
-        raise AssignmentError("Mutual visibility needs each partner to answer.")
+        raise AssignmentError(_("Mutual visibility needs each partner to answer."))
     if choice.start_on < today:
-        raise AssignmentError("The start date has already passed. Please start today or later.")
+        raise AssignmentError(_("The start date has already passed. Please start today or later."))
     rule = Rule(
         schedule=choice.schedule,
         start_on=choice.start_on,
@@ -187,7 +188,7 @@ def pause(assignment: Assignment, today: date) -> None:
     """Pause: nothing is due from today until it is resumed."""
     ensure_open(assignment.couple)
     if assignment.status != "active":
-        raise AssignmentError("Only an active assignment can be paused.")
+        raise AssignmentError(_("Only an active assignment can be paused."))
     assignment.status = "paused"
     assignment.pauses.append(AssignmentPause(paused_on=today))
 
@@ -196,7 +197,7 @@ def resume(assignment: Assignment, today: date) -> None:
     """Resume a paused assignment from today."""
     ensure_open(assignment.couple)
     if assignment.status != "paused":
-        raise AssignmentError("Only a paused assignment can be resumed.")
+        raise AssignmentError(_("Only a paused assignment can be resumed."))
     assignment.status = "active"
     open_pause = next((p for p in assignment.pauses if p.resumed_on is None), None)
     if open_pause is not None:
@@ -207,7 +208,7 @@ def stop(assignment: Assignment, today: date) -> None:
     """Stop for good: nothing is due after today; answers already given stay."""
     ensure_open(assignment.couple)
     if assignment.status == "stopped":
-        raise AssignmentError("This assignment is already stopped.")
+        raise AssignmentError(_("This assignment is already stopped."))
     if assignment.status == "paused":
         resume(assignment, today)
     assignment.status = "stopped"
@@ -223,7 +224,7 @@ def give_consent(assignment: Assignment) -> None:
     """The injured partner agrees to start an exercise that waited for them."""
     ensure_open(assignment.couple)
     if assignment.status != "awaiting_consent":
-        raise AssignmentError("This exercise is not waiting for your agreement.")
+        raise AssignmentError(_("This exercise is not waiting for your agreement."))
     assignment.status = "active"
     assignment.consent_at = utcnow()
 
@@ -233,7 +234,7 @@ def withdraw_consent(assignment: Assignment) -> None:
     Answers already given stay."""
     ensure_open(assignment.couple)
     if assignment.status != "active" or assignment.consent_at is None:
-        raise AssignmentError("This exercise isn't one you agreed to start, or it has stopped.")
+        raise AssignmentError(_("This exercise isn't one you agreed to start, or it has stopped."))
     assignment.status = "awaiting_consent"
     assignment.consent_at = None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -67,7 +69,12 @@ def _template_choices():
         .order_by(ExerciseTemplate.stage, ExerciseTemplate.title)
     ).all()
     return [
-        (t.id, f"Stage {t.stage}: {t.title}" + ("" if t.is_builtin else " (yours)"))
+        (
+            t.id,
+            _("Stage %(stage)d: %(title)s", stage=t.stage, title=t.title)
+            if t.is_builtin
+            else _("Stage %(stage)d: %(title)s (yours)", stage=t.stage, title=t.title),
+        )
         for t in templates
     ]
 
@@ -114,7 +121,7 @@ def new(couple_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Assigned: {template.title}.", "success")
+            flash(_("Assigned: %(title)s.", title=template.title), "success")
             return redirect(url_for("assignments.detail", assignment_id=assignment.id))
     status = 400 if form.is_submitted() else 200
     return render_template("assignments/new.html", form=form, couple=couple), status
@@ -176,7 +183,10 @@ def change(assignment_id: int, action: str):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash({"pause": "Paused.", "resume": "Resumed.", "stop": "Stopped."}[action], "success")
+        flash(
+            {"pause": _("Paused."), "resume": _("Resumed."), "stop": _("Stopped.")}[action],
+            "success",
+        )
     return redirect(url_for("assignments.detail", assignment_id=assignment.id))
 
 
@@ -186,7 +196,7 @@ def plan(couple_id: int):
     """The plan for the couple's new stage: accept it in one step, adjust it, or skip it."""
     couple = get_couple_or_404(couple_id)
     if couple.plan_offer_stage is None:
-        flash("There is no stage plan waiting for this couple.", "info")
+        flash(_("There is no stage plan waiting for this couple."), "info")
         return redirect(url_for("couples.detail", couple_id=couple.id))
     entries, own = plan_for(db.session, current_user, couple.plan_offer_stage)
     form = PostForm()
@@ -194,7 +204,7 @@ def plan(couple_id: int):
         if request.form.get("decision") == "skip":
             skip_plan(couple)
             db.session.commit()
-            flash("Plan skipped. You can assign exercises one by one at any time.", "info")
+            flash(_("Plan skipped. You can assign exercises one by one at any time."), "info")
             return redirect(url_for("couples.detail", couple_id=couple.id))
         chosen = [int(i) for i in request.form.getlist("entry") if i.isascii() and i.isdigit()]
         try:
@@ -205,9 +215,15 @@ def plan(couple_id: int):
         else:
             db.session.commit()
             waiting = sum(1 for a in made if a.status == "awaiting_consent")
-            message = f"{len(made)} exercise{'s' if len(made) != 1 else ''} assigned."
+            message = ngettext(
+                "%(num)d exercise assigned.", "%(num)d exercises assigned.", len(made)
+            )
             if waiting:
-                message += f" {waiting} will start once the injured partner says they are ready."
+                message += " " + ngettext(
+                    "%(num)d will start once the injured partner says they are ready.",
+                    "%(num)d will start once the injured partner says they are ready.",
+                    waiting,
+                )
             flash(message, "success")
             return redirect(url_for("couples.detail", couple_id=couple.id))
     return render_template(
@@ -248,7 +264,7 @@ def edit_plan(stage: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Added to your plan.", "success")
+            flash(_("Added to your plan."), "success")
             return redirect(url_for("assignments.edit_plan", stage=stage))
     entries, own = plan_for(db.session, current_user, stage)
     status = 400 if form.is_submitted() else 200
@@ -276,7 +292,7 @@ def remove_from_plan(stage: int, index: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash("Removed from your plan.", "success")
+        flash(_("Removed from your plan."), "success")
     return redirect(url_for("assignments.edit_plan", stage=stage))
 
 
@@ -288,5 +304,5 @@ def reset(stage: int):
         abort(404 if stage not in STAGES else 400)
     reset_plan(db.session, current_user, stage)
     db.session.commit()
-    flash("Back to Mend's built-in plan for this stage.", "success")
+    flash(_("Back to Mend's built-in plan for this stage."), "success")
     return redirect(url_for("assignments.edit_plan", stage=stage))

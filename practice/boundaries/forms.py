@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from practice.forms import MendForm
 
-PERIODS = [SelectChoice("daily", "Every day"), SelectChoice("weekly", "Every week")]
+PERIODS = [SelectChoice("daily", _l("Every day")), SelectChoice("weekly", _l("Every week"))]
 
 
 class BoundaryForm(MendForm):
     text = TextAreaField(
-        "What we agree",
-        validators=[DataRequired(message="Please say what is agreed."), Length(max=2000)],
+        _l("What we agree"),
+        validators=[DataRequired(message=_l("Please say what is agreed.")), Length(max=2000)],
         description='In plain words, e.g. "No contact with the other person, in any form."',
     )
     consequence = TextAreaField(
-        "If it is crossed",
+        _l("If it is crossed"),
         validators=[Optional(), Length(max=2000)],
         description='What both agree will happen, e.g. "You tell me the same day."',
     )
-    check_period = RadioField("How often we check it", choices=PERIODS, default="daily")
-    review_on = DateField("Review it on", validators=[Optional()])
+    check_period = RadioField(_l("How often we check it"), choices=PERIODS, default="daily")
+    review_on = DateField(_l("Review it on"), validators=[Optional()])
 
 
 class ReviseForm(BoundaryForm):
-    summary = TextAreaField("What changed and why", validators=[DataRequired(), Length(max=2000)])
-    agreed_in_session = BooleanField("Both partners agreed to this in session")
+    summary = TextAreaField(
+        _l("What changed and why"), validators=[DataRequired(), Length(max=2000)]
+    )
+    agreed_in_session = BooleanField(_l("Both partners agreed to this in session"))
 
 
 class SessionBoundaryForm(BoundaryForm):
-    agreed_in_session = BooleanField("Both partners agreed to this in session (it starts now)")
+    agreed_in_session = BooleanField(_l("Both partners agreed to this in session (it starts now)"))

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -45,13 +47,15 @@ class BoundaryDraft:
 def _check(draft: BoundaryDraft, today: date) -> BoundaryDraft:
     text = draft.text.strip()
     if not text:
-        raise BoundaryError("Please say what is agreed, in plain words.")
+        raise BoundaryError(_("Please say what is agreed, in plain words."))
     if len(text) > MAX_TEXT or len(draft.consequence) > MAX_TEXT:
-        raise BoundaryError(f"Please keep each part to {MAX_TEXT:,} characters.")
+        raise BoundaryError(
+            _("Please keep each part to %(max)s characters.", max=format_number(MAX_TEXT))
+        )
     if draft.check_period not in ("daily", "weekly"):
-        raise BoundaryError("A boundary is checked daily or weekly.")
+        raise BoundaryError(_("A boundary is checked daily or weekly."))
     if draft.review_on is not None and draft.review_on < today:
-        raise BoundaryError("The review date has already passed.")
+        raise BoundaryError(_("The review date has already passed."))
     return BoundaryDraft(text, draft.consequence.strip(), draft.check_period, draft.review_on)
 
 
@@ -107,10 +111,10 @@ def accept(boundary: Boundary, partner: Partner) -> None:
     """The partner accepts; once both have, the boundary is active."""
     ensure_open(boundary.couple)
     if boundary.status != "proposed":
-        raise BoundaryError("This boundary is not waiting for agreement.")
+        raise BoundaryError(_("This boundary is not waiting for agreement."))
     attribute = f"{partner.role}_accepted_at"
     if getattr(boundary, attribute) is not None:
-        raise BoundaryError("You have already accepted this boundary.")
+        raise BoundaryError(_("You have already accepted this boundary."))
     setattr(boundary, attribute, utcnow())
     if boundary.injured_accepted_at and boundary.involved_accepted_at:
         boundary.status = "active"
@@ -123,7 +127,7 @@ def ask_to_discuss(boundary: Boundary, partner: Partner) -> None:
     """The partner would rather talk about this boundary in session first."""
     ensure_open(boundary.couple)
     if boundary.status != "proposed":
-        raise BoundaryError("This boundary is not waiting for agreement.")
+        raise BoundaryError(_("This boundary is not waiting for agreement."))
     boundary.discuss_requested_at = utcnow()
     boundary.discuss_requested_by_id = partner.id
 
@@ -140,10 +144,10 @@ def revise(
     """The clinician changes a boundary with the couple; the history keeps every version."""
     ensure_open(boundary.couple)
     if boundary.status == "retired":
-        raise BoundaryError("A retired boundary cannot be changed.")
+        raise BoundaryError(_("A retired boundary cannot be changed."))
     draft = _check(draft, today)
     if not summary.strip():
-        raise BoundaryError("Please say briefly what changed and why.")
+        raise BoundaryError(_("Please say briefly what changed and why."))
     boundary.text, boundary.consequence = draft.text, draft.consequence
     boundary.check_period, boundary.review_on = draft.check_period, draft.review_on
     agreed = "both partners, in session" if agreed_in_session else "waiting for both partners"
@@ -160,7 +164,7 @@ def pause(boundary: Boundary, today: date) -> None:
     """Pause an active boundary: no logs are expected while paused."""
     ensure_open(boundary.couple)
     if boundary.status != "active":
-        raise BoundaryError("Only an active boundary can be paused.")
+        raise BoundaryError(_("Only an active boundary can be paused."))
     boundary.status = "paused"
     boundary.pauses.append(BoundaryPause(paused_on=today))
 
@@ -169,7 +173,7 @@ def resume(boundary: Boundary, today: date) -> None:
     """Make a paused boundary active again from today."""
     ensure_open(boundary.couple)
     if boundary.status != "paused":
-        raise BoundaryError("Only a paused boundary can be resumed.")
+        raise BoundaryError(_("Only a paused boundary can be resumed."))
     boundary.status = "active"
     for item in boundary.pauses:
         if item.resumed_on is None:
@@ -180,7 +184,7 @@ def retire(boundary: Boundary) -> None:
     """Retire a boundary that is no longer needed (its history stays)."""
     ensure_open(boundary.couple)
     if boundary.status == "retired":
-        raise BoundaryError("This boundary is already retired.")
+        raise BoundaryError(_("This boundary is already retired."))
     boundary.status = "retired"
     boundary.retired_at = utcnow()
 
@@ -205,20 +209,22 @@ def log(
     ensure_open(boundary.couple)
     now = now or utcnow()
     if boundary.couple_id != partner.couple_id:
-        raise BoundaryError("This boundary belongs to another couple.")
+        raise BoundaryError(_("This boundary belongs to another couple."))
     if boundary.status != "active":
-        raise BoundaryError("This boundary is not active, so it cannot be logged.")
+        raise BoundaryError(_("This boundary is not active, so it cannot be logged."))
     if status not in ("kept", "crossed", "na"):
-        raise BoundaryError("Choose kept, crossed, or not applicable.")
+        raise BoundaryError(_("Choose kept, crossed, or not applicable."))
     if day > today:
-        raise BoundaryError("That day hasn't happened yet.")
+        raise BoundaryError(_("That day hasn't happened yet."))
     if day < today - timedelta(days=BACKFILL_DAYS):
-        raise BoundaryError(f"You can fill in up to {BACKFILL_DAYS} days back.")
+        raise BoundaryError(_("You can fill in up to %(days)d days back.", days=BACKFILL_DAYS))
     if boundary.activated_at and day < boundary.activated_at.astimezone(zone).date():
-        raise BoundaryError("This boundary wasn't agreed yet on that day.")
+        raise BoundaryError(_("This boundary wasn't agreed yet on that day."))
     note = (note or "").strip() or None
     if note and len(note) > MAX_TEXT:
-        raise BoundaryError(f"Please keep the note to {MAX_TEXT:,} characters.")
+        raise BoundaryError(
+            _("Please keep the note to %(max)s characters.", max=format_number(MAX_TEXT))
+        )
     period = period_for(boundary, day)
     existing = db.scalar(
         select(BoundaryLog).where(
@@ -248,8 +254,11 @@ def log(
         return existing  # the same report again (a double tap) changes nothing
     if now - existing.created_at > timedelta(hours=EDIT_HOURS):
         raise BoundaryError(
-            f"This report is more than {EDIT_HOURS} hours old, so it can't be changed. "
-            "You can mention it to your clinician."
+            _(
+                "This report is more than %(hours)d hours old, so it can't be changed. "
+                "You can mention it to your clinician.",
+                hours=EDIT_HOURS,
+            )
         )
     existing.edits.append(BoundaryLogEdit(old_status=existing.status, old_note=existing.note))
     existing.status, existing.note, existing.updated_at = status, note, now

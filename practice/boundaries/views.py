@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import selectinload
@@ -164,7 +165,7 @@ def log_entry(boundary_id: int):
         day = None
     try:
         if day is None:
-            raise BoundaryError("Please choose a day.")
+            raise BoundaryError(_("Please choose a day."))
         if has_controls(request.form.get("note")):
             raise BoundaryError(REFUSED)
         log(
@@ -190,8 +191,12 @@ def log_entry(boundary_id: int):
         html, _status = _render_mine(partner, shown, today, BoundaryForm(formdata=None), refused)
         return html, 400
     db.session.commit()
-    words = {"kept": "kept", "crossed": "crossed", "na": "not applicable"}[request.form["status"]]
-    flash(f"Noted as {words}. Thank you for being honest.", "success")
+    noted = {
+        "kept": _("Noted as kept. Thank you for being honest."),
+        "crossed": _("Noted as crossed. Thank you for being honest."),
+        "na": _("Noted as not applicable. Thank you for being honest."),
+    }
+    flash(noted[request.form["status"]], "success")
     return redirect(url_for("boundaries.mine", day=day.isoformat()))
 
 
@@ -261,7 +266,7 @@ def manage(couple_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Boundary saved.", "success")
+            flash(_("Boundary saved."), "success")
             return redirect(url_for("boundaries.manage", couple_id=couple.id))
     boundaries = db.session.scalars(
         select(Boundary)
@@ -302,7 +307,7 @@ def edit(boundary_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Boundary updated; its history keeps the earlier wording.", "success")
+            flash(_("Boundary updated; its history keeps the earlier wording."), "success")
             return redirect(url_for("boundaries.manage", couple_id=boundary.couple_id))
     return render_template("boundaries/revise.html", boundary=boundary, form=form), (
         400 if form.is_submitted() else 200
@@ -325,11 +330,17 @@ def change_status(boundary_id: int):
         elif action == "retire":
             retire(boundary)
         else:
-            raise BoundaryError("Choose pause, resume or retire.")
+            raise BoundaryError(_("Choose pause, resume or retire."))
     except BoundaryError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"Boundary {boundary.status}.", "success")
+        done = {
+            "active": _("Boundary active."),
+            "paused": _("Boundary paused."),
+            "retired": _("Boundary retired."),
+            "proposed": _("Boundary proposed."),
+        }
+        flash(done.get(boundary.status, _("Boundary saved.")), "success")
     return redirect(url_for("boundaries.manage", couple_id=boundary.couple_id))

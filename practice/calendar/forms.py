@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -11,12 +12,14 @@ from practice.forms import MendForm
 
 class TitleForm(MendForm):
     title_style = RadioField(
-        "Event titles",
+        _l("Event titles"),
         choices=[
-            SelectChoice("label", "The couple's label (for example \u201cWillow\u201d)"),
-            SelectChoice("session", "Just \u201cSession\u201d"),
+            SelectChoice("label", _l("The couple's label (for example \u201cWillow\u201d)")),
+            SelectChoice("session", _l("Just \u201cSession\u201d")),
         ],
-        validators=[InputRequired(message="Please choose how events are titled.")],
-        description="Shared or work calendars may be seen by others: \u201cSession\u201d shows "
-        "nothing about who it is with.",
+        validators=[InputRequired(message=_l("Please choose how events are titled."))],
+        description=_l(
+            "Shared or work calendars may be seen by others: \u201cSession\u201d shows "
+            "nothing about who it is with."
+        ),
     )

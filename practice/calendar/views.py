@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from practice.access import client_required, get_appointment_or_404, role_required
@@ -105,7 +106,7 @@ def change_title():
         return _page(title_form=form, status=400)
     feed.title_style = form.title_style.data
     db.session.commit()
-    flash("Saved. Calendars show the change when they next look at the feed.", "success")
+    flash(_("Saved. Calendars show the change when they next look at the feed."), "success")
     return redirect(url_for("calendar.settings"))
 
 

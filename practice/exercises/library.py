@@ -55,6 +55,8 @@ def entry_from_data(data: dict[str, Any], language: str = SOURCE_LANGUAGE) -> di
         raise LibraryFileError(f"no [text.{SOURCE_LANGUAGE}] table")
     entry = {key: data[key] for key in NEUTRAL}
     entry["recurrence"] = data.get("recurrence")
+    if data.get("safety"):
+        entry["safety"] = True  # the private safety check (practice/measures/safety_check.toml)
     entry.update(_words(data, language, EXERCISE_TEXT))
     fields = []
     for raw in data["fields"]:
@@ -78,10 +80,14 @@ def languages_of(data: dict[str, Any]) -> set[str]:
     return set(data.get("text") or {})
 
 
-def translations_of(slug: str) -> dict[str, Any]:
+def translations_of(slug: str, path: Path | None = None) -> dict[str, Any]:
     """A built-in exercise's other languages in the definition's "translations" shape, so a
-    clinician's copy keeps them (only the languages its file has words in)."""
-    data = next((d for _name, d in _files() if d.get("slug") == slug), None)
+    clinician's copy keeps them (only the languages its file has words in). path: a data file
+    outside builtin/ (the safety check's)."""
+    if path is not None:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    else:
+        data = next((d for _name, d in _files() if d.get("slug") == slug), None)
     if data is None:
         return {}
     found: dict[str, Any] = {}

@@ -1,4 +1,5 @@
-"""When an assignment's occurrences fall, and the state of each. Plain functions, no Flask.
+"""When an assignment's occurrences fall, and the state of each. Plain functions (only the
+reader's language from Flask-Babel, for the words).
 
 Occurrences are derived from the rule, never stored: a year of daily check-ins costs nothing
 until someone answers one.
@@ -10,7 +11,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from babel.dates import format_date
+from flask import has_app_context
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
 # A recurring occurrence can still be answered (late) for this many days; then it is missed.
 GRACE_DAYS = 7
 
@@ -24,7 +39,7 @@ def weekday_mask(days: Iterable[int]) -> int:
     mask = 0
     for day in days:
         if not 0 <= day <= 6:
-            raise RuleError("Weekdays run from Monday (0) to Sunday (6).")
+            raise RuleError(_("Weekdays run from Monday (0) to Sunday (6)."))
         mask |= 1 << day
     return mask
 
@@ -60,25 +75,27 @@ def check_rule(rule: Rule) -> None:
     """Raise RuleError unless the rule makes sense."""
     if rule.schedule not in SCHEDULES:
         raise RuleError(
-            "Choose once, daily or weekly, or every few weeks, before each appointment or "
-            "at each stage change."
+            _(
+                "Choose once, daily or weekly, or every few weeks, before each appointment or "
+                "at each stage change."
+            )
         )
     if rule.schedule == "once":
         if rule.due_on is None:
-            raise RuleError("Please give a due date.")
+            raise RuleError(_("Please give a due date."))
         if rule.due_on < rule.start_on:
-            raise RuleError("The due date is before the start date.")
+            raise RuleError(_("The due date is before the start date."))
         return
     if rule.end_on is not None and rule.end_on < rule.start_on:
-        raise RuleError("The end date is before the start date.")
+        raise RuleError(_("The end date is before the start date."))
     if rule.schedule == "weeks" and not 1 <= rule.every_weeks <= 52:
-        raise RuleError("Every how many weeks? Please give a number from 1 to 52.")
+        raise RuleError(_("Every how many weeks? Please give a number from 1 to 52."))
     if rule.schedule == "appts" and not 0 <= rule.days_before <= 28:
-        raise RuleError("Days before each appointment: please give a number from 0 to 28.")
+        raise RuleError(_("Days before each appointment: please give a number from 0 to 28."))
     if rule.schedule == "weekly" and not rule.weekdays:
-        raise RuleError("Choose at least one weekday.")
+        raise RuleError(_("Choose at least one weekday."))
     if rule.schedule == "weekly" and not occurrences(rule, rule.start_on, _last_day(rule)):
-        raise RuleError("None of the chosen weekdays falls between the start and end dates.")
+        raise RuleError(_("None of the chosen weekdays falls between the start and end dates."))
 
 
 def _last_day(rule: Rule) -> date:
@@ -174,25 +191,75 @@ def can_answer(rule: Rule, day: date, today: date) -> bool:
     return day <= today
 
 
+def _reader_locale() -> str:
+    """The reader's language when there is a request, else English (plain calls and tests)."""
+    return str(get_locale() or "en") if has_app_context() else "en"
+
+
 def describe(rule: Rule) -> str:
-    """'Once, due 3 Dec 2026', 'Daily from ...', 'Weekly on Monday and Thursday'."""
+    """'Once, due 3 Dec 2026', 'Daily from ...', 'Weekly on Monday and Thursday', in the
+    reader's language (whole sentences, so each language words them its own way)."""
+    locale = _reader_locale()
 
     def fmt(day: date) -> str:
-        return f"{day.day} {day:%b %Y}"
+        return format_date(day, "d MMM y", locale=locale)
 
+    start = fmt(rule.start_on)
+    end = fmt(rule.end_on) if rule.end_on else None
     if rule.schedule == "once":
-        return f"Once, due {fmt(rule.due_on)}" if rule.due_on else "Once"
-    until = f" until {fmt(rule.end_on)}" if rule.end_on else ""
+        return _("Once, due %(day)s", day=fmt(rule.due_on)) if rule.due_on else _("Once")
     if rule.schedule == "daily":
-        return f"Daily from {fmt(rule.start_on)}{until}"
+        if end:
+            return _("Daily from %(start)s until %(end)s", start=start, end=end)
+        return _("Daily from %(start)s", start=start)
     if rule.schedule == "weeks":
-        every = "Every week" if rule.every_weeks == 1 else f"Every {rule.every_weeks} weeks"
-        return f"{every} from {fmt(rule.start_on)}{until}"
+        if end:
+            return ngettext(
+                "Every week from %(start)s until %(end)s",
+                "Every %(num)d weeks from %(start)s until %(end)s",
+                rule.every_weeks,
+                start=start,
+                end=end,
+            )
+        return ngettext(
+            "Every week from %(start)s",
+            "Every %(num)d weeks from %(start)s",
+            rule.every_weeks,
+            start=start,
+        )
     if rule.schedule == "appts":
-        before = "On the day of" if not rule.days_before else f"{rule.days_before} days before"
-        return f"{before} each appointment, from {fmt(rule.start_on)}{until}"
+        if not rule.days_before:
+            if end:
+                return _(
+                    "On the day of each appointment, from %(start)s until %(end)s",
+                    start=start,
+                    end=end,
+                )
+            return _("On the day of each appointment, from %(start)s", start=start)
+        if end:
+            return ngettext(
+                "%(num)d day before each appointment, from %(start)s until %(end)s",
+                "%(num)d days before each appointment, from %(start)s until %(end)s",
+                rule.days_before,
+                start=start,
+                end=end,
+            )
+        return ngettext(
+            "%(num)d day before each appointment, from %(start)s",
+            "%(num)d days before each appointment, from %(start)s",
+            rule.days_before,
+            start=start,
+        )
     if rule.schedule == "stages":
-        return f"At each stage change, from {fmt(rule.start_on)}{until}"
-    names = [WEEKDAY_NAMES[d] for d in mask_days(rule.weekdays)]
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"Weekly on {joined}, from {fmt(rule.start_on)}{until}"
+        if end:
+            return _("At each stage change, from %(start)s until %(end)s", start=start, end=end)
+        return _("At each stage change, from %(start)s", start=start)
+    names = [str(WEEKDAY_NAMES[d]) for d in mask_days(rule.weekdays)]
+    days = names[0]
+    if len(names) > 1:
+        days = _("%(items)s and %(last)s", items=", ".join(names[:-1]), last=names[-1])
+    if end:
+        return _(
+            "Weekly on %(days)s, from %(start)s until %(end)s", days=days, start=start, end=end
+        )
+    return _("Weekly on %(days)s, from %(start)s", days=days, start=start)

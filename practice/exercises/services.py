@@ -7,16 +7,13 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from practice.exercises.definitions import (
-    DefinitionError,
-    TemplateDef,
-    parse_definition,
-    translated,
-)
+from practice.exercises.definitions import DefinitionError, TemplateDef, parse_definition
+from practice.exercises.translations import translated
 from practice.models import ExerciseTemplate, Response, TemplateVersion, User, utcnow
 
 
@@ -69,9 +66,7 @@ def languages_of_template(template: ExerciseTemplate) -> list[str]:
 
 
 def _builtin_languages(slug: str) -> list[str]:
-    from practice.exercises.library import translations_of
-
-    return sorted(translations_of(slug))
+    return sorted(_builtin_translations(slug))
 
 
 def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateDef:
@@ -85,11 +80,22 @@ def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateD
 def _library_pair(slug: str, language: str) -> tuple[TemplateDef | None, TemplateDef | None]:
     """A built-in exercise parsed in the source language and in another (None when absent)."""
     from practice.exercises.library import SOURCE_LANGUAGE, library
+    from practice.measures.library import SAFETY_SLUG, safety_entry
 
     if language == SOURCE_LANGUAGE:
         return None, None
-    source = next((e for e in library(SOURCE_LANGUAGE) if e["slug"] == slug), None)
-    translated = next((e for e in library(language) if e["slug"] == slug), None)
+
+    def entries(language: str) -> list[dict[str, Any]]:
+        # The exercises and the safety check; never a validated questionnaire (those are shown
+        # only in a published wording: practice/measures/instruments.py).
+        return (
+            [*library(language), safety_entry(language)]
+            if slug == SAFETY_SLUG
+            else [*library(language)]
+        )
+
+    source = next((e for e in entries(SOURCE_LANGUAGE) if e["slug"] == slug), None)
+    translated = next((e for e in entries(language) if e["slug"] == slug), None)
     if source is None or translated is None:
         return None, None
     return parse_definition(source), parse_definition(translated)
@@ -161,7 +167,13 @@ def copy_template(db: Session, template: ExerciseTemplate, owner: User) -> Exerc
             if _in_language(definition, template.slug, language) is not definition
         }
     raw.pop("slug", None)
-    raw["title"] = _("%(title)s (my copy)", title=raw["title"])[:200]
+    # "(my copy)" in the copy's own language, and in each of its translations' languages.
+    with force_locale(template.language or SOURCE):
+        raw["title"] = _("%(title)s (my copy)", title=raw["title"])[:200]
+    for language, words in (raw.get("translations") or {}).items():
+        if isinstance(words, dict) and words.get("title"):
+            with force_locale(language):
+                words["title"] = _("%(title)s (my copy)", title=words["title"])[:200]
     new = create_template(db, owner, raw, language=template.language or SOURCE)
     new.copied_from_id = template.id
     return new
@@ -169,8 +181,9 @@ def copy_template(db: Session, template: ExerciseTemplate, owner: User) -> Exerc
 
 def _builtin_translations(slug: str) -> dict[str, Any]:
     from practice.exercises.library import translations_of
+    from practice.measures.library import SAFETY_FILE, SAFETY_SLUG
 
-    return translations_of(slug)
+    return translations_of(slug, SAFETY_FILE if slug == SAFETY_SLUG else None)
 
 
 def save_translation(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 
 from practice.i18n import in_language, reader_language
 from practice.reporting.layout import environment
@@ -54,8 +54,6 @@ def export_html(data: dict[str, Any], language: str | None = None) -> str:
                 export={**data, "messages": messages},
                 labels=_labels(),
                 lang=reader_language(),
-                _=gettext,
-                ngettext=ngettext,
             )
         )
 

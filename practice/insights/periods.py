@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from practice.analytics.data import Period
 
 CHOICES = {
-    "last": "Since the last appointment",
-    "14": "Last 2 weeks",
-    "90": "Last 3 months",
-    "custom": "Custom dates",
+    "last": _l("Since the last appointment"),
+    "14": _l("Last 2 weeks"),
+    "90": _l("Last 3 months"),
+    "custom": _l("Custom dates"),
 }
 
 
@@ -31,11 +34,13 @@ def choose_period(
         try:
             first, last = date.fromisoformat(start or ""), date.fromisoformat(end or "")
         except ValueError as exc:
-            raise PeriodError("Please give a start and an end date, such as 2026-11-01.") from exc
+            raise PeriodError(
+                _("Please give a start and an end date, such as 2026-11-01.")
+            ) from exc
         if last < first:
-            raise PeriodError("The end date is before the start date.")
+            raise PeriodError(_("The end date is before the start date."))
         if (last - first).days > 800:
-            raise PeriodError("Please choose at most about two years.")
+            raise PeriodError(_("Please choose at most about two years."))
         return "custom", Period(first, last + timedelta(days=1))
     if choice == "90":
         return "90", Period(today - timedelta(days=89), tomorrow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from practice.access import clinician_required, get_couple_or_404
 from practice.analytics.loading import load_couple_data
@@ -21,8 +22,11 @@ bp = Blueprint("insights", __name__)
 
 def charts_for(analysis, names: dict[str, str]) -> list:
     """One SVG chart per tracked metric, both partners, stage changes and appointments marked."""
-    markers = [Marker(day, f"Stage {stage}", "stage") for day, stage in analysis.data.stage_changes]
-    markers += [Marker(day, "Appointment", "appointment") for day in analysis.data.appointments]
+    markers = [
+        Marker(day, _("Stage %(stage)d", stage=stage), "stage")
+        for day, stage in analysis.data.stage_changes
+    ]
+    markers += [Marker(day, _("Appointment"), "appointment") for day in analysis.data.appointments]
     charts = []
     for trend in analysis.trends:
         series = [
@@ -66,7 +70,11 @@ def dashboard(couple_id: int):
     analysis = analyse(
         load_couple_data(db.session, couple.id, period, today, zone, CLINICIAN), period
     )
-    names = {p.role: f"{p.user.display_name} ({p.role})" for p in couple.partners}
+    roles = {"injured": _("injured partner"), "involved": _("involved partner")}
+    names = {
+        p.role: _("%(name)s (%(role)s)", name=p.user.display_name, role=roles.get(p.role, p.role))
+        for p in couple.partners
+    }
     return render_template(
         "insights/dashboard.html",
         couple=couple,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 _ACTION = re.compile(r"^(call|text)\s+(\+?[0-9][0-9 ]{1,20}[0-9])\s*(?:\(([^()]{1,40})\))?$", re.I)
 
 
@@ -27,8 +29,13 @@ class Action:
 
     @property
     def label(self) -> str:
-        verb = "Call" if self.kind == "call" else "Text"
-        return f"{verb} {self.number}" + (f" ({self.note})" if self.note else "")
+        if self.kind == "call":
+            if self.note:
+                return _("Call %(number)s (%(note)s)", number=self.number, note=self.note)
+            return _("Call %(number)s", number=self.number)
+        if self.note:
+            return _("Text %(number)s (%(note)s)", number=self.number, note=self.note)
+        return _("Text %(number)s", number=self.number)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
@@ -349,3 +350,32 @@ def reliable_change(instrument: Instrument, first: int, latest: int) -> str | No
         return "no reliable change"
     better = change > 0 if instrument.higher_is_better else change < 0
     return "improved" if better else "deteriorated"
+
+
+# Band labels are stored and exported as these English codes (MeasureScore.band, FHIR); pages
+# and reports show them to a person through band_label, in the reader's language.
+BAND_LABELS = {
+    "minimal": _l("minimal"),
+    "mild": _l("mild"),
+    "moderate": _l("moderate"),
+    "moderately severe": _l("moderately severe"),
+    "severe": _l("severe"),
+    "notable relationship distress": _l("notable relationship distress"),
+    "no notable distress": _l("no notable distress"),
+    "below the provisional cut-point": _l("below the provisional cut-point"),
+    "in the provisional cut-point range": _l("in the provisional cut-point range"),
+    "above the provisional cut-point": _l("above the provisional cut-point"),
+}
+SCORE_NOTES = {
+    "pcl5": _l("The VA suggests a cut-point of 31–33 and says it is provisional."),
+}
+
+
+def band_label(band: str) -> str:
+    """A band's name for a reader, in their language (the stored code when none is known)."""
+    return str(BAND_LABELS.get(band, band))
+
+
+def score_note(instrument: Instrument) -> str:
+    """The instrument's note shown wherever its score is, in the reader's language."""
+    return str(SCORE_NOTES.get(instrument.key, instrument.score_note))

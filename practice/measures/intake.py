@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +15,17 @@ from practice.measures.library import SAFETY_SLUG
 from practice.models import Assignment, Couple, ExerciseTemplate, User
 
 INTAKE_DAYS = 3
+
+
+def _readers_language(couple: Couple, roles: tuple[str, ...]) -> str:
+    """The language the partners who will read a note share (their own choice), else the
+    practice's: a note is written once, at assignment time, for them."""
+    chosen = {
+        getattr(p.user, "language", "") for p in couple.partners if p.role in roles and p.user
+    }
+    if len(chosen) == 1 and "" not in chosen:
+        return chosen.pop()
+    return current_app.config.get("LOCALE", "en") if has_app_context() else "en"
 
 
 def offer_safety_check(
@@ -25,13 +39,15 @@ def offer_safety_check(
     )
     if template is None:
         return None
+    with force_locale(_readers_language(couple, ("injured", "involved"))):
+        note = _("A few private questions about your safety. Only your clinician sees the answers.")
     choice = AssignmentChoice(
         answered_by="each",
         visibility="clinician",
         schedule="once",
         start_on=today,
         due_on=today + timedelta(days=INTAKE_DAYS),
-        note="A few private questions about your safety. Only your clinician sees the answers.",
+        note=note,
     )
     return assign(db, couple, template, clinician, choice, today)
 
@@ -68,13 +84,17 @@ def offer_pcl5(db: Session, couple: Couple, clinician: User, today: date) -> Ass
     )
     if open_one is not None:
         return None
+    with force_locale(_readers_language(couple, ("injured",))):
+        note = _(
+            "A questionnaire about how the last month has been for you since what happened. "
+            "Only your clinician sees the answers."
+        )
     choice = AssignmentChoice(
         answered_by="injured",
         visibility="clinician",
         schedule="once",
         start_on=today,
         due_on=today + timedelta(days=INTAKE_DAYS),
-        note="A questionnaire about how the last month has been for you since what happened. "
-        "Only your clinician sees the answers.",
+        note=note,
     )
     return assign(db, couple, template, clinician, choice, today)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from practice.measures.instruments import INSTRUMENTS, Instrument
@@ -59,68 +62,19 @@ def measure_definition(instrument: Instrument) -> dict[str, Any]:
     }
 
 
-YES_NO = "yes_no"
+SAFETY_FILE = Path(__file__).parent / "safety_check.toml"
 
-SAFETY_DEFINITION: dict[str, Any] = {
-    "slug": SAFETY_SLUG,
-    "revision": 1,
-    "title": "A private check on your safety",
-    "stage": 1,
-    "purpose": (
-        "Couples work is not safe for everyone. This check is offered at the start and can be "
-        "repeated. Only the clinician sees the answers; they are never shown to the partner, "
-        "in any page, export or report."
-    ),
-    "instructions": (
-        "These questions are just for you and your clinician. **Your partner will never see "
-        "your answers.**\n\nIf you are in danger right now, please contact your local "
-        "emergency number."
-    ),
-    "answered_by": "each",
-    "visibility": "clinician",
-    "visibility_locked": True,
-    "recurrence": None,
-    "safety": True,
-    "fields": [
-        {
-            "key": "afraid",
-            "label": "Do you ever feel afraid of your partner?",
-            "kind": YES_NO,
-            "required": True,
-        },
-        {
-            "key": "threatened",
-            "label": "Has your partner threatened you, or someone or something you care about?",
-            "kind": YES_NO,
-            "required": True,
-        },
-        {
-            "key": "pressured",
-            "label": "Has your partner pressured, controlled or forced you to "
-            "do things you did not want to do?",
-            "kind": YES_NO,
-            "required": True,
-        },
-        {
-            "key": "hurt",
-            "label": "Has your partner pushed, hit or physically hurt you?",
-            "kind": YES_NO,
-            "required": True,
-        },
-        {
-            "key": "safe_at_home",
-            "label": "Do you feel safe at home right now?",
-            "kind": YES_NO,
-            "required": True,
-        },
-        {
-            "key": "anything_else",
-            "label": "Is there anything else about your safety you want your clinician to know?",
-            "kind": "long_text",
-            "max_length": 5000,
-        },
-    ],
-}
+
+@cache
+def safety_entry(language: str = "en") -> dict[str, Any]:
+    """The safety check (Mend's own words, so translated like the built-in exercises) in a
+    language, English wherever a translation is missing."""
+    from practice.exercises.library import entry_from_data
+
+    return entry_from_data(tomllib.loads(SAFETY_FILE.read_text(encoding="utf-8")), language)
+
+
+SAFETY_DEFINITION: dict[str, Any] = safety_entry()
 
 
 def builtin_definitions() -> list[dict[str, Any]]:

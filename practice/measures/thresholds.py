@@ -8,6 +8,7 @@ value is used. Default: none. Every change is a new row (who, when, what): the a
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,7 +51,7 @@ def set_practice_threshold(
 ) -> PracticeThreshold:
     """Record a new practice-set basis (checked: SD > 0, 0 < r < 1, a citation)."""
     if instrument not in settable_instruments():
-        raise ValueError("This questionnaire has a published reliable-change value.")
+        raise ValueError(_("This questionnaire has a published reliable-change value."))
     reliable_change_value(sd, reliability)  # raises ThresholdError with a plain message
     row = PracticeThreshold(
         instrument=instrument,

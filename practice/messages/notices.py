@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,7 +30,12 @@ from practice.messages.services import (
 from practice.models import Couple, Message, MessageRead, Partner, ReminderLog, User
 from practice.urls import external_url
 
-SUBJECT = "You have a new message in Mend"
+SUBJECT = _l("You have a new message in Mend")
+
+
+def _language_of(user: User) -> str:
+    """The language an email to this person is written in: their own choice, else the practice's."""
+    return user.language or current_app.config["LOCALE"]
 
 
 def recipients_of(db: Session, message: Message) -> list[int]:
@@ -89,13 +98,15 @@ def send_notice(db: Session, user_id: int, couple_id: int, thread: str, now: dat
     if not claimed:
         return "skipped"
     link = external_url("auth.login")
-    send_mail(
-        user.email,
-        SUBJECT,
-        "Hello,\n\nYou have a new message in Mend. For your privacy this email does not say "
-        f"what it is about or who wrote it.\n\nSign in to read it: {link}\n\n"
-        "You can choose how Mend tells you about messages under Settings.\n",
-    )
+    with force_locale(_language_of(user)):
+        subject = str(SUBJECT)
+        body = _(
+            "Hello,\n\nYou have a new message in Mend. For your privacy this email does not say "
+            "what it is about or who wrote it.\n\nSign in to read it: %(link)s\n\n"
+            "You can choose how Mend tells you about messages under Settings.\n",
+            link=link,
+        )
+    send_mail(user.email, subject, body)
     return "sent"
 
 
@@ -138,12 +149,21 @@ def send_digest(db: Session, user_id: int, today: date) -> str:
             db.add(ReminderLog(user_id=user.id, sent_on=today, kind="messages"))
     except IntegrityError:
         return "skipped"
-    things = "1 unread message" if count == 1 else f"{count} unread messages"
-    send_mail(
-        user.email,
-        f"You have {things} in Mend",
-        f"Hello,\n\nYou have {things} in Mend. For your privacy this email does not say what "
-        f"they are about or who wrote them.\n\nSign in to read them: {external_url('auth.login')}"
-        "\n\nYou can choose how Mend tells you about messages under Settings.\n",
-    )
+    with force_locale(_language_of(user)):
+        subject = ngettext(
+            "You have %(num)d unread message in Mend",
+            "You have %(num)d unread messages in Mend",
+            count,
+        )
+        body = ngettext(
+            "Hello,\n\nYou have %(num)d unread message in Mend. For your privacy this email does "
+            "not say what it is about or who wrote it.\n\nSign in to read it: %(link)s\n\n"
+            "You can choose how Mend tells you about messages under Settings.\n",
+            "Hello,\n\nYou have %(num)d unread messages in Mend. For your privacy this email does "
+            "not say what they are about or who wrote them.\n\nSign in to read them: %(link)s\n\n"
+            "You can choose how Mend tells you about messages under Settings.\n",
+            count,
+            link=external_url("auth.login"),
+        )
+    send_mail(user.email, subject, body)
     return "sent"

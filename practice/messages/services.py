@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import String, and_, bindparam, case, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -57,14 +58,16 @@ def participants(couple: Couple, thread: str) -> list[tuple[User, str]]:
 def sending_closed(couple: Couple) -> str | None:
     """Why nobody can write in this couple's conversations now, or None."""
     if couple.status == "closed":
-        return "This work has been closed, so the conversations can be read but not added to."
+        return _("This work has been closed, so the conversations can be read but not added to.")
     if couple.messaging_off_at is not None:
         reason = (couple.messaging_off_reason or "").strip()
-        said = f" Their note: “{reason}”" if reason else ""
-        return (
+        paused = _(
             "Your clinician has paused messages for now. You can still read the conversation, "
-            "and talk about it together at your next session." + said
+            "and talk about it together at your next session."
         )
+        if not reason:
+            return paused
+        return paused + " " + _("Their note: “%(note)s”", note=reason)
     return None
 
 
@@ -72,11 +75,15 @@ def clean_body(text: str | None) -> str:
     """The message as it will be kept: line endings made plain, blank edges trimmed."""
     body = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
-        raise MessageRefused("Please write something before sending.")
+        raise MessageRefused(_("Please write something before sending."))
     if len(body) > MAX_LENGTH:
         raise MessageRefused(
-            f"Messages can be up to {MAX_LENGTH:,} characters; this one has {len(body):,}. "
-            "Your words are still in the box: please shorten it or send it in two parts."
+            _(
+                "Messages can be up to %(most)s characters; this one has %(length)s. "
+                "Your words are still in the box: please shorten it or send it in two parts.",
+                most=format(MAX_LENGTH, ","),
+                length=format(len(body), ","),
+            )
         )
     return body
 
@@ -94,7 +101,7 @@ def send_message(
     """Add a message to a conversation; returns it and whether it is new (a form sent twice
     with the same key gives back the first message)."""
     if thread not in threads_for(place):
-        raise MessageRefused("This conversation is not one you are part of.")
+        raise MessageRefused(_("This conversation is not one you are part of."))
     if submit_key:
         earlier = db.scalar(
             select(Message).where(Message.author_id == author.id, Message.submit_key == submit_key)
@@ -112,8 +119,10 @@ def send_message(
     )
     if recent >= SEND_LIMIT:
         raise MessageRefused(
-            "That is a lot of messages in a few minutes, so Mend is holding this one. Your words "
-            "are still in the box: please wait ten minutes and send it again."
+            _(
+                "That is a lot of messages in a few minutes, so Mend is holding this one. Your "
+                "words are still in the box: please wait ten minutes and send it again."
+            )
         )
     message = Message(
         couple_id=couple.id,
@@ -151,7 +160,7 @@ def may_change(message: Message, user_id: int, now: datetime) -> bool:
 
 def edit_message(db: Session, message: Message, couple: Couple, user_id: int, text, now) -> None:
     if not may_change(message, user_id, now):
-        raise MessageRefused("Messages can be changed only in the first five minutes.")
+        raise MessageRefused(_("Messages can be changed only in the first five minutes."))
     closed = sending_closed(couple)
     if closed:
         raise MessageRefused(closed)
@@ -166,7 +175,7 @@ def edit_message(db: Session, message: Message, couple: Couple, user_id: int, te
 def withdraw_message(db: Session, message: Message, user_id: int, now: datetime) -> None:
     """Take a message back: its words are gone; a trace "message withdrawn" stays."""
     if not may_change(message, user_id, now):
-        raise MessageRefused("Messages can be withdrawn only in the first five minutes.")
+        raise MessageRefused(_("Messages can be withdrawn only in the first five minutes."))
     message.body = ""
     message.withdrawn_at = now
     message.changed_at = now

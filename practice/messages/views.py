@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -68,11 +69,6 @@ from practice.twofactor.services import practice_settings
 bp = Blueprint("messages", __name__)
 
 MAX_ID = 2**31 - 1
-THREAD_NAMES = {
-    "injured": "Private: {injured} and {clinician}",
-    "involved": "Private: {involved} and {clinician}",
-    "together": "All three of us",
-}
 WITH_PEOPLE = (
     selectinload(Couple.partners).selectinload(Partner.user),
     selectinload(Couple.clinician),
@@ -87,13 +83,20 @@ def _names(couple: Couple) -> dict[str, str]:
 
 def thread_title(couple: Couple, thread: str, place: str) -> str:
     if place != "clinician" and thread != "together":
-        return f"Just you and {couple.clinician.display_name}"
+        return _("Just you and %(clinician)s", clinician=couple.clinician.display_name)
+    if thread == "together":
+        return _("All three of us")
     names = _names(couple)
-    return THREAD_NAMES[thread].format(
-        injured=names.get("injured", ""),
-        involved=names.get("involved", ""),
+    return _(
+        "Private: %(partner)s and %(clinician)s",
+        partner=names.get(thread, ""),
         clinician=names["clinician"],
     )
+
+
+def _only(name: str | None, nobody: str) -> str:
+    """A choice of who a message is for: "Robin only", or the role's words without a name."""
+    return _("%(name)s only", name=name) if name else nobody
 
 
 def _before() -> int | None:
@@ -155,7 +158,7 @@ def _thread_page(couple: Couple, thread: str, place: str, here: str, updates: st
                 db.session.commit()
                 if new:
                     _notify(couple, message)
-                    flash("Your message is sent.", "success")
+                    flash(_("Your message is sent."), "success")
                 return redirect(f"{here}#m{message.id}")
         status = 400
     before = _before()
@@ -334,7 +337,7 @@ def couple_inbox(couple_id: int):
                 for message, new in sent:
                     if new:
                         _notify(couple, message)
-                flash("Your message is sent.", "success")
+                flash(_("Your message is sent."), "success")
                 if len(sent) == 1:
                     message = sent[0][0]
                     url = url_for(
@@ -350,10 +353,10 @@ def couple_inbox(couple_id: int):
     latest = last_messages(db.session, couple.id, reader.threads)
     names = _names(couple)
     form.to.choices = [
-        SelectChoice("injured", f"{names.get('injured', 'The injured partner')} only"),
-        SelectChoice("involved", f"{names.get('involved', 'The involved partner')} only"),
-        SelectChoice("both", "Both partners, each in their own private conversation"),
-        SelectChoice("together", "All three of us"),
+        SelectChoice("injured", _only(names.get("injured"), _("The injured partner only"))),
+        SelectChoice("involved", _only(names.get("involved"), _("The involved partner only"))),
+        SelectChoice("both", _("Both partners, each in their own private conversation")),
+        SelectChoice("together", _("All three of us")),
     ]
     rows = [
         {
@@ -411,15 +414,15 @@ def switch(couple_id: int):
                 flash(str(error), "error")
         return redirect(url_for("messages.couple_inbox", couple_id=couple.id))
     if couple.status == "closed":
-        flash("This couple's record is closed.", "error")
+        flash(_("This couple's record is closed."), "error")
         return redirect(url_for("messages.couple_inbox", couple_id=couple.id))
     reason = "" if turning_on else form.reason.data or ""
     set_messaging(db.session, couple, turning_on, reason, utcnow())
     db.session.commit()
     flash(
-        "Messages are on again for this couple."
+        _("Messages are on again for this couple.")
         if turning_on
-        else "Messages are paused for this couple. They can still read their conversations.",
+        else _("Messages are paused for this couple. They can still read their conversations."),
         "success",
     )
     return redirect(url_for("messages.couple_inbox", couple_id=couple.id))
@@ -436,9 +439,9 @@ def for_session(couple_id: int, message_id: int):
         mark_for_session(db.session, message, on, utcnow())
         db.session.commit()
         flash(
-            "Marked for the next session: it will be on the report's agenda."
+            _("Marked for the next session: it will be on the report's agenda.")
             if on
-            else "No longer marked for the next session.",
+            else _("No longer marked for the next session."),
             "success",
         )
     url = url_for("messages.couple_thread", couple_id=couple.id, thread=message.thread)
@@ -460,7 +463,9 @@ def _edit(message_id: int, couple_id: int | None):
     back = _thread_url(couple, message.thread, place)
     now = utcnow()
     if not may_change(message, current_user.id, now):
-        flash("Messages can be changed only by their writer, in the first five minutes.", "error")
+        flash(
+            _("Messages can be changed only by their writer, in the first five minutes."), "error"
+        )
         return redirect(f"{back}#m{message.id}")
     form = EditForm(data={"body": message.body} if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -471,7 +476,7 @@ def _edit(message_id: int, couple_id: int | None):
             form.body.errors = [*form.body.errors, str(exc)]
         else:
             db.session.commit()
-            flash("Your message is changed.", "success")
+            flash(_("Your message is changed."), "success")
             return redirect(f"{back}#m{message.id}")
     status = 400 if form.is_submitted() else 200
     return render_template("messages/edit.html", form=form, back=back, message=message), status
@@ -489,7 +494,7 @@ def _withdraw(message_id: int, couple_id: int | None):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Your message is withdrawn.", "success")
+            flash(_("Your message is withdrawn."), "success")
     return redirect(f"{back}#m{message.id}")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,38 +47,45 @@ def last_signed_note(db: Session, couple_id: int, before: datetime) -> SessionNo
 
 def _boundary_outcome(boundary: Boundary | None) -> str:
     if boundary is None:
-        return "the proposal has since been removed"
+        return _("the proposal has since been removed")
     if boundary.status == "proposed":
         waiting = [
             role
             for role in ("injured", "involved")
             if getattr(boundary, f"{role}_accepted_at") is None
         ]
-        return (
-            "proposed; waiting for the "
-            + " and the ".join(f"{role} partner" for role in waiting)
-            + " to accept"
-        )
+        if len(waiting) == 2:
+            return _("proposed; waiting for the injured partner and the involved partner to accept")
+        if waiting == ["injured"]:
+            return _("proposed; waiting for the injured partner to accept")
+        return _("proposed; waiting for the involved partner to accept")
     if boundary.status == "active":
-        return "accepted by both partners; active"
-    return {"paused": "accepted, now paused", "retired": "accepted, since retired"}[boundary.status]
+        return _("accepted by both partners; active")
+    if boundary.status == "paused":
+        return _("accepted, now paused")
+    return _("accepted, since retired")
 
 
 def _assignment_outcome(counts: Mapping[str, int] | None, status: str | None) -> str:
     if status is None:
-        return "the assignment has since been removed"
-    if status == "stopped":
-        prefix = "stopped; "
-    elif status == "awaiting_consent":
-        return "waiting for the injured partner's consent"
-    else:
-        prefix = "paused; " if status == "paused" else ""
+        return _("the assignment has since been removed")
+    if status == "awaiting_consent":
+        return _("waiting for the injured partner's consent")
     if not counts or not sum(counts.values()):
-        return prefix + "nothing due yet in this period"
-    return prefix + (
-        f"done {counts['done']}, late {counts['late']}, missed {counts['missed']}, "
-        f"open {counts['open']}"
-    )
+        what = _("nothing due yet in this period")
+    else:
+        what = _(
+            "done %(done)s, late %(late)s, missed %(missed)s, open %(open)s",
+            done=counts["done"],
+            late=counts["late"],
+            missed=counts["missed"],
+            open=counts["open"],
+        )
+    if status == "stopped":
+        return _("stopped; %(what)s", what=what)
+    if status == "paused":
+        return _("paused; %(what)s", what=what)
+    return what
 
 
 def outcome_of(
@@ -88,36 +96,39 @@ def outcome_of(
         from practice.models import Assignment
 
         assignment = db.get(Assignment, item.assignment_id) if item.assignment_id else None
-        title = assignment.template.title if assignment else "an exercise"
+        title = assignment.template.title if assignment else _("an exercise")
         return PlanOutcome(
             item.text,
-            f"assigned: {title}",
+            _("assigned: %(title)s", title=title),
             _assignment_outcome(
                 counts.get(item.assignment_id or 0), assignment.status if assignment else None
             ),
         )
     if item.action == "boundary":
         boundary = db.get(Boundary, item.boundary_id) if item.boundary_id else None
-        return PlanOutcome(item.text, "boundary proposal", _boundary_outcome(boundary))
+        return PlanOutcome(item.text, _("boundary proposal"), _boundary_outcome(boundary))
     if item.action == "stage":
         change = db.get(StageChange, item.stage_change_id) if item.stage_change_id else None
         if change is None:
-            return PlanOutcome(item.text, "stage change", "no longer in the stage history")
+            return PlanOutcome(item.text, _("stage change"), _("no longer in the stage history"))
         return PlanOutcome(
             item.text,
-            f"stage change to {change.to_stage}",
-            f"moved on {format_datetime(change.changed_at, zone)}",
+            _("stage change to %(stage)d", stage=change.to_stage),
+            _("moved on %(when)s", when=format_datetime(change.changed_at, zone)),
         )
     if item.action == "agenda":
         appointment = (
             db.get(Appointment, item.agenda_appointment_id) if item.agenda_appointment_id else None
         )
         if appointment is None:
-            return PlanOutcome(item.text, "agenda item", "the appointment was removed")
+            return PlanOutcome(item.text, _("agenda item"), _("the appointment was removed"))
         when = format_datetime(appointment.starts_at, zone)
-        state = " (cancelled)" if appointment.cancelled_at else ""
-        return PlanOutcome(item.text, "agenda item", f"on the agenda for {when}{state}")
-    return PlanOutcome(item.text, "a note only", "nothing recorded in Mend")
+        if appointment.cancelled_at:
+            where = _("on the agenda for %(when)s (cancelled)", when=when)
+        else:
+            where = _("on the agenda for %(when)s", when=when)
+        return PlanOutcome(item.text, _("agenda item"), where)
+    return PlanOutcome(item.text, _("a note only"), _("nothing recorded in Mend"))
 
 
 def last_plan(

@@ -20,7 +20,7 @@ from practice.appointments.services import next_appointment, previous_appointmen
 from practice.assignments.services import rule_of, slots_of
 from practice.couples.services import stage_entered_at
 from practice.exercises.schedule import occurrence_state, occurrences
-from practice.exercises.services import definition_of
+from practice.exercises.services import definition_of, in_language
 from practice.exercises.visibility import (
     CLINICIAN,
     COUPLE,
@@ -31,7 +31,7 @@ from practice.exercises.visibility import (
 from practice.messages.services import for_session
 from practice.models import Assignment, Couple, ExerciseTemplate, Response
 from practice.notes.followup import LastPlan, last_plan
-from practice.timefmt import format_datetime
+from practice.timefmt import format_datetime, reader_locale
 
 AUDIENCES = {"clinician": CLINICIAN, "couple": COUPLE}
 MAX_RESPONSES = 20
@@ -164,6 +164,18 @@ def _agenda_messages(db: Session, couple: Couple, readers: Audience, zone: tzinf
     )
 
 
+def _template_title(template: ExerciseTemplate, language: str) -> str:
+    """An exercise's title in the report's language (built-in exercises whose latest version
+    says what the library says), else as it was written."""
+    if template.owner_id is not None or not template.slug or language == "en":
+        return template.title  # no library words to take: skip loading its versions
+    if not template.versions:
+        return template.title
+    stored = definition_of(template.latest)
+    translated = in_language(stored, template, language)
+    return translated.title if translated is not stored else template.title
+
+
 def gather(
     db: Session,
     couple_id: int,
@@ -186,8 +198,9 @@ def gather(
     data = load_couple_data(db, couple_id, period, today, zone, readers)
     analysis = analyse(data, period)
     previous = analyse(data, period.previous())
+    language = reader_locale()
     rows = db.execute(
-        select(Response, ExerciseTemplate.title)
+        select(Response, ExerciseTemplate)
         .join(Assignment, Assignment.id == Response.assignment_id)
         .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
         .where(
@@ -199,12 +212,16 @@ def gather(
         .order_by(Response.submitted_at.desc(), Response.id.desc())
     ).all()
     # What the audience may not read is neither listed nor counted as done.
-    visible = {r.id for r in readable([response for response, _title in rows], readers)}
-    rows = [(response, title) for response, title in rows if response.id in visible]
+    visible = {r.id for r in readable([response for response, _template in rows], readers)}
+    rows = [(response, template) for response, template in rows if response.id in visible]
     responses = []
-    scored = _scored(db, [response.id for response, _title in rows])
-    for response, title in rows:
-        definition = definition_of(response.version)
+    scored = _scored(db, [response.id for response, _template in rows])
+    for response, template in rows:
+        stored = definition_of(response.version)
+        # A built-in exercise in the report's language (when the answered version says what
+        # the library says); a clinician's own in the words it was written in.
+        definition = in_language(stored, template, language)
+        title = definition.title if definition is not stored else template.title
         question, excerpt = _excerpt(definition, response.answers)
         if (definition.measure or definition.safety) and response.id in scored:
             question, excerpt = "", scored[response.id]
@@ -237,7 +254,7 @@ def gather(
             continue
         done = {
             (r.occurrence_on, r.slot): r.submitted_at.astimezone(zone).date()
-            for r, _title in rows
+            for r, _template in rows
             if r.assignment_id == assignment.id
         }
         counts = {"done": 0, "late": 0, "missed": 0, "open": 0}
@@ -246,7 +263,12 @@ def gather(
                 state = occurrence_state(rule, day, today, done.get((day, slot)))
                 counts["open" if state in ("due", "overdue", "upcoming") else state] += 1
         assignments.append(
-            AssignmentFact(assignment.template.title, assignment.answered_by, counts, assignment.id)
+            AssignmentFact(
+                _template_title(assignment.template, language),
+                assignment.answered_by,
+                counts,
+                assignment.id,
+            )
         )
     upcoming = next_appointment(db, couple_id, now)
     plan = None

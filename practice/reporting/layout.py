@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from flask_babel import get_translations
+from flask_babel import gettext as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -38,7 +39,43 @@ def environment() -> Environment:
     env.filters["decimal"] = decimal
     env.filters["number"] = number
     env.filters["percent"] = percent
+    env.globals["page_margins_css"] = page_margins_css
+    env.globals["current_language"] = reader_locale
     return env
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal of plain text: quotes, backslashes, angle brackets and control
+    characters escaped, so nothing in it can end the string or the <style> element."""
+    out = []
+    for char in str(text):
+        if char.isalnum() or char in " .,:;!?'()-–·/":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return '"' + "".join(out) + '"'
+
+
+_COUNTER = re.compile("\x00(pages?)\x00")
+
+
+def page_margins_css() -> Markup:
+    """The printed pages' running words ("Confidential", "Page 1 of 3") in the language the
+    report prints in, as an @page rule (print.css holds the English; this one follows it)."""
+    footer = _("Page %(page)s of %(pages)s", page="\x00page\x00", pages="\x00pages\x00")
+    parts = []
+    for index, part in enumerate(_COUNTER.split(footer)):
+        if index % 2:
+            parts.append(f"counter({part})")
+        elif part:
+            parts.append(css_string(part))
+    confidential = css_string(_("Confidential"))
+    rule = (
+        f"@page {{ @top-right {{ content: {confidential}; }} "
+        f"@bottom-right {{ content: {' '.join(parts)}; }} }}"
+    )
+    # Every word in it went through css_string: safe inside <style>.
+    return Markup(rule)  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
 
 
 # A browser would look for the bundled fonts beside the preview's address: leave them out there.

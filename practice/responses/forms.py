@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -9,9 +10,9 @@ from practice.forms import MendForm
 
 
 class ReviewForm(MendForm):
-    reviewed = BooleanField("Reviewed")
+    reviewed = BooleanField(_l("Reviewed"))
     comment = TextAreaField(
-        "Your private comment",
+        _l("Your private comment"),
         validators=[Optional(), Length(max=10000)],
-        description="Only you see this. Clients never do.",
+        description=_l("Only you see this. Clients never do."),
     )

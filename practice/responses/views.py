@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,7 +19,11 @@ from practice.worksheets.answers import render_answers
 
 bp = Blueprint("responses", __name__)
 
-SLOT_LABELS = {"injured": "Injured partner", "involved": "Involved partner", "together": "Together"}
+SLOT_LABELS = {
+    "injured": _l("Injured partner"),
+    "involved": _l("Involved partner"),
+    "together": _l("Together"),
+}
 
 
 @bp.get("/couples/<int:couple_id>/responses")
@@ -102,7 +108,7 @@ def _clean(label: str) -> str:
 
 def _excerpt(response: Response, score=None) -> str:
     if score is not None:
-        return f"Score {score.total}: {score.band}"
+        return _("Score %(total)s: %(band)s", total=score.total, band=score.band)
     definition = definition_of(response.version)
     for field in definition.fields:
         value = response.answers.get(field.key)
@@ -125,7 +131,7 @@ def detail(response_id: int):
     if form.validate_on_submit():
         review(response, form.comment.data, form.reviewed.data, current_user)
         db.session.commit()
-        flash("Review saved.", "success")
+        flash(_("Review saved."), "success")
         return redirect(url_for("responses.detail", response_id=response.id))
     return render_template(
         "responses/detail.html",

@@ -14,10 +14,18 @@
     banner = document.createElement("div");
     banner.className = "alert alert-info idle-warning";
     banner.setAttribute("role", "alert");
-    banner.innerHTML = "<p>For your privacy, you will be signed out in about " +
-      Math.round(warnBefore / 60) + " minute(s) if nothing happens. " +
-      "<button type=\"button\" class=\"button small\">Stay signed in</button></p>";
-    banner.querySelector("button").addEventListener("click", function () {
+    // The words come from the page (base.html), in its reader's language.
+    var words = document.createElement("p");
+    words.textContent = (body.dataset.idleWarning ||
+      "For your privacy, you will be signed out in about " + Math.round(warnBefore / 60) +
+      " minute(s) if nothing happens.") + " ";
+    var stay = document.createElement("button");
+    stay.type = "button";
+    stay.className = "button small";
+    stay.textContent = body.dataset.stayLabel || "Stay signed in";
+    words.appendChild(stay);
+    banner.appendChild(words);
+    stay.addEventListener("click", function () {
       fetch(body.dataset.keepAlive, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { if (r.ok) { hide(); restart(); } });
     });

@@ -8,6 +8,10 @@
   var revision = form.querySelector("input[name=revision]");
   var token = form.querySelector("input[name=csrf_token]");
   var dirty = false, saving = false, stopped = false, signedOut = false;
+  // The page's words in its reader's language (the autosave_words macro); English without them.
+  var words = {};
+  try { words = JSON.parse(document.getElementById("autosave-words").textContent); } catch (e) { words = {}; }
+  function w(key, english) { return typeof words[key] === "string" ? words[key] : english; }
 
   function say(text) { if (statusEl) statusEl.textContent = text; }
   function time() {
@@ -52,29 +56,29 @@
       if (status === 200) {
         revision.value = data.revision;
         if (signedOut) { signedOut = false; clearBanner(); }
-        say("Draft saved at " + time() + ".");
+        say(w("saved", "Draft saved at %(time)s.").replace("%(time)s", time()));
       } else if (status === 401) {
         dirty = true;
         signedOut = true;
-        banner("<p>You were signed out, but your words are still here on this page. " +
+        banner(w("signedOut", "<p>You were signed out, but your words are still here on this page. " +
           "<a href=\"" + form.dataset.loginUrl + "\" target=\"_blank\" rel=\"noopener\">Sign in again in a new tab</a>, " +
-          "then come back: this page will save by itself.</p>");
-        say("Not saved yet: waiting for you to sign in again.");
+          "then come back: this page will save by itself.</p>"));
+        say(w("waitingSignIn", "Not saved yet: waiting for you to sign in again."));
       } else if (status === 400 && data.error === "csrf") {
         dirty = true;
         return refreshToken();
       } else if (status === 409) {
         stopped = true;
         say("");
-        banner("<p>" + (data.message || "This can't be saved any more.") +
-          " What you typed is still on this page; copy anything you need, then reload.</p>");
+        banner("<p>" + (data.message || w("cannotSave", "This can't be saved any more.")) + " " +
+          w("stillHere", "What you typed is still on this page; copy anything you need, then reload.") + "</p>");
       } else {
         dirty = true;
-        say("Couldn't save just now; trying again shortly.");
+        say(w("retrying", "Couldn't save just now; trying again shortly."));
       }
     }).catch(function () {
       dirty = true;
-      say("Couldn't reach Mend; your words are still here. Trying again shortly.");
+      say(w("unreachable", "Couldn't reach Mend; your words are still here. Trying again shortly."));
     }).then(function () { saving = false; releaseWaiting(); leaveWhenSaved(); });
   }
   // Leaving the page another way (another form on the page, a link) while words are unsaved:
@@ -84,7 +88,7 @@
     if (!leaving) return;
     var go = leaving;
     leaving = null;
-    if (!dirty && !stopped) go(); else if (!stopped) say("Not saved yet, so you are still on this page: your words are safe here.");
+    if (!dirty && !stopped) go(); else if (!stopped) say(w("stayed", "Not saved yet, so you are still on this page: your words are safe here."));
   }
   document.addEventListener("submit", function (event) {
     var other = event.target;
@@ -108,7 +112,7 @@
     if (saving) {
       event.preventDefault();
       waitingButton = event.submitter || null;
-      say("Finishing the last save…");
+      say(w("finishing", "Finishing the last save…"));
       return;
     }
     stopped = true;
@@ -120,7 +124,7 @@
     stopped = true;
     if (form.requestSubmit) form.requestSubmit(button); else button.click();
   }
-  form.addEventListener("input", function () { dirty = true; say("Unsaved changes…"); });
+  form.addEventListener("input", function () { dirty = true; say(w("unsaved", "Unsaved changes…")); });
   form.addEventListener("change", function () { dirty = true; });
   setInterval(save, 4000);
 })();

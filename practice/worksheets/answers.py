@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from practice.exercises.definitions import FieldDef
 from practice.exercises.visibility import AnswerFacts, partner_may_read
 from practice.models import Assignment, ExerciseTemplate, Partner, Response
+from practice.timefmt import format_date
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,17 @@ class AnswerRow:
 def format_value(field: FieldDef, value: Any) -> str:
     """One answer as text a person reads."""
     if value is None or value == "" or value == []:
-        return "(left blank)"
+        return _("(left blank)")
     if field.kind == "scale":
-        low = f"{int(field.min)}" + (f" ({field.min_label})" if field.min_label else "")
-        high = f"{int(field.max)}" + (f" ({field.max_label})" if field.max_label else "")
-        return f"{value} on a scale from {low} to {high}"
+        low = _end(int(field.min), field.min_label)
+        high = _end(int(field.max), field.max_label)
+        return _("%(value)s on a scale from %(low)s to %(high)s", value=value, low=low, high=high)
     if field.kind == "yes_no":
-        return {True: "Yes", False: "No", "yes": "Yes", "no": "No"}.get(value, str(value))
+        if value in (True, "yes"):
+            return _("Yes")
+        if value in (False, "no"):
+            return _("No")
+        return str(value)
     if field.kind == "multi_choice":
         return ", ".join(value) if isinstance(value, list) else str(value)
     if field.kind == "date":
@@ -39,8 +45,13 @@ def format_value(field: FieldDef, value: Any) -> str:
             day = date.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return f"{day.day} {day:%b %Y}"
+        return format_date(day)
     return str(value)
+
+
+def _end(number: int, label: str | None) -> str:
+    """One end of a scale: its number, with its words when it has them."""
+    return _("%(number)d (%(label)s)", number=number, label=label) if label else str(number)
 
 
 def render_answers(fields, answers: dict[str, Any]) -> list[AnswerRow]:

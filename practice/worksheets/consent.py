@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from practice.exercises.services import definition_of
+from practice.exercises.services import definition_of, in_language
 from practice.models import Assignment, ExerciseTemplate
 
 
@@ -19,8 +19,11 @@ class Preview:
     partner_questions: int  # how many questions only the other partner is asked
 
 
-def consent_previews(db: Session, assignment_ids: list[int], role: str) -> dict[int, Preview]:
-    """assignment id -> the purpose and questions of the version the partner would answer."""
+def consent_previews(
+    db: Session, assignment_ids: list[int], role: str, language: str = "en"
+) -> dict[int, Preview]:
+    """assignment id -> the purpose and questions of the version the partner would answer, in
+    their language where the library has it."""
     if not assignment_ids:
         return {}
     rows = db.execute(
@@ -31,7 +34,7 @@ def consent_previews(db: Session, assignment_ids: list[int], role: str) -> dict[
     ).all()
     previews = {}
     for assignment_id, template in rows:
-        definition = definition_of(template.latest)
+        definition = in_language(definition_of(template.latest), template, language)
         mine = definition.fields_for(role)
         previews[assignment_id] = Preview(
             purpose=" ".join(definition.purpose.split()),

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
@@ -46,9 +47,9 @@ class CheckboxesField(SelectMultipleField):
 class ChoiceRadioField(RadioField):
     """A radio group whose message for a value outside its options is plain."""
 
-    def __init__(self, *args, invalid_message: str = "Please choose one of the options.", **kw):
+    def __init__(self, *args, invalid_message=None, **kw):
         super().__init__(*args, **kw)
-        self.invalid_message = invalid_message
+        self.invalid_message = invalid_message or _l("Please choose one of the options.")
 
     def pre_validate(self, form) -> None:
         if self.data is None:
@@ -76,18 +77,20 @@ def make_field(field: FieldDef):
     kw: dict[str, Any] = {"description": field.help}
     if field.kind in ("short_text", "long_text"):
         validators = [
-            _required(field, "Please write something here."),
+            _required(field, _l("Please write something here.")),
             TextLimit(
                 max=field.max_length,
-                message=f"Please keep this to {field.max_length:,} characters "
-                "(your text is still here).",
+                message=_l(
+                    "Please keep this to %(num)s characters (your text is still here).",
+                    num=format(field.max_length, ","),
+                ),
             ),
         ]
         cls = StringField if field.kind == "short_text" else TextAreaField
         return cls(field.label, validators=validators, **kw)
     if field.kind == "scale":
         low, high = int(field.min), int(field.max)
-        message = f"Please choose a number from {low} to {high}."
+        message = _l("Please choose a number from %(low)d to %(high)d.", low=low, high=high)
         return ChoiceRadioField(
             field.label,
             choices=[SelectChoice(n, str(n)) for n in range(low, high + 1)],
@@ -100,19 +103,19 @@ def make_field(field: FieldDef):
         return ChoiceRadioField(
             field.label,
             choices=[SelectChoice(o, o) for o in field.options],
-            validators=[_required(field, "Please choose one.")],
+            validators=[_required(field, _l("Please choose one."))],
             **kw,
         )
     if field.kind == "yes_no":
         return ChoiceRadioField(
             field.label,
-            choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
-            validators=[_required(field, "Please choose yes or no.")],
-            invalid_message="Please choose yes or no.",
+            choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+            validators=[_required(field, _l("Please choose yes or no."))],
+            invalid_message=_l("Please choose yes or no."),
             **kw,
         )
     if field.kind == "multi_choice":
-        validators = [_required(field, "Please choose at least one.")]
+        validators = [_required(field, _l("Please choose at least one."))]
         return CheckboxesField(
             field.label,
             choices=[SelectChoice(o, o) for o in field.options],
@@ -124,7 +127,7 @@ def make_field(field: FieldDef):
             field.label, validators=[_required(field, PlainDateField.MESSAGE)], **kw
         )
     if field.kind == "number":
-        validators = [_required(field, "Please give a number.")]
+        validators = [_required(field, _l("Please give a number."))]
         if field.min is not None or field.max is not None:
             validators.append(NumberRange(min=field.min, max=field.max, message=_range(field)))
         return PlainNumberField(field.label, validators=validators, **kw)
@@ -133,14 +136,18 @@ def make_field(field: FieldDef):
 
 def _range(field: FieldDef) -> str:
     if field.min is not None and field.max is not None:
-        return f"Please give a number from {field.min:g} to {field.max:g}."
+        return _l(
+            "Please give a number from %(low)s to %(high)s.",
+            low=format(field.min, "g"),
+            high=format(field.max, "g"),
+        )
     if field.min is not None:
-        return f"Please give a number of at least {field.min:g}."
-    return f"Please give a number of at most {field.max:g}."
+        return _l("Please give a number of at least %(low)s.", low=format(field.min, "g"))
+    return _l("Please give a number of at most %(high)s.", high=format(field.max, "g"))
 
 
 class PlainDateField(DateField):
-    MESSAGE = "Please give a date, such as 2026-12-03."
+    MESSAGE = _l("Please give a date, such as 2026-12-03.")
 
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
@@ -158,7 +165,7 @@ class PlainNumberField(DecimalField):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
-            raise ValueError("Please give a number, such as 3 or 2.5.") from exc
+            raise ValueError(_l("Please give a number, such as 3 or 2.5.")) from exc
 
 
 class WorksheetBase(MendForm):

@@ -11,6 +11,7 @@ from datetime import date, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -253,16 +254,16 @@ def open_worksheet(
         raise AlreadySubmitted(response)
     ensure_open(assignment.couple)
     if assignment.status == "awaiting_consent":
-        raise WorksheetClosed("This exercise starts once you have said you are ready.")
+        raise WorksheetClosed(_("This exercise starts once you have said you are ready."))
     if assignment.status == "paused":
-        raise WorksheetClosed("Your clinician has paused this exercise for now.")
+        raise WorksheetClosed(_("Your clinician has paused this exercise for now."))
     if assignment.status == "stopped":
-        raise WorksheetClosed("Your clinician has stopped this exercise.")
+        raise WorksheetClosed(_("Your clinician has stopped this exercise."))
     if not can_answer(rule_of(assignment), day, today):
         if day > today:
-            raise WorksheetClosed("This one isn't open yet. It opens on its day.")
+            raise WorksheetClosed(_("This one isn't open yet. It opens on its day."))
         raise WorksheetClosed(
-            "This day's exercise can no longer be filled in. You can pick up the next one."
+            _("This day's exercise can no longer be filled in. You can pick up the next one.")
         )
     definition = in_language(definition_of(version), assignment.template, language)
     return Worksheet(assignment, day, slot, partner.role, version, definition, response)
@@ -385,8 +386,11 @@ def submit(
         ]
         if missing:
             raise JointNotReady(
-                "Your partner's part isn't filled in yet: " + ", ".join(missing) + ". "
-                "Your words are saved; either of you can send it once both parts are there."
+                _(
+                    "Your partner's part isn't filled in yet: %(parts)s. Your words are saved; "
+                    "either of you can send it once both parts are there.",
+                    parts=", ".join(missing),
+                )
             )
     typed = {**response.answers, **values}
     claimed = db.execute(

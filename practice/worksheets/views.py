@@ -16,6 +16,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import joinedload
@@ -83,7 +85,9 @@ def today():
     """What is due today, overdue, and coming up this week for the signed-in partner."""
     partner = own_partner(WITH_COUPLE)  # the page says when it is closed
     groups = tasks_for(db.session, partner, _today(), practice_zone(), reader_language())
-    previews = consent_previews(db.session, [t.assignment_id for t in groups["consent"]], "injured")
+    previews = consent_previews(
+        db.session, [t.assignment_id for t in groups["consent"]], "injured", reader_language()
+    )
     return render_template(
         "worksheets/today.html",
         groups=groups,
@@ -110,7 +114,7 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
         sheet = open_worksheet(db.session, partner, assignment, day, _today(), reader_language())
     except AlreadySubmitted as done:
         if request.method == "POST":
-            flash("This was already sent. Here is what you wrote.", "info")
+            flash(_("This was already sent. Here is what you wrote."), "info")
         return redirect(url_for("worksheets.answer", response_id=done.response.id))
     except WorksheetClosed as closed:
         return _closed(assignment, str(closed))
@@ -121,7 +125,7 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
             partner.role,
         ):
             # The day stopped being an occurrence while the page was open (a pause).
-            return _closed(assignment, "Your clinician has paused this exercise for now.")
+            return _closed(assignment, _("Your clinician has paused this exercise for now."))
         abort(404)
     definition = sheet.definition
     parked = find_parked(db.session, session.get(PARKED_KEY), assignment.id, day, partner.id)
@@ -133,8 +137,10 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
         form = build_form(definition, sheet.role, request.form)
         form.revision.data = request.form.get("revision", "0")
         form.form_errors.append(
-            "You signed in again since this page was opened, so for your safety nothing was "
-            "saved yet. Your words are all here: please press the button again."
+            _(
+                "You signed in again since this page was opened, so for your safety nothing "
+                "was saved yet. Your words are all here: please press the button again."
+            )
         )
         status = 400
     elif request.method == "POST":
@@ -145,7 +151,7 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
         values = raw_values(definition, sheet.role, request.form)
         if extra:
             form.form_errors.append(
-                "This page sent answers this worksheet doesn't have. Please reload the page."
+                _("This page sent answers this worksheet doesn't have. Please reload the page.")
             )
             status = 400
         elif request.form.get("action") == "submit":
@@ -185,11 +191,16 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
                         db.session.commit()
                         if outcome.needs_crisis_resources:
                             return redirect(url_for("worksheets.support", after=result.response.id))
-                        flash("Sent. Thank you for taking the time.", "success")
+                        flash(_("Sent. Thank you for taking the time."), "success")
                         if made:
                             flash(
-                                f"{made} boundary proposal{'s are' if made > 1 else ' is'} now "
-                                "in Boundaries for your partner to see.",
+                                ngettext(
+                                    "%(num)d boundary proposal is now in Boundaries for your "
+                                    "partner to see.",
+                                    "%(num)d boundary proposals are now in Boundaries for your "
+                                    "partner to see.",
+                                    made,
+                                ),
                                 "info",
                             )
                         return redirect(
@@ -210,7 +221,7 @@ def _worksheet(assignment_id: int, day_text: str, stale_token: bool = False):
             else:
                 _drop_parked(parked)
                 db.session.commit()
-                flash("Draft saved. You can come back to it any time.", "success")
+                flash(_("Draft saved. You can come back to it any time."), "success")
                 return redirect(request.path)
         if conflict_text is not None:
             db.session.rollback()
@@ -339,7 +350,9 @@ def _park_and_sign_in(assignment_id: int, day_text: str):
                 db.session.rollback()  # the work has ended: nothing to keep for later
             else:
                 db.session.commit()
-                flash("You were signed out, but your words are safe. Sign in to carry on.", "info")
+                flash(
+                    _("You were signed out, but your words are safe. Sign in to carry on."), "info"
+                )
     return redirect(url_for("auth.login", next=request.path))
 
 
@@ -352,14 +365,16 @@ def autosave(assignment_id: int, day: str):
     try:
         sheet = open_worksheet(db.session, partner, assignment, when, _today(), reader_language())
     except AlreadySubmitted:
-        return jsonify(error="submitted", message="This was already sent."), 409
+        return jsonify(error="submitted", message=_("This was already sent.")), 409
     except WorksheetClosed as closed:
         return jsonify(error="closed", message=str(closed)), 409
     if sheet is None:
         abort(404)
     extra = unknown_fields(sheet.definition, sheet.role, request.form)
     if extra:
-        return jsonify(error="fields", message="Unknown fields: " + ", ".join(extra)), 400
+        return jsonify(
+            error="fields", message=_("Unknown fields: %(keys)s", keys=", ".join(extra))
+        ), 400
     values = raw_values(sheet.definition, sheet.role, request.form)
     draft = sheet.response
     if draft is not None and all(draft.answers.get(k) == v for k, v in values.items()):
@@ -374,7 +389,7 @@ def autosave(assignment_id: int, day: str):
     }
     if result.conflict:
         return jsonify(
-            error="conflict", message="A newer draft was saved in another window.", **body
+            error="conflict", message=_("A newer draft was saved in another window."), **body
         ), 409
     return jsonify(**body)
 
@@ -392,7 +407,7 @@ def checkins():
     period = history_period(days, _today())
     trends, shared = checkin_trends(db.session, partner, period, _today(), practice_zone())
     other = "involved" if partner.role == "injured" else "injured"
-    names = {partner.role: "You", other: "Your partner"}
+    names = {partner.role: _("You"), other: _("Your partner")}
     charts = []
     for trend in trends:
         series = [
@@ -513,7 +528,7 @@ def change_visibility(response_id: int):
         else ("clinician", "shared")
     )
     if definition.visibility_locked or choice not in allowed:
-        flash("That choice isn't available for this exercise.", "error")
+        flash(_("That choice isn't available for this exercise."), "error")
     else:
         choose_visibility(response, choice)
         db.session.commit()
@@ -523,9 +538,9 @@ def change_visibility(response_id: int):
 
 def _visibility_message(choice: str) -> str:
     return {
-        "clinician": "Kept for your clinician only.",
-        "shared": "Shared with your partner.",
-        "mutual": "Your partner will see this once they have sent theirs.",
+        "clinician": _("Kept for your clinician only."),
+        "shared": _("Shared with your partner."),
+        "mutual": _("Your partner will see this once they have sent theirs."),
     }[choice]
 
 
@@ -544,7 +559,8 @@ def consent(assignment_id: int):
     else:
         db.session.commit()
         flash(
-            "Thank you. It starts now, at your pace; you can talk about it in session.", "success"
+            _("Thank you. It starts now, at your pace; you can talk about it in session."),
+            "success",
         )
     return redirect(url_for("worksheets.today"))
 
@@ -564,8 +580,10 @@ def withdraw(assignment_id: int):
     else:
         db.session.commit()
         flash(
-            "That's fine. It has stopped for now, and nothing more is due. Your clinician will "
-            "see that it is waiting again, and you can talk about it in session.",
+            _(
+                "That's fine. It has stopped for now, and nothing more is due. Your clinician "
+                "will see that it is waiting again, and you can talk about it in session."
+            ),
             "success",
         )
     return redirect(url_for("worksheets.today"))
