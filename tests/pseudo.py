@@ -178,7 +178,12 @@ class UserData:
         pieces.discard("")
         self.exact = pieces
         # Longest first, so "Couple A" goes before a shorter string inside it.
-        self.removable = sorted((p for p in pieces if len(p) >= 3), key=len, reverse=True)
+        # (Two capitals are a region or an abbreviation, such as "UK" in a crisis line.)
+        self.removable = sorted(
+            (p for p in pieces if len(p) >= 3 or (len(p) == 2 and p.isupper())),
+            key=len,
+            reverse=True,
+        )
         self.blob = "\n".join(sorted(pieces))
         self.allowed_words = set(allowed_words)
 

@@ -70,12 +70,19 @@ def _question_keys(value: object) -> list[str]:
 
 
 def _content_strings() -> list[str]:
-    """The built-in library's words in every language, and the validated questionnaires."""
+    """The content data files' words in every language (the exercise library, session-note
+    formats, the safety check), and the validated questionnaires."""
     from practice.exercises.library import BUILTIN_DIR
     from practice.measures import instruments
 
     found: list[str] = []
-    for path in sorted(Path(BUILTIN_DIR).glob("*.toml")):
+    content = Path(pseudo.ROOT) / "practice"
+    files = [
+        *Path(BUILTIN_DIR).glob("*.toml"),  # the exercise library
+        *(content / "notes" / "formats").glob("*.toml"),  # session-note formats
+        *(content / "measures").glob("*.toml"),  # the safety check
+    ]
+    for path in sorted(files):
         found.extend(pseudo.strings_in(tomllib.loads(path.read_text(encoding="utf-8"))))
     for value in vars(instruments).values():
         if not isinstance(value, type) and (
@@ -88,6 +95,17 @@ def _content_strings() -> list[str]:
 # Built-in exercises couple A is given, so Today, the check-ins' charts and the questionnaires
 # show their pages with something in them.
 GIVEN = ("daily-check-in", "measure-phq9", "safety-check")
+
+
+def _configured(app: Flask) -> list[str]:
+    """The practice's own words, from its configuration (crisis lines and their regions)."""
+    import re
+
+    return [
+        piece.strip()
+        for piece in re.split(r"[|\n()]", app.config.get("CRISIS_RESOURCES") or "")
+        if piece.strip()
+    ]
 
 
 def _arrange(app: Flask, world: World) -> None:
@@ -165,6 +183,7 @@ def test_every_page_of_every_role_is_translated(pseudo_app: Flask, world: World,
             *NAMES.values(),
             *(name.split()[0] for name in NAMES.values()),  # "Hello, Victor"
             *i18n.LANGUAGES.values(),
+            *_configured(app),
             *BILINGUAL,
         ],
         PROPER_NAMES,
