@@ -114,13 +114,16 @@ def _arrange(app: Flask, world: World) -> None:
     from datetime import timedelta
 
     from practice.exercises.services import sync_library
-    from practice.models import Couple, ExerciseTemplate, Response, User, utcnow
+    from practice.models import Couple, ExerciseTemplate, Response, StageChange, User, utcnow
     from tests.factories import make_assignment
 
     with app.app_context():
         for user in db.session.scalars(select(User)):
             user.display_name = NAMES.get(user.email, user.display_name)
         sync_library(db.session)
+        # The factories' first stage change says "start"; Mend's own says this.
+        for change in db.session.scalars(select(StageChange)):
+            change.reason = "Started with Mend"
         couple = db.session.get(Couple, world.couple_a)
         for slug in GIVEN:
             template = db.session.scalar(
