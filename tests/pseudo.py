@@ -21,8 +21,9 @@ from babel.messages.mofile import write_mo
 from flask import Flask, url_for
 
 ROOT = Path(__file__).resolve().parent.parent
-# The README's command: pybabel extract -F babel.cfg -k _l (lazy_gettext as _l).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# Exactly the README's command, pybabel extract -F babel.cfg -k _l (lazy_gettext as _l): a
+# string only another spelling marks never reaches the catalogue, so the crawl must flag it.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None}
 
 # English in the Deseret script: Babel has its data (so dates and numbers format), and what it
 # formats (month and day names) comes out in Deseret letters, which no English string uses.
@@ -177,7 +178,12 @@ class UserData:
         pieces.discard("")
         self.exact = pieces
         # Longest first, so "Couple A" goes before a shorter string inside it.
-        self.removable = sorted((p for p in pieces if len(p) >= 3), key=len, reverse=True)
+        # (Two capitals are a region or an abbreviation, such as "UK" in a crisis line.)
+        self.removable = sorted(
+            (p for p in pieces if len(p) >= 3 or (len(p) == 2 and p.isupper())),
+            key=len,
+            reverse=True,
+        )
         self.blob = "\n".join(sorted(pieces))
         self.allowed_words = set(allowed_words)
 

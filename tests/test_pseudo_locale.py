@@ -70,12 +70,19 @@ def _question_keys(value: object) -> list[str]:
 
 
 def _content_strings() -> list[str]:
-    """The built-in library's words in every language, and the validated questionnaires."""
+    """The content data files' words in every language (the exercise library, session-note
+    formats, the safety check), and the validated questionnaires."""
     from practice.exercises.library import BUILTIN_DIR
     from practice.measures import instruments
 
     found: list[str] = []
-    for path in sorted(Path(BUILTIN_DIR).glob("*.toml")):
+    content = Path(pseudo.ROOT) / "practice"
+    files = [
+        *Path(BUILTIN_DIR).glob("*.toml"),  # the exercise library
+        *(content / "notes" / "formats").glob("*.toml"),  # session-note formats
+        *(content / "measures").glob("*.toml"),  # the safety check
+    ]
+    for path in sorted(files):
         found.extend(pseudo.strings_in(tomllib.loads(path.read_text(encoding="utf-8"))))
     for value in vars(instruments).values():
         if not isinstance(value, type) and (
@@ -90,19 +97,33 @@ def _content_strings() -> list[str]:
 GIVEN = ("daily-check-in", "measure-phq9", "safety-check")
 
 
+def _configured(app: Flask) -> list[str]:
+    """The practice's own words, from its configuration (crisis lines and their regions)."""
+    import re
+
+    return [
+        piece.strip()
+        for piece in re.split(r"[|\n()]", app.config.get("CRISIS_RESOURCES") or "")
+        if piece.strip()
+    ]
+
+
 def _arrange(app: Flask, world: World) -> None:
     """The world's people named, the built-in library in the database, and couple A doing a
     daily check-in (answered by both for a week), a questionnaire and a safety check."""
     from datetime import timedelta
 
     from practice.exercises.services import sync_library
-    from practice.models import Couple, ExerciseTemplate, Response, User, utcnow
+    from practice.models import Couple, ExerciseTemplate, Response, StageChange, User, utcnow
     from tests.factories import make_assignment
 
     with app.app_context():
         for user in db.session.scalars(select(User)):
             user.display_name = NAMES.get(user.email, user.display_name)
         sync_library(db.session)
+        # The factories' first stage change says "start"; Mend's own says this.
+        for change in db.session.scalars(select(StageChange)):
+            change.reason = "Started with Mend"
         couple = db.session.get(Couple, world.couple_a)
         for slug in GIVEN:
             template = db.session.scalar(
@@ -165,6 +186,7 @@ def test_every_page_of_every_role_is_translated(pseudo_app: Flask, world: World,
             *NAMES.values(),
             *(name.split()[0] for name in NAMES.values()),  # "Hello, Victor"
             *i18n.LANGUAGES.values(),
+            *_configured(app),
             *BILINGUAL,
         ],
         PROPER_NAMES,
@@ -216,3 +238,32 @@ def test_leftover_words_are_found_and_data_is_not() -> None:
     assert data.leftover("active") == "active"  # a status code shown raw is not data
     assert data.leftover("⟦Éŕŕöŕ 404 · ŕéƒéŕéñçé a2b9225b9ade525d⟧") == ""
     assert data.leftover("⟦Šéé⟧ http://mend.test/calendar/x.ics") == ""
+
+
+def test_babel_formats_dates_and_numbers_in_the_pseudo_locale() -> None:
+    """The code is one Babel knows, so the pages' dates and numbers format, in letters no
+    English string uses."""
+    from datetime import date
+
+    from babel import Locale
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    locale = Locale.parse(pseudo.PSEUDO_LOCALE)
+    month = format_date(date(2026, 12, 6), "d MMMM y", locale=locale)
+    assert month.startswith("6 ") and not any("a" <= c.lower() <= "z" for c in month)
+    assert format_decimal(1234.5, locale=locale) == "1,234.5"
+
+
+def test_plurals_are_pseudo_translated(tmp_path: Path) -> None:
+    from babel.support import Translations
+
+    pseudo.write_pseudo_catalogue(tmp_path)
+    translations = Translations.load(str(tmp_path), [pseudo.PSEUDO_LOCALE])
+    plural = next(
+        (m for m in pseudo.extract_catalog() if m.pluralizable), None
+    )  # a marked ngettext string
+    if plural is None:
+        pytest.skip("no plural string is marked yet")
+    assert translations.ngettext(plural.id[0], plural.id[1], 2).startswith(pseudo.OPEN)
+    assert translations.ngettext(plural.id[0], plural.id[1], 1).startswith(pseudo.OPEN)
