@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from werkzeug.routing import Rule
 
 from practice import create_app, migrate
@@ -219,15 +220,38 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     db.get_engine(app).dispose()
 
 
+# Tables whose rows the database itself refuses to DELETE (an append-only trigger): truncated.
+APPEND_ONLY = ("audit_events",)
+
+
 def _empty_all_tables(app: Flask) -> None:
     engine = db.get_engine(app)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        try:
+            _delete_all_rows_postgresql(engine)
+        except DBAPIError:  # a table that refuses DELETE and is not in APPEND_ONLY (yet)
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        return
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def _delete_all_rows_postgresql(engine: Engine) -> None:
+    """DELETE, in one round trip: a TRUNCATE of every table made new files for each table and
+    index, most of a second after every PostgreSQL test, for the few rows a test leaves."""
+    deletes = "; ".join(
+        f'DELETE FROM "{t.name}"'
+        for t in reversed(Base.metadata.sorted_tables)
+        if t.name not in APPEND_ONLY
+    )
+    with engine.begin() as conn:
+        for name in APPEND_ONLY:
+            if conn.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")')).scalar():
+                conn.execute(text(f'TRUNCATE "{name}"'))
+        conn.exec_driver_sql(deletes)
 
 
 @pytest.fixture
