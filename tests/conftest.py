@@ -36,6 +36,23 @@ def pytest_configure(config: pytest.Config) -> None:
     become_subreaper()
 
 
+# The longest tests (one each: minutes on a busy machine) go first. xdist hands each worker a run
+# of the collection and lets an idle one take queued tests from a busy one, but a test already
+# running cannot be shared: started last, a long test kept one core busy after the other had
+# finished everything else.
+LONG_RUNNING = ("tests/test_route_fuzz.py::",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the slow end-to-end proofs and the route fuzz first; the rest keep their order."""
+    items.sort(key=lambda item: not _long_running(item))
+
+
+def _long_running(item: pytest.Item) -> bool:
+    return item.get_closest_marker("slow") is not None or item.nodeid.startswith(LONG_RUNNING)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get(PG_ENV)
     if url:
