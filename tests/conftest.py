@@ -7,7 +7,7 @@ import importlib
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -184,20 +184,38 @@ def quick_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.M
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """One database per backend, migrated to head when first asked for and kept to the end.
+
+    Held here rather than in the parametrized `database_url`, which pytest tears down whenever
+    the next test is of the other backend (xdist hands a worker tests of both): each switch
+    made and migrated a database again."""
+    made: dict[str, str] = {}
+
+    def get(backend: str) -> str:
+        if backend not in made:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'practice.db'}"
+            else:
+                url = create_pg_database()
+            migrate.upgrade(url)
+            _SHARED_ENGINES[url] = None
+            made[backend] = url
+        return made[backend]
+
+    yield get
+    for backend, url in made.items():
+        engine = _SHARED_ENGINES.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        if backend == "postgresql":
+            drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, migrated_databases: Callable[[str], str]) -> str:
     """A database migrated to head, shared by the session and emptied after every test."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'practice.db'}"
-    else:
-        url = create_pg_database()
-    migrate.upgrade(url)
-    _SHARED_ENGINES[url] = None
-    yield url
-    engine = _SHARED_ENGINES.pop(url, None)
-    if engine is not None:
-        engine.dispose()
-    if backend == "postgresql":
-        drop_pg_database(url)
+    return migrated_databases(backend)
 
 
 class MendClient(FlaskClient):
