@@ -40,12 +40,17 @@ def pytest_configure(config: pytest.Config) -> None:
 # of the collection and lets an idle one take queued tests from a busy one, but a test already
 # running cannot be shared: started last, a long test kept one core busy after the other had
 # finished everything else.
-LONG_RUNNING = ("tests/test_route_fuzz.py::",)
+LONG_RUNNING = (
+    "tests/test_route_fuzz.py::",  # a walk of every route and form, minutes on a busy machine
+    "tests/test_static_checks.py::",  # semgrep and bandit over the whole tree
+    "tests/test_suite_hygiene.py::",  # pytest in a subprocess
+)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Start the slow end-to-end proofs and the route fuzz first; the rest keep their order."""
+    """Start the slow end-to-end proofs and the other long tests first; the rest keep their
+    order."""
     items.sort(key=lambda item: not _long_running(item))
 
 
