@@ -7,7 +7,7 @@ import importlib
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from werkzeug.routing import Rule
 
 from practice import create_app, migrate
@@ -33,6 +34,28 @@ BACKENDS = ["sqlite", "postgresql"]
 def pytest_configure(config: pytest.Config) -> None:
     """Orphaned grandchildren come back to the test process, where the leak check sees them."""
     become_subreaper()
+
+
+# The longest tests (one each: minutes on a busy machine) go first. xdist hands each worker a run
+# of the collection and lets an idle one take queued tests from a busy one, but a test already
+# running cannot be shared: started last, a long test kept one core busy after the other had
+# finished everything else.
+LONG_RUNNING = (
+    "tests/test_route_fuzz.py::",  # a walk of every route and form, minutes on a busy machine
+    "tests/test_static_checks.py::",  # semgrep and bandit over the whole tree
+    "tests/test_suite_hygiene.py::",  # pytest in a subprocess
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the slow end-to-end proofs and the other long tests first; the rest keep their
+    order."""
+    items.sort(key=lambda item: not _long_running(item))
+
+
+def _long_running(item: pytest.Item) -> bool:
+    return item.get_closest_marker("slow") is not None or item.nodeid.startswith(LONG_RUNNING)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -166,20 +189,38 @@ def quick_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.M
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """One database per backend, migrated to head when first asked for and kept to the end.
+
+    Held here rather than in the parametrized `database_url`, which pytest tears down whenever
+    the next test is of the other backend (xdist hands a worker tests of both): each switch
+    made and migrated a database again."""
+    made: dict[str, str] = {}
+
+    def get(backend: str) -> str:
+        if backend not in made:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'practice.db'}"
+            else:
+                url = create_pg_database()
+            migrate.upgrade(url)
+            _SHARED_ENGINES[url] = None
+            made[backend] = url
+        return made[backend]
+
+    yield get
+    for backend, url in made.items():
+        engine = _SHARED_ENGINES.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        if backend == "postgresql":
+            drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, migrated_databases: Callable[[str], str]) -> str:
     """A database migrated to head, shared by the session and emptied after every test."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'practice.db'}"
-    else:
-        url = create_pg_database()
-    migrate.upgrade(url)
-    _SHARED_ENGINES[url] = None
-    yield url
-    engine = _SHARED_ENGINES.pop(url, None)
-    if engine is not None:
-        engine.dispose()
-    if backend == "postgresql":
-        drop_pg_database(url)
+    return migrated_databases(backend)
 
 
 class MendClient(FlaskClient):
@@ -219,15 +260,38 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     db.get_engine(app).dispose()
 
 
+# Tables whose rows the database itself refuses to DELETE (an append-only trigger): truncated.
+APPEND_ONLY = ("audit_events",)
+
+
 def _empty_all_tables(app: Flask) -> None:
     engine = db.get_engine(app)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        try:
+            _delete_all_rows_postgresql(engine)
+        except DBAPIError:  # a table that refuses DELETE and is not in APPEND_ONLY (yet)
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        return
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def _delete_all_rows_postgresql(engine: Engine) -> None:
+    """DELETE, in one round trip: a TRUNCATE of every table made new files for each table and
+    index, most of a second after every PostgreSQL test, for the few rows a test leaves."""
+    deletes = "; ".join(
+        f'DELETE FROM "{t.name}"'
+        for t in reversed(Base.metadata.sorted_tables)
+        if t.name not in APPEND_ONLY
+    )
+    with engine.begin() as conn:
+        for name in APPEND_ONLY:
+            if conn.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")')).scalar():
+                conn.execute(text(f'TRUNCATE "{name}"'))
+        conn.exec_driver_sql(deletes)
 
 
 @pytest.fixture
