@@ -31,6 +31,7 @@ def _not_hidden(dirpath: str) -> bool:
     # would leave out templates/_macros/ (hence `--ignore-dirs='.*'` in the README's command).
     return not Path(dirpath).name.startswith(".")
 
+
 # English in the Deseret script: Babel has its data (so dates and numbers format), and what it
 # formats (month and day names) comes out in Deseret letters, which no English string uses.
 PSEUDO_LOCALE = "en_Dsrt"
