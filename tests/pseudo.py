@@ -21,9 +21,16 @@ from babel.messages.mofile import write_mo
 from flask import Flask, url_for
 
 ROOT = Path(__file__).resolve().parent.parent
-# Exactly the README's command, pybabel extract -F babel.cfg -k _l (lazy_gettext as _l): a
-# string only another spelling marks never reaches the catalogue, so the crawl must flag it.
+# The README's keywords, pybabel extract -F babel.cfg -k _l (lazy_gettext as _l): a string only
+# another spelling marks never reaches the catalogue, so the crawl must flag it.
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None}
+
+
+def _not_hidden(dirpath: str) -> bool:
+    # Only dot folders are skipped. Babel's default also skips folders starting with "_", which
+    # would leave out templates/_macros/ (hence `--ignore-dirs='.*'` in the README's command).
+    return not Path(dirpath).name.startswith(".")
+
 
 # English in the Deseret script: Babel has its data (so dates and numbers format), and what it
 # formats (month and day names) comes out in Deseret letters, which no English string uses.
@@ -53,12 +60,13 @@ def pseudo(text: str) -> str:
 
 
 def extract_catalog(locale: str | None = None) -> Catalog:
-    """Every marked string of the source, as `pybabel extract -F babel.cfg -k _l` finds them."""
+    """Every marked string of the source, as `pybabel extract -F babel.cfg -k _l
+    --ignore-dirs='.*'` finds them."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     catalog = Catalog(locale=locale)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=_not_hidden
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
