@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import update
 
 from practice.db import db
+from practice.mail import outbox
 from practice.models import User
 from tests.factories import World
 
@@ -120,3 +121,23 @@ def test_a_failed_sign_in_says_so_in_spanish(app: Flask, world: World) -> None:
     browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     html = sign_in(browser, SPANISH_READER, "not the password").get_data(as_text=True)
     assert "no coinciden con ninguna cuenta activa" in html
+
+
+def test_a_reset_email_is_in_the_account_holders_language(spanish, app: Flask) -> None:
+    # Asked for from a browser that reads English: the email follows the person it is for.
+    browser = app.test_client()
+    browser.get("/forgot-password", headers={"Accept-Language": "en"})
+    browser.submit("/forgot-password", {"email": SPANISH_READER})
+    (message,) = [m for m in outbox(app) if m.to == SPANISH_READER]
+    assert message.subject == "Elige una contraseña nueva para Mend"
+    assert "el enlace funciona una sola vez, durante una hora" in message.body
+
+
+def test_device_names_are_in_the_readers_language(spanish, app: Flask) -> None:
+    from practice.auth.devices import device_in_words
+
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert device_in_words("Safari on an iPhone") == "Safari en un iPhone"
+        assert device_in_words("A browser on a Mac") == "Un navegador en un Mac"
+        assert device_in_words(None) == "Un navegador desconocido"
+    assert device_in_words("Firefox on a Linux computer") == "Firefox on a Linux computer"

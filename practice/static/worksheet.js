@@ -70,8 +70,11 @@
       } else if (status === 409) {
         stopped = true;
         say("");
-        banner("<p>" + (data.message || w("cannotSave", "This can't be saved any more.")) + " " +
-          w("stillHere", "What you typed is still on this page; copy anything you need, then reload.") + "</p>");
+        banner("<p></p>");
+        // The server's words are text, never markup.
+        document.getElementById("autosave-banner").firstChild.textContent =
+          (data.message || w("cannotSave", "This can't be saved any more.")) + " " +
+          w("stillHere", "What you typed is still on this page; copy anything you need, then reload.");
       } else {
         dirty = true;
         say(w("retrying", "Couldn't save just now; trying again shortly."));
