@@ -63,7 +63,7 @@ def test_the_audit_trail_is_in_spanish(spanish_clinician, world: World, app: Fla
     assert "Consultó" in page  # "Viewed", what the clinician did
     _speaks(app, ADMIN, "es")
     page = as_user(ADMIN).get("/admin/audit").get_data(as_text=True)
-    assert "Registro de accesos" in page
+    assert "Registro de auditoría" in page
     assert "Comprobar si se ha manipulado el registro completo" in page
 
 
