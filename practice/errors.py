@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from practice.couples.closing import CLIENT_MESSAGE, CLINICIAN_MESSAGE, CoupleClosed
+from practice.couples.closing import CoupleClosed, client_message, clinician_message
 
 JSON_ENDPOINTS = {"worksheets.autosave"}  # the page's script reads the reason from JSON
 
@@ -91,7 +91,7 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()  # nothing of a refused change is kept
         client = current_user.is_authenticated and current_user.is_client
-        message = CLIENT_MESSAGE if client else CLINICIAN_MESSAGE
+        message = client_message() if client else clinician_message()
         if request.endpoint in JSON_ENDPOINTS or request.is_json:
             return jsonify(error="closed", message=message), 409
         title = _("Your work together has ended") if client else _("This couple's work is closed")
