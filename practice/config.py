@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Config, Flask
 
+from practice.measures.crisis import DEFAULT_RESOURCES
 from practice.timefmt import check_zone
 
 ENV_PREFIX = "PRACTICE_"
@@ -84,14 +85,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "REMINDERS_AT": ("07:00", str),
     "RETENTION_AT": ("03:00", str),
     "SCHEDULED_RETENTION": (False, lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
-    "CRISIS_RESOURCES": (
-        "If you are in danger right now, call your local emergency number."
-        " | call 999 (UK) | call 911 (US and Canada) | call 112 (EU)\n"
-        "UK and Ireland: Samaritans, any time, free. | call 116 123\n"
-        "US: 988 Suicide & Crisis Lifeline, call or text. | call 988 | text 988\n"
-        "Elsewhere: your doctor, or the nearest emergency department.",
-        str,
-    ),
+    "CRISIS_RESOURCES": (DEFAULT_RESOURCES, str),
 }
 
 

@@ -68,7 +68,9 @@ def test_the_clinicians_availability_note_says_when(app: Flask, world: World, as
         )
         db.session.commit()
     page = as_user("ia@client.test").get("/support").get_data(as_text=True)
-    assert "“<bdi>The team reads Mend on weekdays.</bdi>”" in page  # the practice's note, as a fallback
+    assert (
+        "“<bdi>The team reads Mend on weekdays.</bdi>”" in page
+    )  # the practice's note, as a fallback
     with app.app_context():
         db.session.execute(
             update(User)
@@ -99,3 +101,33 @@ def test_a_practice_can_set_its_own_services(app: Flask, world: World, as_user) 
 def test_only_partners_see_the_crisis_page(client, world: World, as_user) -> None:
     assert client.get("/support").status_code == 302
     assert as_user("a@clinic.test").get("/support").status_code in (403, 404)
+
+
+def test_mends_own_services_read_in_the_readers_language(app: Flask, world: World, as_user) -> None:
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == "ia@client.test").values(language="es"))
+        db.session.commit()
+    spanish = as_user("ia@client.test").get("/support").get_data(as_text=True)
+    english = as_user("va@client.test").get("/support").get_data(as_text=True)
+    # The same services and numbers for both partners, each in their own language.
+    assert [href for href, _ in LINK.findall(spanish)] == [
+        href for href, _ in LINK.findall(english)
+    ]
+    assert "llama al número de emergencias de tu zona" in spanish
+    assert ("tel:911", "Llamar al 911 (EE. UU. y Canadá)") in LINK.findall(spanish)
+    assert "call your local emergency number" in english
+    # The messages pages carry the same lines, numbers as links, in the reader's language.
+    thread = as_user("ia@client.test").get("/messages/private").get_data(as_text=True)
+    assert 'href="tel:116123"' in thread and "a cualquier hora, gratis" in thread
+
+
+def test_a_practices_own_services_are_shown_as_written_in_any_language(
+    app: Flask, world: World, as_user
+) -> None:
+    app.config["CRISIS_RESOURCES"] = "Línea 024, any time. | call 024"
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == "ia@client.test").values(language="es"))
+        db.session.commit()
+    page = as_user("ia@client.test").get("/support").get_data(as_text=True)
+    assert "Línea 024, any time." in page
+    assert LINK.findall(page) == [("tel:024", "Llamar al 024")]

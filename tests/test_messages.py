@@ -368,7 +368,8 @@ def test_the_availability_note_and_crisis_resources_head_every_client_conversati
         page = injured.get(url).get_data(as_text=True)
         assert "The practice reads messages on weekdays." in page
         assert "Messages are not watched around the clock." in page
-        assert app.config["CRISIS_RESOURCES"].splitlines()[0] in page
+        assert "call your local emergency number." in page
+        assert '<a href="tel:999">Call 999 (UK)</a>' in page  # numbers are links to call
     own = clinician.submit(
         "/messages/settings",
         {"notices": "immediate", "availability_note": "I reply within two working days."},

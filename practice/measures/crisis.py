@@ -13,6 +13,17 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+# Mend's own crisis resources, used until a practice sets its region's services
+# (PRACTICE_CRISIS_RESOURCES). While the setting is exactly this default, each reader sees it in
+# their own language (default_lines); a practice's own text is shown as the practice wrote it.
+DEFAULT_RESOURCES = (
+    "If you are in danger right now, call your local emergency number."
+    " | call 999 (UK) | call 911 (US and Canada) | call 112 (EU)\n"
+    "UK and Ireland: Samaritans, any time, free. | call 116 123\n"
+    "US: 988 Suicide & Crisis Lifeline, call or text. | call 988 | text 988\n"
+    "Elsewhere: your doctor, or the nearest emergency department."
+)
+
 _ACTION = re.compile(r"^(call|text)\s+(\+?[0-9][0-9 ]{1,20}[0-9])\s*(?:\(([^()]{1,40})\))?$", re.I)
 
 
@@ -61,3 +72,32 @@ def crisis_lines(setting: str) -> list[CrisisLine]:
         if text or actions:
             lines.append(CrisisLine(text, tuple(actions)))
     return lines
+
+
+def default_lines() -> list[CrisisLine]:
+    """DEFAULT_RESOURCES in the reader's language (the same services and numbers)."""
+    return [
+        CrisisLine(
+            _("If you are in danger right now, call your local emergency number."),
+            (
+                Action("call", "999", _("UK")),
+                Action("call", "911", _("US and Canada")),
+                Action("call", "112", _("EU")),
+            ),
+        ),
+        CrisisLine(
+            _("UK and Ireland: Samaritans, any time, free."), (Action("call", "116 123", ""),)
+        ),
+        CrisisLine(
+            _("US: 988 Suicide & Crisis Lifeline, call or text."),
+            (Action("call", "988", ""), Action("text", "988", "")),
+        ),
+        CrisisLine(_("Elsewhere: your doctor, or the nearest emergency department."), ()),
+    ]
+
+
+def lines_for(setting: str) -> list[CrisisLine]:
+    """The lines to show: Mend's default in the reader's language, else the practice's own."""
+    if (setting or "").strip() == DEFAULT_RESOURCES:
+        return default_lines()
+    return crisis_lines(setting)

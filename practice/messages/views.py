@@ -34,6 +34,7 @@ from practice.access import (
 from practice.audit.capture import record
 from practice.auth.forms import PostForm
 from practice.db import db
+from practice.measures.crisis import lines_for
 from practice.messages.forms import (
     ClinicianNoticesForm,
     ComposeForm,
@@ -189,7 +190,7 @@ def _thread_page(couple: Couple, thread: str, place: str, here: str, updates: st
         updates=updates,
         stamp=thread_stamp(db.session, couple.id, thread),
         availability=availability(couple),
-        resources=current_app.config["CRISIS_RESOURCES"],
+        resources=lines_for(current_app.config["CRISIS_RESOURCES"]),
         post_form=PostForm(),
         window_minutes=int(CHANGE_WINDOW.total_seconds() // 60),
     )
@@ -276,7 +277,7 @@ def inbox():
         rows=rows,
         closed=sending_closed(couple),
         availability=availability(couple),
-        resources=current_app.config["CRISIS_RESOURCES"],
+        resources=lines_for(current_app.config["CRISIS_RESOURCES"]),
     )
 
 

@@ -436,13 +436,13 @@ def checkins():
 @client_required
 def support():
     """Crisis resources, shown at once after an answer that says someone may not be safe."""
-    from practice.measures.crisis import crisis_lines
+    from practice.measures.crisis import lines_for
     from practice.messages.views import availability
 
     partner = own_partner()
     return render_template(
         "worksheets/support.html",
-        lines=crisis_lines(current_app.config["CRISIS_RESOURCES"]),
+        lines=lines_for(current_app.config["CRISIS_RESOURCES"]),
         availability=availability(partner.couple),
         after=query_int("after"),
     )
