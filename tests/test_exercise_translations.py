@@ -98,6 +98,9 @@ def test_a_spanish_translation_is_what_a_spanish_reader_sees(
     assert "What stood out this week?" not in text
     english = as_user("ia@client.test").get(f"/tasks/{world.assignment_a}/{day}")
     assert "What stood out this week?" in english.get_data(as_text=True)
+    # Today lists it under its translated title too.
+    assert "Una reflexión breve" in as_user("va@client.test").get("/today").get_data(as_text=True)
+    assert "Una reflexión breve" not in as_user("ia@client.test").get("/today").get_data(as_text=True)
 
 
 def test_an_incomplete_translation_is_not_shown(app: Flask, world: World, as_user) -> None:

@@ -176,8 +176,8 @@ def tasks_for(
 
 def _title(assignment: Assignment, language: str) -> str:
     template = assignment.template
-    if language == "en" or template.owner_id is not None or not template.slug:
-        return template.title
+    if language == (template.language or "en") and template.owner_id is not None:
+        return template.title  # a clinician's own exercise read in the language it was written in
     return in_language(definition_of(template.latest), template, language).title
 
 
