@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -82,22 +83,30 @@ def _names(couple: Couple) -> dict[str, str]:
     return names
 
 
-def thread_title(couple: Couple, thread: str, place: str) -> str:
+def _named(sentence: str, **names: str) -> Markup:
+    """A translated sentence with each name escaped and isolated in <bdi>, so a name written
+    right to left does not reorder the words around it."""
+    # Only the fixed <bdi> tags are markup; the names are escaped by Markup's %.
+    isolated = {key: Markup("<bdi>%s</bdi>") % name for key, name in names.items()}  # noqa: S704  # nosec B704  # nosemgrep: mend-no-markup-call
+    return escape(sentence) % isolated
+
+
+def thread_title(couple: Couple, thread: str, place: str) -> Markup | str:
     if place != "clinician" and thread != "together":
-        return _("Just you and %(clinician)s", clinician=couple.clinician.display_name)
+        return _named(_("Just you and %(clinician)s"), clinician=couple.clinician.display_name)
     if thread == "together":
         return _("All three of us")
     names = _names(couple)
-    return _(
-        "Private: %(partner)s and %(clinician)s",
+    return _named(
+        _("Private: %(partner)s and %(clinician)s"),
         partner=names.get(thread, ""),
         clinician=names["clinician"],
     )
 
 
-def _only(name: str | None, nobody: str) -> str:
+def _only(name: str | None, nobody: str) -> Markup | str:
     """A choice of who a message is for: "Robin only", or the role's words without a name."""
-    return _("%(name)s only", name=name) if name else nobody
+    return _named(_("%(name)s only"), name=name) if name else nobody
 
 
 def _before() -> int | None:
