@@ -32,7 +32,11 @@ def charts_for(analysis, names: dict[str, str]) -> list:
         series = [
             Series(names[role], role, p.daily, p.rolling) for role, p in trend.partners.items()
         ]
-        title = trend.metric.label + (" (lower is better)" if trend.metric.lower_is_better else "")
+        title = (
+            _("%(scale)s (lower is better)", scale=trend.metric.label)
+            if trend.metric.lower_is_better
+            else trend.metric.label
+        )
         charts.append(
             (
                 trend,
