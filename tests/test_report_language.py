@@ -9,16 +9,13 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from babel.dates import format_date
-from babel.messages.pofile import read_po
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from practice.analytics.data import Period
 from practice.db import db
-from practice.i18n import CATALOGUES
 from practice.models import Couple, Report, ReportRequest, User, utcnow
 from practice.reporting.archive import read
 from practice.reporting.language import couple_language, report_language
@@ -31,21 +28,6 @@ from tests.test_reports import _seed_history
 UTC = ZoneInfo("UTC")
 TODAY = date.today()
 PERIOD = Period(TODAY - timedelta(days=13), TODAY + timedelta(days=1))
-
-
-def _catalogue_has(msgid: str) -> bool:
-    po = CATALOGUES / "es" / "LC_MESSAGES" / "messages.po"
-    with po.open("rb") as source:
-        message = read_po(source, locale="es").get(msgid)
-    return bool(message and message.string)
-
-
-# The report's Spanish words live in practice/translations/es/parts/i21-reports.po until the
-# parts are merged into the catalogue: these tests run once they are (a visible skip before).
-needs_catalogue = pytest.mark.skipif(
-    not _catalogue_has("Things to talk about together"),
-    reason="the report's Spanish (es/parts/i21-reports.po) is not merged into the catalogue yet",
-)
 
 
 def _text(pdf: bytes) -> str:
@@ -94,7 +76,6 @@ def test_english_stays_english(app: Flask, world: World) -> None:
     assert "Página" not in text and "Confidencial" not in text
 
 
-@needs_catalogue
 def test_the_couples_copy_printed_in_spanish_reads_spanish(app: Flask, world: World) -> None:
     _seed_history(app, world)
     text = _text(print_pdf(_html(app, world.couple_a, "couple", "es")))
@@ -110,7 +91,6 @@ def test_the_couples_copy_printed_in_spanish_reads_spanish(app: Flask, world: Wo
         assert english not in text
 
 
-@needs_catalogue
 def test_the_clinicians_copy_in_spanish_has_spanish_flags(app: Flask, world: World) -> None:
     _seed_history(app, world)
     text = _text(print_pdf(_html(app, world.couple_a, "clinician", "es")))
