@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from practice.couples.closing import CoupleClosed, client_message, clinician_message
+from practice.i18n import lazy_gettext as _l
 
 JSON_ENDPOINTS = {"worksheets.autosave"}  # the page's script reads the reason from JSON
 

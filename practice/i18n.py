@@ -17,8 +17,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,20 @@ SOURCE = "en"
 # The languages Mend speaks, by code, each named in its own language (as a chooser shows them).
 LANGUAGES = {"en": "English", "es": "Español"}
 SESSION_KEY = "language"  # a signed-out reader's choice, kept in their session cookie
+
+
+class LazyText(LazyString):
+    """A translation looked up when shown. flask_babel's lazy string tells Jinja it is markup
+    (its __html__ returns it unescaped); this one is escaped like any other text, so a
+    translation holding "<" or "&" cannot break a page."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """gettext, looked up each time the string is shown (forms, module-level words)."""
+    return LazyText(gettext, string, **variables)
 
 
 def check_locale(code: str) -> None:

@@ -8,8 +8,8 @@ import re
 
 from flask import abort, has_request_context, request
 from flask_babel import format_number
-from flask_babel import lazy_gettext as _l
 
+from practice.i18n import lazy_gettext as _l
 from practice.urls import ID_MAX
 
 # C0 and C1 controls and DEL; tab, newline and carriage return are part of ordinary writing.

@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.widgets import Select
 
 from practice.audit.words import place as audit_place
 from practice.controls import attributes, control, hidden_fields
+from practice.i18n import lazy_gettext as _l
 from practice.markdown import render_markdown
 from practice.messages.text import render_message
 from practice.models import utcnow

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from practice.auth.passwords import MAX_LENGTH, password_problem
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 
 
 class ChangePasswordForm(MendForm):

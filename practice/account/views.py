@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from practice.account.forms import ChangePasswordForm, EndSessionForm
@@ -25,6 +24,7 @@ from practice.auth.sessions import (
     session_reference,
 )
 from practice.db import db
+from practice.i18n import lazy_gettext as _l
 from practice.twofactor.services import accept_recovery_code, accept_totp
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from practice.db import db
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 from practice.models import User
 from practice.notes.formats import formats
 

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from practice.analytics import thresholds as t
+from practice.i18n import lazy_gettext as _l
 from practice.numfmt import decimal, number, percent, signed
 from practice.timefmt import format_weekday
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 
 DATETIME_MESSAGE = "Please give a date and time, such as 2026-12-03 14:30."
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from babel.dates import get_day_names
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     IntegerField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from practice.exercises.forms import VISIBILITY, WHO
 from practice.exercises.schedule import WEEKDAY_NAMES
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 
 
 def weekday_choices() -> list[SelectChoice]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from practice.access import admin_required, clinician_required, get_couple_or_404
 from practice.audit.trail import verify
 from practice.audit.words import OBJECT_WORDS
 from practice.db import db
+from practice.i18n import lazy_gettext as _l
 from practice.inputs import query_int
 from practice.models import AuditEvent, User
 

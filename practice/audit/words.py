@@ -3,7 +3,7 @@ names (an entry keeps the endpoint; the screen says what it means)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from practice.i18n import lazy_gettext as _l
 
 # Where the action happened, as a clinician or administrator would say it.
 PLACES = {

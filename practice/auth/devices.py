@@ -7,7 +7,8 @@ the account page; the raw user agent is never kept.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from practice.i18n import lazy_gettext as _l
 
 # Order matters: an Edge user agent also names Chrome and Safari; Chrome's also names Safari.
 _BROWSERS = (

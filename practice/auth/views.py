@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
@@ -28,6 +27,7 @@ from practice.auth.sessions import end_all_sessions, end_session, start_session
 from practice.auth.tokens import TokenError, find_token
 from practice.db import db
 from practice.i18n import in_language_of
+from practice.i18n import lazy_gettext as _l
 from practice.models import AccountToken, User, utcnow
 from practice.twofactor.forms import SecondStepForm
 from practice.twofactor.pending import held_sign_in, hold_sign_in

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 
 PERIODS = [SelectChoice("daily", _l("Every day")), SelectChoice("weekly", _l("Every week"))]
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 
 
 class TitleForm(MendForm):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 from practice.stages import STAGES
 
 STAGE_MESSAGE = _l("Please choose a stage from 1 to 7.")

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Exists, bindparam, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from practice.auth.tokens import IssuedToken, issue_token
 from practice.couples.closing import ensure_open
+from practice.i18n import lazy_gettext as _l
 from practice.models import (
     Appointment,
     Boundary,

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from practice.exercises.translations import parse_translations
+from practice.i18n import lazy_gettext as _l
 
 ANSWERED_BY = ("injured", "involved", "each", "together")
 VISIBILITIES = ("clinician", "shared", "mutual")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from practice.exercises.definitions import KIND_LABELS, TemplateDef
 from practice.forms import MendForm
 from practice.i18n import LANGUAGES
+from practice.i18n import lazy_gettext as _l
 
 STAGES = [SelectChoice(n, str(n)) for n in range(1, 8)]
 WHO = [

@@ -15,7 +15,8 @@ from babel.dates import format_date
 from flask import has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from practice.i18n import lazy_gettext as _l
 
 WEEKDAY_NAMES = (
     _l("Monday"),

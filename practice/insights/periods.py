@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from practice.analytics.data import Period
+from practice.i18n import lazy_gettext as _l
 
 CHOICES = {
     "last": _l("Since the last appointment"),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from practice.forms import MendForm
 from practice.i18n import LANGUAGES
+from practice.i18n import lazy_gettext as _l
 
 
 class LanguageForm(MendForm):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from practice.analytics.flags import ROLE_NAMES, Flag, flag_rule
+from practice.i18n import lazy_gettext as _l
 from practice.measures.library import SAFETY_WORRYING
 from practice.measures.summary import band_words, measure_series
 from practice.numfmt import number, signed

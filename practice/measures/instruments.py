@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from practice.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

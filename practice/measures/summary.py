@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from practice.analytics.data import CoupleData, MeasureRow
 from practice.analytics.outcomes import Threshold, change_category
+from practice.i18n import lazy_gettext as _l
 from practice.measures.instruments import INSTRUMENTS, Instrument
 
 # The bands' names as people read them, by the English name kept with each score (the

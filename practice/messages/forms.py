@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 from practice.inputs import count_words
 from practice.messages.services import MAX_LENGTH, MessageRefused, clean_body
 

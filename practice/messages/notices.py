@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from practice.i18n import in_language_of
+from practice.i18n import lazy_gettext as _l
 from practice.mail import send_mail
 from practice.messages.services import (
     ACTIVE_WINDOW,

@@ -9,9 +9,9 @@ from datetime import tzinfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from practice.i18n import lazy_gettext as _l
 from practice.models import Couple, SessionNote, User
 from practice.notes.formats import get_format
 from practice.notes.prefill import grouped

@@ -6,12 +6,12 @@ from functools import cache
 
 from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 from practice.notes.formats import SECTION_MAX, NoteFormat, formats
 from practice.notes.plan import PLAN_ITEM_MAX
 from practice.notes.services import ADDENDUM_MAX

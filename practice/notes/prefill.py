@@ -11,11 +11,11 @@ from dataclasses import asdict
 from datetime import datetime, tzinfo
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practice.analytics.data import Period
+from practice.i18n import lazy_gettext as _l
 from practice.models import Couple, StageChange
 from practice.numfmt import day_count
 from practice.reporting.compose import compose

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from practice.i18n import lazy_gettext as _l
 from practice.measures.summary import band_words, category_words, measure_series
 from practice.numfmt import day_count, decimal, percent, points, signed
 from practice.reporting.data import (

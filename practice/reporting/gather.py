@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,7 @@ from practice.exercises.visibility import (
     Audience,
     audience_may_read_thread,
 )
+from practice.i18n import lazy_gettext as _l
 from practice.messages.services import for_session
 from practice.models import Assignment, Couple, ExerciseTemplate, Response
 from practice.notes.followup import LastPlan, last_plan

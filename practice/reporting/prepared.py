@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from practice.audit.capture import record
 from practice.couples.closing import CoupleClosed
+from practice.i18n import lazy_gettext as _l
 from practice.models import (
     Appointment,
     Assignment,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from practice.analytics.data import Period
 from practice.audit.capture import record
 from practice.couples.closing import CLINICIAN_MESSAGE, CoupleClosed
+from practice.i18n import lazy_gettext as _l
 from practice.jobs import QueueUnavailable, enqueue, job_id_for, jobs_alive
 from practice.models import ReportRequest, utcnow
 from practice.reporting.archive import ArchiveError, keep

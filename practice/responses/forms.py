@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 
 
 class ReviewForm(MendForm):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from practice.access import clinician_required, get_couple_or_404, get_response_or_404
 from practice.db import db
 from practice.exercises.services import definition_of
+from practice.i18n import lazy_gettext as _l
 from practice.inputs import query_int
 from practice.models import Assignment, ExerciseTemplate, MeasureScore, Response
 from practice.responses.forms import ReviewForm

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from practice.auth.forms import PostForm
 from practice.auth.passwords import verify_password
 from practice.auth.sessions import end_other_sessions
 from practice.db import db
+from practice.i18n import lazy_gettext as _l
 from practice.twofactor.forms import CodeForm, TurnOffForm
 from practice.twofactor.services import (
     accept_totp,

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -25,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from practice.exercises.definitions import FieldDef, TemplateDef
 from practice.forms import MendForm
+from practice.i18n import lazy_gettext as _l
 from practice.inputs import count_words, without_controls
 
 PREFIX = "f_"
