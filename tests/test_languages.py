@@ -7,13 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
 from sqlalchemy import select
 
 from practice import create_app
 from practice.config import ConfigError
 from practice.db import db
-from practice.i18n import CATALOGUES, compile_catalogues
+from practice.i18n import CATALOGUES, compile_catalogues, lazy_gettext
 from practice.models import User
 from tests.factories import World
 
@@ -125,3 +125,10 @@ def test_a_built_in_exercise_reads_in_each_partners_language(
     assert spanish["fields"][0]["label"] in page and english["fields"][0]["label"] not in page
     other = as_user("va@client.test").get("/today").get_data(as_text=True)
     assert english["title"] in other and spanish["title"] not in other
+
+
+def test_a_lazy_translation_is_escaped_like_any_text(app: Flask) -> None:
+    """A translation holding '<' or '&' shows as text; it cannot add markup to a page."""
+    with app.test_request_context():
+        shown = render_template_string("{{ words }}", words=lazy_gettext("Scores < 5 & rising"))
+    assert shown == "Scores &lt; 5 &amp; rising"
