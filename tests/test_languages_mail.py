@@ -171,6 +171,7 @@ def test_the_own_words_export_is_in_its_readers_language(app: Flask, world: Worl
     english = _pdf_text(as_user(INVOLVED).get("/settings/my-words.pdf").data)
     assert "Tus respuestas" in spanish and "Límites que propusiste o aceptaste" in spanish
     assert "Your answers" not in spanish
+    assert "Confidencial" in spanish and "Página 1 de" in spanish  # the page margins too
     assert "Your answers" in english and "Boundaries you proposed or agreed to" in english
     assert "Tus respuestas" not in english
 
