@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
@@ -43,6 +44,16 @@ class LazyText(LazyString):
 def lazy_gettext(string: str, **variables) -> LazyText:
     """gettext, looked up each time the string is shown (forms, module-level words)."""
     return LazyText(gettext, string, **variables)
+
+
+def language_names() -> dict[str, str]:
+    """Mend's languages named in the reader's language ("Spanish" to an English reader,
+    "español" to a Spanish one), for sentences such as "Written in Spanish"."""
+    reader = str(get_locale() or SOURCE)
+    return {
+        code: Locale.parse(code).get_language_name(reader) or name
+        for code, name in LANGUAGES.items()
+    }
 
 
 def check_locale(code: str) -> None:

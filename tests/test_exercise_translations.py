@@ -46,7 +46,7 @@ def test_an_own_exercise_says_its_language_and_offers_a_translation(
 ) -> None:
     html = as_user("a@clinic.test").get(f"/library/{world.template_a}").get_data(as_text=True)
     assert "Written in English." in html
-    assert "No translation into Español yet." in html
+    assert "No translation into Spanish yet." in html
     assert f"/library/{world.template_a}/translate/es" in html
 
 
@@ -86,7 +86,7 @@ def test_a_spanish_translation_is_what_a_spanish_reader_sees(
     saved = clinician.submit(f"/library/{world.template_a}/translate/es", SPANISH)
     assert saved.status_code == 302
     detail = clinician.get(f"/library/{world.template_a}").get_data(as_text=True)
-    assert "Translation into Español: complete." in detail
+    assert "Translation into Spanish: complete." in detail
     preview = clinician.get(f"/library/{world.template_a}?lang=es").get_data(as_text=True)
     assert "¿Qué te llamó la atención esta semana?" in preview
 
@@ -209,7 +209,7 @@ def test_the_author_can_correct_the_language_unless_it_has_that_translation(
     clinician.submit(f"/library/{world.template_a}/translate/es", SPANISH)
     refused = clinician.submit(f"/library/{world.template_a}/edit", {**form, "language": "es"})
     assert refused.status_code == 400
-    assert "has a translation into Español" in refused.get_data(as_text=True)
+    assert "has a translation into Spanish" in refused.get_data(as_text=True)
     assert _template(app, world.template_a).language == "en"
     clinician.submit(f"/library/{world.template_a}/translate/es/remove")
     changed = clinician.submit(f"/library/{world.template_a}/edit", {**form, "language": "es"})

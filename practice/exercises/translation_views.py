@@ -17,7 +17,7 @@ from practice.exercises.services import (
     save_translation,
 )
 from practice.exercises.views import _own_template, bp
-from practice.i18n import LANGUAGES
+from practice.i18n import LANGUAGES, language_names
 from practice.models import ExerciseTemplate
 
 
@@ -59,8 +59,8 @@ def translate(template_id: int, language: str):
         definition=written,
         form=form,
         language=language,
-        language_name=LANGUAGES[language],
-        own_language_name=LANGUAGES.get(template.language or "en", template.language),
+        language_name=language_names()[language],
+        own_language_name=language_names().get(template.language or "en", template.language),
         post_form=PostForm(),
     ), status
 

@@ -34,7 +34,7 @@ from practice.exercises.services import (
     update_definition,
 )
 from practice.exercises.translations import translation_gaps
-from practice.i18n import LANGUAGES, reader_language
+from practice.i18n import LANGUAGES, language_names, reader_language
 from practice.inputs import query_int
 from practice.measures.instruments import missing_translation_note
 from practice.models import Couple, ExerciseTemplate
@@ -87,7 +87,7 @@ def index():
         show_archived=show_archived,
         source=source,
         search=search,
-        language_names=LANGUAGES,
+        language_names=language_names(),
     )
 
 
@@ -127,7 +127,7 @@ def detail(template_id: int):
     translations = []
     if not template.is_builtin:
         own = template.language or "en"
-        for code, name in LANGUAGES.items():
+        for code, name in language_names().items():
             if code == own:
                 continue
             stored = code in written.translations
@@ -145,7 +145,7 @@ def detail(template_id: int):
         post_form=PostForm(),
         language=language,
         languages=languages,
-        language_names=LANGUAGES,
+        language_names=language_names(),
         instrument_notes=instrument_notes,
         translations=translations,
     )
@@ -207,7 +207,7 @@ def edit(template_id: int):
                         _(
                             "This exercise has a translation into %(language)s. Remove it "
                             "before saying the exercise is written in that language.",
-                            language=LANGUAGES.get(language, language),
+                            language=language_names().get(language, language),
                         )
                     ]
                 )
@@ -228,7 +228,7 @@ def edit(template_id: int):
         fields=template.latest.definition["fields"],
         post_form=PostForm(),
         kind_labels=KIND_LABELS,
-        language_name=LANGUAGES.get(template.language or "en", template.language),
+        language_name=language_names().get(template.language or "en", template.language),
     ), status
 
 
