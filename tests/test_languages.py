@@ -132,3 +132,31 @@ def test_a_lazy_translation_is_escaped_like_any_text(app: Flask) -> None:
     with app.test_request_context():
         shown = render_template_string("{{ words }}", words=lazy_gettext("Scores < 5 & rising"))
     assert shown == "Scores &lt; 5 &amp; rising"
+
+
+def test_a_spanish_clinician_reads_built_in_titles_in_spanish(
+    app: Flask, world: World, as_user
+) -> None:
+    """The couple page, the assignment page and the answers timeline name a built-in
+    exercise in the clinician's language; an English clinician reads the English title."""
+    from practice.exercises.library import library
+    from practice.exercises.services import sync_library
+    from practice.models import Couple, ExerciseTemplate
+    from tests.factories import make_assignment
+
+    spanish = next(e for e in library("es") if e["slug"] == "daily-check-in")["title"]
+    english = next(e for e in library("en") if e["slug"] == "daily-check-in")["title"]
+    with app.app_context():
+        sync_library(db.session)
+        template = db.session.scalar(
+            select(ExerciseTemplate).where(ExerciseTemplate.slug == "daily-check-in")
+        )
+        assignment = make_assignment(db.session, db.session.get(Couple, world.couple_a), template)
+        db.session.commit()
+        assignment_id = assignment.id
+    clinician = as_user("a@clinic.test")
+    es = {"Accept-Language": "es"}
+    for url in (f"/couples/{world.couple_a}", f"/assignments/{assignment_id}"):
+        page = clinician.get(url, headers=es).get_data(as_text=True)
+        assert spanish in page and english not in page, url
+        assert english in clinician.get(url).get_data(as_text=True), url

@@ -103,6 +103,8 @@ _CURRENT_ASSIGNMENTS = (
         Assignment.answered_by,
         Assignment.status,
         ExerciseTemplate.title,
+        ExerciseTemplate.slug,
+        ExerciseTemplate.owner_id,
     )
     .join(ExerciseTemplate, ExerciseTemplate.id == Assignment.template_id)
     .where(Assignment.couple_id == bindparam("couple_id"), Assignment.status != "stopped")

@@ -76,6 +76,17 @@ def _in_language(definition: TemplateDef, slug: str, language: str) -> TemplateD
     return translated
 
 
+def library_title(title: str, slug: str | None, builtin: bool, language: str) -> str:
+    """A built-in exercise's title in the reader's language, for lists that load only titles:
+    the library's words when the stored title is still the library's own, else as stored."""
+    if not builtin or not slug:
+        return title
+    source, translated = _library_pair(slug, language)
+    if source is None or translated is None or source.title != title:
+        return title
+    return translated.title
+
+
 @lru_cache(maxsize=256)
 def _library_pair(slug: str, language: str) -> tuple[TemplateDef | None, TemplateDef | None]:
     """A built-in exercise parsed in the source language and in another (None when absent)."""
