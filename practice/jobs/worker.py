@@ -66,6 +66,16 @@ def _mend_worker(app: Flask, queues: tuple[str, ...], scheduling: bool = False):
     from rq.serializers import JSONSerializer
 
     class MendWorker(SimpleWorker):
+        def subscribe(self) -> None:
+            # RQ listens for commands (e.g. "stop") with a 60 s poll, and redis-py's stop() now
+            # waits for that poll to end, so a worker's teardown could hang for a minute. Poll
+            # each second instead; commands work the same.
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+            )
+
         def run_maintenance_tasks(self) -> None:
             super().run_maintenance_tasks()
             resumed = resume_requests(app)
