@@ -10,8 +10,6 @@ Flask-WTF makes it, and Flask-WTF still checks every token sent back.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import Flask, current_app, g, request, session
 from itsdangerous import URLSafeTimedSerializer
 
@@ -19,9 +17,23 @@ FIELD = "csrf_token"
 SALT = "wtf-csrf-token"  # Flask-WTF's
 
 
-@lru_cache(maxsize=4096)
+_SIGNED: dict[tuple[str | bytes, str], str] = {}
+_KEEP = 4096  # raw tokens remembered per process (one per live session)
+
+
 def _signed(secret_key: str | bytes, raw: str) -> str:
-    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(raw)
+    key = (secret_key, raw)
+    token = _SIGNED.get(key)
+    if token is None:
+        token = URLSafeTimedSerializer(secret_key, salt=SALT).dumps(raw)
+        _remember(key, token)
+    return token
+
+
+def _remember(key: tuple[str | bytes, str], token: str) -> None:
+    if len(_SIGNED) >= _KEEP:
+        _SIGNED.pop(next(iter(_SIGNED)))  # the oldest
+    _SIGNED[key] = token
 
 
 def init_csrf_tokens(app: Flask) -> None:
@@ -41,3 +53,15 @@ def init_csrf_tokens(app: Flask) -> None:
         if isinstance(raw, str):
             secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
             g.csrf_token = _signed(secret, raw)
+
+    @app.after_request
+    def _keep_flask_wtfs_token(response):
+        # A session's first page: Flask-WTF made the raw token and signed it itself. Keep its
+        # signed form, so the next pages hand out the very same token (signing again in a later
+        # second would give a different string).
+        raw, token = session.get(FIELD), g.get("csrf_token")
+        if isinstance(raw, str) and isinstance(token, str):
+            secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+            if (secret, raw) not in _SIGNED:
+                _remember((secret, raw), token)
+        return response

@@ -159,6 +159,22 @@ def test_pages_of_one_session_share_a_form_token_flask_wtf_accepts(
     assert client.TOKEN.search(other.get("/couples/").get_data(as_text=True)).group(1) != token
 
 
+def test_a_sessions_first_page_and_the_next_share_a_token_across_seconds(
+    client, world: World, monkeypatch
+) -> None:
+    """Flask-WTF signs the first page's token; later pages reuse that very string even when
+    they are signed in a later second (under load the two used to differ)."""
+    import itsdangerous.timed
+
+    clock = iter(range(1_900_000_000, 1_900_100_000, 7))  # each signing 7 s after the last
+    monkeypatch.setattr(
+        itsdangerous.timed, "time", type("Clock", (), {"time": lambda: next(clock)})
+    )
+    sign_in(client, "a@clinic.test")
+    pages = [client.get(path).get_data(as_text=True) for path in ("/couples/", "/couples/new")]
+    assert len({match for page in pages for match in client.TOKEN.findall(page)}) == 1
+
+
 def test_form_tokens_do_not_expire_while_the_session_lives(
     client, world: World, monkeypatch
 ) -> None:
