@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 CLINICIAN_EMAIL = "clinician@clinic.test"
 INJURED_EMAIL = "injured@client.test"
 INVOLVED_EMAIL = "involved@client.test"
-INJURED_NAME = "Injured (injured)"  # as the insights page names the partner
+INJURED_NAME = "Injured (injured partner)"  # as the insights page names the partner
 COUPLE_LABEL = "Couple P"
 BOUNDARY = "Phones stay face up in the evening."
 PHQ9_TITLE = "Patient Health Questionnaire (PHQ-9)"
@@ -231,7 +231,7 @@ def test_phq9_item_nine_shows_crisis_resources_and_flags_first_for_the_clinician
     expect(cells.nth(2)).to_have_text("moderate")
     # One chart per partner and questionnaire: only the injured partner answered.
     expect(questionnaires.locator("figcaption")).to_have_text(
-        [re.compile(re.escape(PHQ9_TITLE) + r": .*\(injured\)")]
+        [re.compile(re.escape(PHQ9_TITLE) + r": .*\(injured partner\)")]
     )
     clinician.screenshot(
         path=str(artifacts_dir / f"phq9-insights-desktop-{backend}.png"), full_page=True
