@@ -149,16 +149,9 @@ def unread_messages() -> int:
     return g.unread_messages
 
 
-def exercise_title(template) -> str:
-    """An exercise's title as the reader reads it (a built-in one in their language)."""
-    from practice.exercises.services import library_title
-    from practice.i18n import reader_language
-
-    builtin = template.owner_id is None and bool(template.slug)
-    return library_title(template.title, template.slug, builtin, reader_language())
-
-
 def register_template_helpers(app: Flask) -> None:
+    from practice.exercises.services import title_for_reader
+
     """Add Mend's filters (dates in the practice's zone, dates and numbers in the reader's
     language) and globals (stages)."""
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, practice_zone())
@@ -175,7 +168,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["signed"] = signed
     app.jinja_env.filters["points"] = points
     app.jinja_env.globals["WHO_LABELS"] = WHO_LABELS
-    app.jinja_env.globals["exercise_title"] = exercise_title
+    app.jinja_env.globals["exercise_title"] = title_for_reader
     app.jinja_env.globals["VISIBILITY_LABELS"] = VISIBILITY_LABELS
     app.jinja_env.globals["timedelta1"] = timedelta(days=1)
     app.jinja_env.globals["choice_options"] = choice_options

@@ -87,6 +87,15 @@ def library_title(title: str, slug: str | None, builtin: bool, language: str) ->
     return translated.title
 
 
+def title_for_reader(template: ExerciseTemplate) -> str:
+    """An exercise's title in the language being read or printed (a built-in one: the
+    library's words in that language)."""
+    from practice.i18n import reader_language
+
+    builtin = template.owner_id is None and bool(template.slug)
+    return library_title(template.title, template.slug, builtin, reader_language())
+
+
 @lru_cache(maxsize=256)
 def _library_pair(slug: str, language: str) -> tuple[TemplateDef | None, TemplateDef | None]:
     """A built-in exercise parsed in the source language and in another (None when absent)."""

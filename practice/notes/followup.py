@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from practice.exercises.services import title_for_reader
 from practice.models import Appointment, Boundary, PlanItem, SessionNote, StageChange
 from practice.timefmt import format_datetime
 
@@ -96,7 +97,7 @@ def outcome_of(
         from practice.models import Assignment
 
         assignment = db.get(Assignment, item.assignment_id) if item.assignment_id else None
-        title = assignment.template.title if assignment else _("an exercise")
+        title = title_for_reader(assignment.template) if assignment else _("an exercise")
         return PlanOutcome(
             item.text,
             _("assigned: %(title)s", title=title),
