@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 
 from practice.analytics.flags import ROLE_NAMES, Flag, flag_rule
 from practice.i18n import lazy_gettext as _l
+from practice.measures.instruments import band_label
 from practice.measures.library import SAFETY_WORRYING
-from practice.measures.summary import band_words, measure_series
+from practice.measures.summary import measure_series
 from practice.numfmt import number, signed
 from practice.timefmt import format_weekday
 
@@ -70,7 +71,7 @@ def self_harm_item(analysis) -> Iterable[Flag]:
                         day=_day(row.day),
                         answer=row.self_harm_item,
                         total=row.total,
-                        band=band_words(row.band),
+                        band=band_label(row.band),
                     ),
                 ),
                 row.day,
@@ -127,10 +128,10 @@ def measure_changes(analysis) -> Iterable[Flag]:
                         "(%(latest_band)s)",
                         before_day=_day(previous.day),
                         before=previous.total,
-                        before_band=band_words(previous.band),
+                        before_band=band_label(previous.band),
                         latest_day=_day(latest.day),
                         latest=latest.total,
-                        latest_band=band_words(latest.band),
+                        latest_band=band_label(latest.band),
                     ),
                 ),
                 latest.day,

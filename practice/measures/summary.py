@@ -9,20 +9,6 @@ from practice.analytics.outcomes import Threshold, change_category
 from practice.i18n import lazy_gettext as _l
 from practice.measures.instruments import INSTRUMENTS, Instrument
 
-# The bands' names as people read them, by the English name kept with each score (the
-# instruments' data and MeasureScore.band keep English: it is also what the FHIR export sends).
-BAND_WORDS = {
-    "minimal": _l("minimal"),
-    "mild": _l("mild"),
-    "moderate": _l("moderate"),
-    "moderately severe": _l("moderately severe"),
-    "severe": _l("severe"),
-    "notable relationship distress": _l("notable relationship distress"),
-    "no notable distress": _l("no notable distress"),
-    "below the provisional cut-point": _l("below the provisional cut-point"),
-    "in the provisional cut-point range": _l("in the provisional cut-point range"),
-    "above the provisional cut-point": _l("above the provisional cut-point"),
-}
 # Jacobson-Truax categories (practice.analytics.outcomes) as people read them.
 CATEGORY_WORDS = {
     "recovered": _l("recovered"),
@@ -30,11 +16,6 @@ CATEGORY_WORDS = {
     "no reliable change": _l("no reliable change"),
     "deteriorated": _l("deteriorated"),
 }
-
-
-def band_words(band: str) -> str:
-    """A band's name in the reader's language (an unknown name as it is)."""
-    return str(BAND_WORDS.get(band, band))
 
 
 def category_words(category: str | None) -> str:

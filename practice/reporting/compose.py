@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from practice.i18n import lazy_gettext as _l
-from practice.measures.summary import band_words, category_words, measure_series
+from practice.measures.instruments import band_label
+from practice.measures.summary import category_words, measure_series
 from practice.numfmt import day_count, decimal, percent, points, signed
 from practice.reporting.data import (
     AdherenceLine,
@@ -201,7 +202,7 @@ def compose(
                 s.instrument.short_name,
                 _role(s.role),
                 _("%(score)d (%(day)s)", score=s.latest.total, day=_day(s.latest.day)),
-                band_words(s.latest.band),
+                band_label(s.latest.band),
                 _("%(change)s since %(day)s", change=signed(s.change, 0), day=_day(s.first.day)),
                 category_words(s.category),
                 "; ".join(

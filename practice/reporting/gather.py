@@ -115,8 +115,7 @@ def _excerpt(definition, answers: dict) -> tuple[str, str]:
 def _scored(db: Session, ids: list[int]) -> dict[int, str]:
     """Questionnaires and safety checks as their result ("Score 12 of 27: moderate"), by
     response id: one query each, for the clinician's copy."""
-    from practice.measures.instruments import INSTRUMENTS
-    from practice.measures.summary import band_words
+    from practice.measures.instruments import INSTRUMENTS, band_label
     from practice.models import MeasureScore, SafetyCheck
 
     results: dict[int, str] = {}
@@ -124,7 +123,7 @@ def _scored(db: Session, ids: list[int]) -> dict[int, str]:
         return results
     for m in db.scalars(select(MeasureScore).where(MeasureScore.response_id.in_(ids))):
         instrument = INSTRUMENTS.get(m.instrument)
-        band = band_words(m.band)
+        band = band_label(m.band)
         results[m.response_id] = (
             _(
                 "Score %(score)d of %(most)d: %(band)s",

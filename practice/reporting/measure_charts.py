@@ -13,7 +13,8 @@ def measure_charts(analysis, names: dict[str, str], *, responsive: bool = False)
     """One chart per questionnaire and partner: bands shaded light to dark by how concerning
     they are and named in a key under the chart, reliable change ringed, appointments marked.
     `responsive`: drawn for phones and wider screens (web pages); otherwise once, for print."""
-    from practice.measures.summary import band_words, measure_series
+    from practice.measures.instruments import band_label
+    from practice.measures.summary import measure_series
 
     by_instrument: dict[tuple[str, str], list] = {}
     for series in measure_series(analysis.data):
@@ -33,7 +34,7 @@ def measure_charts(analysis, names: dict[str, str], *, responsive: bool = False)
                 else instrument.maximum
             )
             bottom = band.minimum - 0.5 if index else instrument.minimum
-            bands.append((bottom, top, band_words(band.label), band.rank))
+            bands.append((bottom, top, band_label(band.label), band.rank))
         lines = [
             Series(
                 names[s.role],
